@@ -1,0 +1,80 @@
+// Identity. A caller is an agent (by its per-execution connection or a signed token) or the
+// operator (by the operator token). Identity is never read from a body: a body or query
+// field that names another agent is refused with 403.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AgoraError } from '../kernel/errors.js';
+import type { ApiContext, Caller } from './context.js';
+import { secretsEqual } from './tokens.js';
+
+/** Fields through which a request could claim to act as an agent. */
+const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id'] as const;
+
+export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
+  app.decorateRequest('caller', null);
+
+  app.addHook('onRoute', (route) => {
+    const rule = (route.config as { auth?: string } | undefined)?.auth;
+    if (rule === undefined && !route.url.startsWith('/docs')) {
+      throw new Error(`route ${route.method} ${route.url} does not declare config.auth`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.caller = identify(request, ctx);
+    const rule = request.routeOptions.config.auth ?? 'public';
+    if (rule === 'public') return;
+    if (request.caller === null) throw new AgoraError('UNAUTHENTICATED', 'missing or invalid credentials: send Authorization: Bearer <token>');
+    if (rule === 'operator' && request.caller.kind !== 'operator') throw new AgoraError('ACCESS_DENIED', 'this route is for the operator');
+    if (rule === 'agent' && request.caller.kind !== 'agent') throw new AgoraError('ACCESS_DENIED', 'this route is for agents');
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const caller = request.caller;
+    if (caller === null || caller.kind !== 'agent') return;
+    for (const source of [request.body, request.query]) {
+      if (source === null || typeof source !== 'object') continue;
+      for (const field of IDENTITY_FIELDS) {
+        const named = (source as Record<string, unknown>)[field];
+        if (named !== undefined && named !== caller.agent_id) {
+          throw new AgoraError('ACCESS_DENIED', `${field} names ${String(named)}, but you are ${caller.agent_id}`, { field });
+        }
+      }
+    }
+  });
+}
+
+function identify(request: FastifyRequest, ctx: ApiContext): Caller | null {
+  const bound = ctx.connection_identities.get(request.raw.socket);
+  const header = request.headers.authorization;
+  const token = header !== undefined && header.startsWith('Bearer ') ? header.slice(7).trim() : null;
+  if (bound !== undefined) {
+    if (!ctx.executionIsLive(bound.execution_id ?? '')) throw new AgoraError('UNAUTHENTICATED', 'this execution has ended');
+    // On an execution's own channel a token may only confirm who the connection already is.
+    if (token !== null && !secretsEqual(token, ctx.operator_token)) {
+      const claims = ctx.signer.verify(token, ctx.kernel.core.clock.now_ms());
+      if (claims === null || claims.agent_id !== bound.agent_id) {
+        throw new AgoraError('ACCESS_DENIED', `this connection belongs to ${bound.agent_id}; its token cannot be another's`);
+      }
+    } else if (token !== null) {
+      throw new AgoraError('ACCESS_DENIED', 'operator credentials are not accepted from inside an execution');
+    }
+    return bound;
+  }
+  if (token === null) return null;
+  if (secretsEqual(token, ctx.operator_token)) return { kind: 'operator' };
+  const claims = ctx.signer.verify(token, ctx.kernel.core.clock.now_ms());
+  if (claims === null) throw new AgoraError('UNAUTHENTICATED', 'token is invalid or expired');
+  if (claims.execution_id !== null && !ctx.executionIsLive(claims.execution_id)) {
+    throw new AgoraError('UNAUTHENTICATED', 'the execution this token was issued to has ended');
+  }
+  const agent = ctx.kernel.agents.get(claims.agent_id);
+  if (agent === null) throw new AgoraError('UNAUTHENTICATED', `token names unknown agent ${claims.agent_id}`);
+  if (agent.status === 'dead') throw new AgoraError('ACCESS_DENIED', `agent ${claims.agent_id} is dead`);
+  return { kind: 'agent', agent_id: claims.agent_id, execution_id: claims.execution_id, via: 'token' };
+}
+
+export function callerAgentId(request: FastifyRequest): string {
+  const caller = request.caller;
+  if (caller === null || caller.kind !== 'agent') throw new AgoraError('ACCESS_DENIED', 'this route is for agents');
+  return caller.agent_id;
+}

@@ -1,0 +1,35 @@
+// What every route plugin is given: the kernel and the identity machinery. Plugins register
+// their routes with zod schemas; nothing here knows about any one route.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { TokenSigner } from './tokens.js';
+
+export type Caller =
+  | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
+  | { kind: 'operator' };
+
+/** Who may call a route. Every route declares one; the auth hook refuses routes without. */
+export type AuthRule = 'public' | 'agent' | 'operator' | 'any';
+
+export interface ApiContext {
+  kernel: Kernel;
+  config: Config;
+  log: Logger;
+  signer: TokenSigner;
+  operator_token: string;
+  /** Identities bound to connections that arrive through a per-execution channel. */
+  connection_identities: WeakMap<Socket, Extract<Caller, { kind: 'agent' }>>;
+  /** Whether an execution's token may still be used (the run has not ended). */
+  executionIsLive(execution_id: string): boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    auth?: AuthRule;
+  }
+}

@@ -1,0 +1,56 @@
+// Builds the Fastify server: error shape, auth, OpenAPI, then each feature's routes. A new
+// feature adds one plugin file under routes/ and one line in `routePlugins`.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { AGORA_VERSION } from '../kernel/kernel.js';
+import { registerAuth } from './auth.js';
+import type { ApiContext } from './context.js';
+import { registerErrorHandling } from './errors.js';
+import { economicRoutes } from './routes/economic.js';
+import { systemRoutes } from './routes/system.js';
+
+export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
+
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes];
+
+export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: !ctx.config.log.requests }),
+    bodyLimit: ctx.config.server.body_limit_bytes,
+    requestTimeout: ctx.config.server.request_timeout_ms,
+    // Request ids come from a counter: they are correlation ids, not secrets.
+    genReqId: (() => {
+      let n = 0;
+      return () => `req-${(++n).toString(36)}`;
+    })(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  registerAuth(app, ctx);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Agora API',
+        version: AGORA_VERSION,
+        description:
+          'The API agents and the operator use. Agents are identified by their execution (connection or bearer token); the operator by the operator token. Errors always have the shape {"error": {code, message, details, retry_after}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  for (const plugin of [...routePlugins, ...extraPlugins]) {
+    await app.register(async (scope) => plugin(scope, ctx));
+  }
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

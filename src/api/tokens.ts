@@ -1,0 +1,60 @@
+// Bearer tokens for agents: `agt.<payload>.<hmac>`, signed with the world's signing key.
+// Stateless to check, so the CLI can mint one while the world runs; an execution token also
+// dies with its execution (the API asks the orchestrator whether the run is still live).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+const payloadSchema = z.strictObject({
+  a: z.string().min(1), // agent id
+  x: z.string().min(1).nullable(), // execution id, null for a development token
+  e: z.number().int(), // expiry, ms since epoch
+});
+
+export interface TokenClaims {
+  agent_id: string;
+  execution_id: string | null;
+  expires_at_ms: number;
+}
+
+export class TokenSigner {
+  private readonly key: Buffer;
+
+  constructor(signing_key_hex: string) {
+    this.key = Buffer.from(signing_key_hex, 'hex');
+    if (this.key.length < 16) throw new Error('signing key too short');
+  }
+
+  mint(claims: TokenClaims): string {
+    const payload = Buffer.from(JSON.stringify({ a: claims.agent_id, x: claims.execution_id, e: claims.expires_at_ms })).toString('base64url');
+    return `agt.${payload}.${this.sign(payload)}`;
+  }
+
+  /** Returns the claims of a well-signed, unexpired token, else null. */
+  verify(token: string, now_ms: number): TokenClaims | null {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== 'agt') return null;
+    const [, payload, signature] = parts as [string, string, string];
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    let parsed: z.infer<typeof payloadSchema>;
+    try {
+      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    } catch {
+      return null;
+    }
+    if (parsed.e <= now_ms) return null;
+    return { agent_id: parsed.a, execution_id: parsed.x, expires_at_ms: parsed.e };
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+}
+
+/** Constant-time comparison of two secrets of any length. */
+export function secretsEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,115 @@
+// Read-only commands and token minting. They open the world database directly (WAL lets
+// them read while `agora start` writes) and never change world state.
+import type { Command } from 'commander';
+import { escrowAccount } from '../kernel/accounts.js';
+import { audit } from '../kernel/audit.js';
+import { AgoraError } from '../kernel/errors.js';
+import { microToCredits } from '../kernel/money.js';
+import { openWorld, type World } from '../orchestrator/open-world.js';
+import { lastSeq } from '../store/journal.js';
+import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { formatTable } from './table.js';
+
+function withWorld<T>(command: Command, fn: (world: World, options: GlobalOptions & Record<string, unknown>) => T): T {
+  const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+  const world = openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false });
+  try {
+    return fn(world, options);
+  } finally {
+    world.close();
+  }
+}
+
+function print(json: unknown, text: string, asJson: unknown): void {
+  process.stdout.write((asJson === true ? JSON.stringify(json, null, 2) : text) + '\n');
+}
+
+export function registerInspectCommands(program: Command): void {
+  program
+    .command('status')
+    .description('world summary: population, credits, journal position, conservation')
+    .option('--json', 'machine-readable output')
+    .action((_opts, command: Command) =>
+      withWorld(command, (world, options) => {
+        const counts = world.kernel.agents.counts();
+        const c = world.kernel.ledger.conservation();
+        const status = {
+          world_id: world.kernel.worldId(),
+          dir: world.paths.dir,
+          seq: lastSeq(world.db),
+          agents: counts,
+          credits_held: microToCredits(c.held_ucr),
+          credits_created: microToCredits(c.created_ucr),
+          credits_burned: microToCredits(c.burned_ucr),
+          conservation_ok: c.ok,
+        };
+        const text = [
+          `world       ${status.world_id} (${status.dir})`,
+          `journal     ${status.seq} events`,
+          `agents      ${counts.alive} alive, ${counts.dormant} dormant, ${counts.dead} dead`,
+          `credits     ${status.credits_held} held = ${status.credits_created} created - ${status.credits_burned} burned`,
+          `conservation ${c.ok ? 'ok' : 'BROKEN'}`,
+        ].join('\n');
+        print(status, text, options.json);
+      }),
+    );
+
+  program
+    .command('agents')
+    .description('list agents with status, balance and counters')
+    .option('--json', 'machine-readable output')
+    .action((_opts, command: Command) =>
+      withWorld(command, (world, options) => {
+        const agents = world.kernel.agents.list({ limit: 100_000 });
+        const rows = agents.map((a) => [a.id, a.status, a.generation, a.parent_id, microToCredits(a.balance_ucr), microToCredits(a.escrow_ucr), a.executions, microToCredits(a.earned_ucr), microToCredits(a.spent_ucr)]);
+        print(agents, formatTable(['id', 'status', 'gen', 'parent', 'balance', 'escrow', 'runs', 'earned', 'spent'], rows), options.json);
+      }),
+    );
+
+  program
+    .command('history <agent>')
+    .description("an agent's ledger history, newest first")
+    .option('-n, --limit <n>', 'how many postings', positiveInt, 50)
+    .option('--json', 'machine-readable output')
+    .action((agent: string, _opts, command: Command) =>
+      withWorld(command, (world, options) => {
+        world.kernel.agents.require(agent);
+        const rows = world.kernel.ledger.history([agent, escrowAccount(agent)], { limit: options.limit as number });
+        const table = rows.map((p) => [p.id, new Date(p.at_ms).toISOString(), p.kind, p.from_id, p.to_id, microToCredits(p.amount_ucr), p.memo]);
+        print(rows, formatTable(['id', 'at', 'kind', 'from', 'to', 'amount', 'memo'], table), options.json);
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('rebuild every projection from the journal alone and compare; exits 1 on any difference')
+    .option('--json', 'machine-readable output')
+    .action((_opts, command: Command) =>
+      withWorld(command, (world, options) => {
+        const report = audit(world.db);
+        const lines = [
+          `replayed ${report.events} events`,
+          ...report.tables.map((t) => `  ${t.table.padEnd(12)} ${t.rows} rows, ${t.differences} differences${t.first_difference ? `: ${t.first_difference}` : ''}`),
+          `  conservation: sum ${report.conservation.sum_ucr} µcr, held ${report.conservation.held_ucr} = created ${report.conservation.created_ucr} - burned ${report.conservation.burned_ucr} µcr${report.conservation.negative_accounts.length ? `, negative: ${report.conservation.negative_accounts.join(', ')}` : ''}`,
+          ...report.journal_problems.map((p) => `  journal: ${p}`),
+          report.ok ? 'audit ok' : 'AUDIT FAILED',
+        ];
+        print(report, lines.join('\n'), options.json);
+        if (!report.ok) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('token <agent>')
+    .description('mint a bearer token for an agent (development and tests; runs get their own)')
+    .option('--ttl <seconds>', 'lifetime in seconds (default auth.dev_token_ttl_s)', positiveInt)
+    .action((agent: string, _opts, command: Command) =>
+      withWorld(command, (world, options) => {
+        const found = world.kernel.agents.get(agent);
+        if (found === null) throw new AgoraError('NOT_FOUND', `no agent ${agent}`);
+        const ttl_s = (options.ttl as number | undefined) ?? world.config.auth.dev_token_ttl_s;
+        const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_at_ms: world.kernel.core.clock.now_ms() + ttl_s * 1000 });
+        process.stdout.write(token + '\n');
+      }),
+    );
+}

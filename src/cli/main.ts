@@ -1,0 +1,56 @@
+// `agora`: the command line. Every command takes --world (or AGORA_WORLD) and --config
+// (or AGORA_CONFIG). Errors print one line and exit non-zero, never a stack trace.
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { AgoraError } from '../kernel/errors.js';
+import { NoWorldError } from '../orchestrator/open-world.js';
+import { SchemaVersionError } from '../store/migrations.js';
+import { registerInspectCommands } from './inspect.js';
+import { registerStartCommand } from './start.js';
+
+export interface GlobalOptions {
+  world: string;
+  config?: string;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+export function loadCliConfig(options: GlobalOptions) {
+  return loadConfig(options.config).config;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('agora')
+    .description('Agora: a host for an economy of autonomous software agents')
+    .option('-w, --world <dir>', 'world directory', process.env.AGORA_WORLD ?? './world')
+    .option('-c, --config <file>', 'config file (default ./agora.yaml when present)', process.env.AGORA_CONFIG)
+    .showHelpAfterError();
+  registerStartCommand(program);
+  registerInspectCommands(program);
+  return program;
+}
+
+function explain(err: unknown): string | null {
+  if (err instanceof ConfigError) return `config error: ${err.message}`;
+  if (err instanceof SchemaVersionError || err instanceof NoWorldError) return err.message;
+  if (err instanceof AgoraError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') return `cannot listen: ${err.message} (set server.port or --port)`;
+  return null;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const message = explain(err);
+    if (message === null) throw err;
+    process.stderr.write(`agora: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

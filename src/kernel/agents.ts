@@ -1,0 +1,101 @@
+// The agents registry: the record of each agent (not yet its running process).
+import { AGENT_ID_PATTERN, SYSTEM_MINT } from './accounts.js';
+import type { KernelCore, Tx } from './core.js';
+import { AgoraError, invariant } from './errors.js';
+import type { Posting } from './events.js';
+
+export type AgentStatus = 'alive' | 'dormant' | 'dead';
+
+export interface AgentRow {
+  id: string;
+  status: AgentStatus;
+  workspace: string;
+  parent_id: string | null;
+  lineage: string;
+  generation: number;
+  created_at_ms: number;
+  status_at_ms: number;
+  executions: number;
+  earned_ucr: number;
+  spent_ucr: number;
+  description: string;
+}
+
+export interface AgentView extends Omit<AgentRow, 'lineage'> {
+  lineage: string[];
+  balance_ucr: number;
+  escrow_ucr: number;
+}
+
+export class Agents {
+  constructor(private readonly core: KernelCore) {}
+
+  get(agent_id: string): AgentView | null {
+    const row = this.core.writer.get<AgentRow & { balance_ucr: number; escrow_ucr: number }>(
+      `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_ucr AS escrow_ucr
+       FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
+       WHERE a.id = ?`,
+      agent_id,
+    );
+    return row === undefined ? null : { ...row, lineage: JSON.parse(row.lineage) as string[] };
+  }
+
+  require(agent_id: string): AgentView {
+    const agent = this.get(agent_id);
+    if (agent === null) throw new AgoraError('NOT_FOUND', `no agent ${agent_id}`, { agent_id });
+    return agent;
+  }
+
+  list(options: { status?: AgentStatus; after_id?: string; limit: number }): AgentView[] {
+    const rows = this.core.db
+      .prepare(
+        `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_ucr AS escrow_ucr
+         FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
+         WHERE (? IS NULL OR a.status = ?) AND a.id > ?
+         ORDER BY a.id LIMIT ?`,
+      )
+      .all(options.status ?? null, options.status ?? null, options.after_id ?? '', options.limit) as (AgentRow & {
+      balance_ucr: number;
+      escrow_ucr: number;
+    })[];
+    return rows.map((row) => ({ ...row, lineage: JSON.parse(row.lineage) as string[] }));
+  }
+
+  counts(): Record<AgentStatus, number> {
+    const rows = this.core.db.prepare('SELECT status, COUNT(*) AS n FROM agents GROUP BY status').all() as { status: AgentStatus; n: number }[];
+    const counts: Record<AgentStatus, number> = { alive: 0, dormant: 0, dead: 0 };
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /**
+   * Creates an agent record inside a running command. `postings` fund it (the genesis grant,
+   * or a parent's spawn payment); the caller has already checked the payer can afford them.
+   */
+  create(
+    tx: Tx,
+    input: { agent_id: string; parent_id: string | null; workspace: string; postings: Posting[] },
+  ): AgentView {
+    if (!AGENT_ID_PATTERN.test(input.agent_id)) throw new AgoraError('INVALID_ARGS', `invalid agent id ${input.agent_id}`);
+    if (this.get(input.agent_id) !== null) throw new AgoraError('CONFLICT', `agent ${input.agent_id} exists`);
+    const parent = input.parent_id === null ? null : this.require(input.parent_id);
+    tx.emit('agent_created', {
+      agent_id: input.agent_id,
+      parent_id: input.parent_id,
+      lineage: parent === null ? [] : [...parent.lineage, parent.id],
+      generation: parent === null ? 0 : parent.generation + 1,
+      workspace: input.workspace,
+      postings: input.postings,
+    });
+    const agent = this.get(input.agent_id);
+    invariant(agent !== null, 'created agent is readable');
+    return agent;
+  }
+
+  /** Genesis is funded by the mint account: the one time credits are created without a human. */
+  createGenesis(tx: Tx, input: { agent_id: string; workspace: string; credits_ucr: number }): AgentView {
+    const postings: Posting[] =
+      input.credits_ucr > 0 ? [{ from: SYSTEM_MINT, to: input.agent_id, amount_ucr: input.credits_ucr, kind: 'grant', memo: 'genesis' }] : [];
+    return this.create(tx, { agent_id: input.agent_id, parent_id: null, workspace: input.workspace, postings });
+  }
+}

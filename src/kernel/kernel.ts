@@ -1,0 +1,65 @@
+// The kernel facade: one KernelCore (the writer) and the domain modules that issue its
+// commands. The API, the orchestrator and the CLI hold a Kernel; nothing else writes.
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { Agents } from './agents.js';
+import type { Clock } from './clock.js';
+import { KernelCore } from './core.js';
+import { Ledger } from './ledger.js';
+import { creditsToMicro } from './money.js';
+import type { Rng } from './rng.js';
+import { SCHEMA_VERSION } from '../store/migrations.js';
+
+export const AGORA_VERSION = '0.1.0';
+export const GENESIS_ID = 'genesis';
+
+export interface KernelDeps {
+  db: Database.Database;
+  clock: Clock;
+  rng: Rng;
+  config: Config;
+  log: Logger;
+}
+
+export class Kernel {
+  readonly core: KernelCore;
+  readonly ledger: Ledger;
+  readonly agents: Agents;
+
+  constructor(deps: KernelDeps) {
+    this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log);
+    this.ledger = new Ledger(this.core);
+    this.agents = new Agents(this.core);
+  }
+
+  get config(): Config {
+    return this.core.config;
+  }
+
+  isInitialised(): boolean {
+    return this.core.db.prepare("SELECT 1 FROM meta WHERE key = 'world_id'").get() !== undefined;
+  }
+
+  /** Creates the world's first events: the system accounts and the genesis agent. */
+  initialise(options: { genesis_workspace: string }): void {
+    this.core.command({ actor: 'system:init' }, (tx) => {
+      tx.emit('world_created', {
+        world_id: this.core.rng.id('world', 12),
+        schema_version: SCHEMA_VERSION,
+        seed: this.core.rng.seed,
+        agora_version: AGORA_VERSION,
+      });
+      this.agents.createGenesis(tx, {
+        agent_id: GENESIS_ID,
+        workspace: options.genesis_workspace,
+        credits_ucr: creditsToMicro(this.config.agents.genesis_credits, 'agents.genesis_credits'),
+      });
+    });
+  }
+
+  worldId(): string | null {
+    const row = this.core.db.prepare("SELECT value FROM meta WHERE key = 'world_id'").get() as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+}

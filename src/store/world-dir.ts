@@ -1,0 +1,53 @@
+// One world = one directory: the database, the agents' workspaces, system.log and the two
+// secrets (operator token, token-signing key), both readable by the owner only.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface WorldPaths {
+  dir: string;
+  database: string;
+  workspaces: string;
+  executions: string;
+  log: string;
+  operator_token: string;
+  signing_key: string;
+}
+
+export function worldPaths(dir: string): WorldPaths {
+  const root = resolve(dir);
+  return {
+    dir: root,
+    database: join(root, 'world.db'),
+    workspaces: join(root, 'workspaces'),
+    executions: join(root, 'executions'),
+    log: join(root, 'system.log'),
+    operator_token: join(root, 'operator.token'),
+    signing_key: join(root, 'signing.key'),
+  };
+}
+
+/** Creates the directory skeleton if missing; returns whether the world is new. */
+export function ensureWorldDir(paths: WorldPaths): boolean {
+  const fresh = !existsSync(paths.database);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.workspaces, { recursive: true });
+  mkdirSync(paths.executions, { recursive: true });
+  return fresh;
+}
+
+/** Reads a secret file, creating it (0600) with fresh random bytes the first time. */
+export function readOrCreateSecret(file: string, bytes = 32): string {
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(bytes).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  const mode = statSync(file).mode & 0o777;
+  if (mode !== 0o600) chmodSync(file, 0o600);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-f]{32,}$/.test(secret)) throw new Error(`${file} is damaged: expected a hex secret`);
+  return secret;
+}
+
+export function worldExists(paths: WorldPaths): boolean {
+  return existsSync(paths.database);
+}
