@@ -67,9 +67,9 @@ function identify(request: FastifyRequest, ctx: ApiContext): Caller | null {
   if (claims.execution_id !== null && !ctx.executionIsLive(claims.execution_id)) {
     throw new AgoraError('UNAUTHENTICATED', 'the execution this token was issued to has ended');
   }
-  const agent = ctx.kernel.agents.get(claims.agent_id);
-  if (agent === null) throw new AgoraError('UNAUTHENTICATED', `token names unknown agent ${claims.agent_id}`);
-  if (agent.status === 'dead') throw new AgoraError('ACCESS_DENIED', `agent ${claims.agent_id} is dead`);
+  const status = ctx.kernel.agents.status(claims.agent_id);
+  if (status === null) throw new AgoraError('UNAUTHENTICATED', `token names unknown agent ${claims.agent_id}`);
+  if (status === 'dead') throw new AgoraError('ACCESS_DENIED', `agent ${claims.agent_id} is dead`);
   return { kind: 'agent', agent_id: claims.agent_id, execution_id: claims.execution_id, via: 'token' };
 }
 

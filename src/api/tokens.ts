@@ -18,6 +18,9 @@ export interface TokenClaims {
 
 export class TokenSigner {
   private readonly key: Buffer;
+  /** Tokens already verified: an agent sends the same one on every request. Bounded. */
+  private readonly verified = new Map<string, TokenClaims>();
+  private static readonly verified_entries_max = 10_000;
 
   constructor(signing_key_hex: string) {
     this.key = Buffer.from(signing_key_hex, 'hex');
@@ -31,6 +34,17 @@ export class TokenSigner {
 
   /** Returns the claims of a well-signed, unexpired token, else null. */
   verify(token: string, now_ms: number): TokenClaims | null {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known.expires_at_ms > now_ms ? known : null;
+    const claims = this.verifySignature(token, now_ms);
+    if (claims !== null) {
+      if (this.verified.size >= TokenSigner.verified_entries_max) this.verified.clear();
+      this.verified.set(token, claims);
+    }
+    return claims;
+  }
+
+  private verifySignature(token: string, now_ms: number): TokenClaims | null {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== 'agt') return null;
     const [, payload, signature] = parts as [string, string, string];

@@ -16,8 +16,6 @@ export interface AgentRow {
   created_at_ms: number;
   status_at_ms: number;
   executions: number;
-  earned_ucr: number;
-  spent_ucr: number;
   description: string;
 }
 
@@ -25,19 +23,32 @@ export interface AgentView extends Omit<AgentRow, 'lineage'> {
   lineage: string[];
   balance_ucr: number;
   escrow_ucr: number;
+  /** Income: transfers received and human rewards (not grants, refunds or escrow moves). */
+  earned_ucr: number;
+  /** Spending: transfers sent, resources burned, fees, spawn payments. */
+  spent_ucr: number;
 }
+
+type AgentJoinRow = AgentRow & { balance_ucr: number; escrow_ucr: number; earned_ucr: number; spent_ucr: number };
+
+const AGENT_SELECT = `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_ucr AS escrow_ucr,
+    acc.earned_ucr + esc.earned_ucr AS earned_ucr, acc.spent_ucr + esc.spent_ucr AS spent_ucr
+  FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id`;
 
 export class Agents {
   constructor(private readonly core: KernelCore) {}
 
   get(agent_id: string): AgentView | null {
-    const row = this.core.writer.get<AgentRow & { balance_ucr: number; escrow_ucr: number }>(
-      `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_ucr AS escrow_ucr
-       FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
-       WHERE a.id = ?`,
-      agent_id,
-    );
+    const row = this.core.writer.get<AgentJoinRow>(`${AGENT_SELECT} WHERE a.id = ?`, agent_id);
     return row === undefined ? null : { ...row, lineage: JSON.parse(row.lineage) as string[] };
+  }
+
+  /** The agent's status, or null if there is no such agent (cached: asked on every request). */
+  status(agent_id: string): AgentStatus | null {
+    return this.core.cachedRead(`agent-status:${agent_id}`, () => {
+      const row = this.core.writer.get<{ status: AgentStatus }>('SELECT status FROM agents WHERE id = ?', agent_id);
+      return row?.status ?? null;
+    });
   }
 
   require(agent_id: string): AgentView {
@@ -48,16 +59,8 @@ export class Agents {
 
   list(options: { status?: AgentStatus; after_id?: string; limit: number }): AgentView[] {
     const rows = this.core.db
-      .prepare(
-        `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_ucr AS escrow_ucr
-         FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
-         WHERE (? IS NULL OR a.status = ?) AND a.id > ?
-         ORDER BY a.id LIMIT ?`,
-      )
-      .all(options.status ?? null, options.status ?? null, options.after_id ?? '', options.limit) as (AgentRow & {
-      balance_ucr: number;
-      escrow_ucr: number;
-    })[];
+      .prepare(`${AGENT_SELECT} WHERE (? IS NULL OR a.status = ?) AND a.id > ? ORDER BY a.id LIMIT ?`)
+      .all(options.status ?? null, options.status ?? null, options.after_id ?? '', options.limit) as AgentJoinRow[];
     return rows.map((row) => ({ ...row, lineage: JSON.parse(row.lineage) as string[] }));
   }
 

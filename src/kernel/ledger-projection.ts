@@ -9,8 +9,13 @@ const EARNED_KINDS = new Set<Posting['kind']>(['transfer', 'reward']);
 
 export function applyPostings(w: ProjectionWriter, postings: readonly Posting[], event: EventEnvelope): void {
   for (const p of postings) {
-    const debited = w.run('UPDATE accounts SET balance_ucr = balance_ucr - ? WHERE id = ?', p.amount_ucr, p.from);
-    const credited = w.run('UPDATE accounts SET balance_ucr = balance_ucr + ? WHERE id = ?', p.amount_ucr, p.to);
+    const payer = accountOwner(p.from);
+    const payee = accountOwner(p.to);
+    // Moving money between an agent's own account and its escrow is neither income nor spending.
+    const spent_ucr = payer !== null && payer !== payee && SPENT_KINDS.has(p.kind) ? p.amount_ucr : 0;
+    const earned_ucr = payee !== null && payee !== payer && EARNED_KINDS.has(p.kind) ? p.amount_ucr : 0;
+    const debited = w.run('UPDATE accounts SET balance_ucr = balance_ucr - ?, spent_ucr = spent_ucr + ? WHERE id = ?', p.amount_ucr, spent_ucr, p.from);
+    const credited = w.run('UPDATE accounts SET balance_ucr = balance_ucr + ?, earned_ucr = earned_ucr + ? WHERE id = ?', p.amount_ucr, earned_ucr, p.to);
     if (debited.changes !== 1 || credited.changes !== 1) {
       throw new Error(`posting between unknown accounts ${p.from} -> ${p.to} (event ${event.seq})`);
     }
@@ -18,14 +23,6 @@ export function applyPostings(w: ProjectionWriter, postings: readonly Posting[],
       'INSERT INTO postings (seq, from_id, to_id, amount_ucr, kind, memo, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
       event.seq, p.from, p.to, p.amount_ucr, p.kind, p.memo ?? null, event.at_ms,
     );
-    const payer = accountOwner(p.from);
-    const payee = accountOwner(p.to);
-    if (payer !== null && payer !== payee && SPENT_KINDS.has(p.kind)) {
-      w.run('UPDATE agents SET spent_ucr = spent_ucr + ? WHERE id = ?', p.amount_ucr, payer);
-    }
-    if (payee !== null && payee !== payer && EARNED_KINDS.has(p.kind)) {
-      w.run('UPDATE agents SET earned_ucr = earned_ucr + ? WHERE id = ?', p.amount_ucr, payee);
-    }
   }
 }
 

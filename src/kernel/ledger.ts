@@ -36,13 +36,17 @@ export class Ledger {
 
   /** Balance of an account in µcr, or null if no such account. */
   balance(account_id: string): number | null {
-    const row = this.core.writer.get<{ balance_ucr: number }>('SELECT balance_ucr FROM accounts WHERE id = ?', account_id);
-    return row === undefined ? null : row.balance_ucr;
+    return this.core.cachedRead(`balance:${account_id}`, () => {
+      const row = this.core.writer.get<{ balance_ucr: number }>('SELECT balance_ucr FROM accounts WHERE id = ?', account_id);
+      return row === undefined ? null : row.balance_ucr;
+    });
   }
 
   /** The spendable balance of an agent; refuses unknown agents. */
   agentBalance(agent_id: string): number {
-    const row = this.core.writer.get<{ balance_ucr: number; kind: string }>('SELECT balance_ucr, kind FROM accounts WHERE id = ?', agent_id);
+    const row = this.core.cachedRead(`agent-balance:${agent_id}`, () =>
+      this.core.writer.get<{ balance_ucr: number; kind: string }>('SELECT balance_ucr, kind FROM accounts WHERE id = ?', agent_id),
+    );
     if (row === undefined || row.kind !== 'agent') throw new AgoraError('NOT_FOUND', `no agent ${agent_id}`, { agent_id });
     return row.balance_ucr;
   }
@@ -59,10 +63,9 @@ export class Ledger {
       const to = this.requireAgent(input.to_id);
       if (from.status === 'dead') throw new AgoraError('DELETED', `agent ${input.from_id} is dead`);
       if (to.status === 'dead') throw new AgoraError('DELETED', `agent ${input.to_id} is dead; credits sent there would be lost`);
-      const balance_ucr = this.agentBalance(input.from_id);
-      if (balance_ucr < input.amount_ucr) {
-        throw new AgoraError('INSUFFICIENT_FUNDS', `balance is ${balance_ucr} µcr, transfer needs ${input.amount_ucr} µcr`, {
-          balance_ucr,
+      if (from.balance_ucr < input.amount_ucr) {
+        throw new AgoraError('INSUFFICIENT_FUNDS', `balance is ${from.balance_ucr} µcr, transfer needs ${input.amount_ucr} µcr`, {
+          balance_ucr: from.balance_ucr,
           amount_ucr: input.amount_ucr,
         });
       }
@@ -73,7 +76,7 @@ export class Ledger {
         memo: input.memo,
         postings: [{ from: input.from_id, to: input.to_id, amount_ucr: input.amount_ucr, kind: 'transfer', memo: input.memo }],
       });
-      const after_ucr = balance_ucr - input.amount_ucr;
+      const after_ucr = from.balance_ucr - input.amount_ucr;
       invariant(this.agentBalance(input.from_id) === after_ucr, 'transfer debited the payer exactly once');
       return { seq: event.seq, from_balance_ucr: after_ucr };
     });
@@ -101,8 +104,11 @@ export class Ledger {
     return conservationOf(this.core.db);
   }
 
-  private requireAgent(agent_id: string): { status: string } {
-    const row = this.core.writer.get<{ status: string }>('SELECT status FROM agents WHERE id = ?', agent_id);
+  private requireAgent(agent_id: string): { status: string; balance_ucr: number } {
+    const row = this.core.writer.get<{ status: string; balance_ucr: number }>(
+      'SELECT a.status, acc.balance_ucr FROM agents a JOIN accounts acc ON acc.id = a.id WHERE a.id = ?',
+      agent_id,
+    );
     if (row === undefined) throw new AgoraError('NOT_FOUND', `no agent ${agent_id}`, { agent_id });
     return row;
   }

@@ -43,7 +43,8 @@ export function openWorld(options: WorldOptions): World {
     throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${options.dir}\``);
   }
   const fresh = ensureWorldDir(paths);
-  const log = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
+  const systemLog = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
+  const log = systemLog.logger;
   const db = openDatabase(paths.database, {
     synchronous: options.config.store.synchronous,
     busy_timeout_ms: options.config.store.busy_timeout_ms,
@@ -76,7 +77,7 @@ export function openWorld(options: WorldOptions): World {
     created,
     close() {
       db.close();
-      log.flush();
+      systemLog.close();
     },
   };
 }

@@ -42,6 +42,9 @@ export const migrations: readonly Migration[] = [
         kind        TEXT NOT NULL CHECK (kind IN ('agent', 'escrow', 'source', 'sink')),
         owner_id    TEXT,
         balance_ucr INTEGER NOT NULL DEFAULT 0,
+        -- Income and spending of the owning agent through this account (see ledger-projection).
+        earned_ucr  INTEGER NOT NULL DEFAULT 0,
+        spent_ucr   INTEGER NOT NULL DEFAULT 0,
         CHECK (kind = 'source' OR balance_ucr >= 0)
       );
 
@@ -69,8 +72,6 @@ export const migrations: readonly Migration[] = [
         created_at_ms  INTEGER NOT NULL,
         status_at_ms   INTEGER NOT NULL,
         executions     INTEGER NOT NULL DEFAULT 0,
-        earned_ucr     INTEGER NOT NULL DEFAULT 0,
-        spent_ucr      INTEGER NOT NULL DEFAULT 0,
         description    TEXT NOT NULL DEFAULT ''
       );
       CREATE INDEX agents_parent ON agents (parent_id);

@@ -1,0 +1,93 @@
+// The `agora` command as a user runs it: a real process, real files, real HTTP.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { addAgent, makeWorld, tempDir } from './support/world.js';
+
+function agora(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test('agora start creates a world, prints the URL and operator token, and serves /health and /openapi.json', async (t) => {
+  const dir = tempDir();
+  const child = spawn(process.execPath, ['bin/agora.js', 'start', '--port', '0'], { env: { ...process.env, AGORA_WORLD: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /dashboard:\s+(http:\/\/\S+)\//.exec(out);
+      if (match && /operator token: [0-9a-f]{64}/.test(out)) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  const health = await (await fetch(`${url}/health`)).json();
+  assert.equal(health.status, 'ok');
+  const spec = await (await fetch(`${url}/openapi.json`)).json();
+  assert.equal(spec.info.title, 'Agora API');
+  child.kill('SIGTERM');
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, 'SIGTERM stops the world cleanly');
+  const status = agora(['status', '--json', '--world', dir]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(JSON.parse(status.stdout).agents.alive, 1);
+});
+
+test('a bad config value stops start-up with a message naming the key', () => {
+  const dir = tempDir();
+  const config = join(dir, 'agora.yaml');
+  writeFileSync(config, 'server:\n  port: "eighty"\nagents:\n  genesis_credit: 5\n');
+  const res = agora(['start', '--config', config, '--world', join(dir, 'w')]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /server\.port/);
+  assert.match(res.stderr, /agents\.genesis_credit: unknown key/);
+  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('status, agents, history, token and audit work on a world, and audit fails on tampering', () => {
+  const dir = tempDir();
+  const world = makeWorld({ dir });
+  addAgent(world, 'alice', 5);
+  world.kernel.ledger.transfer({ from_id: 'genesis', to_id: 'alice', amount_ucr: 2_500_000, memo: 'hello' }, { actor: 'genesis' });
+  world.cleanup();
+  const agents = agora(['agents', '--world', dir]);
+  assert.equal(agents.code, 0);
+  assert.match(agents.stdout, /alice\s+alive\s+0\s+-\s+7\.5/);
+  const history = agora(['history', 'alice', '--world', dir]);
+  assert.match(history.stdout, /transfer\s+genesis\s+alice\s+2\.5\s+hello/);
+  const token = agora(['token', 'alice', '--world', dir]);
+  assert.match(token.stdout.trim(), /^agt\.[\w-]+\.[\w-]+$/);
+  assert.equal(agora(['token', 'nobody', '--world', dir]).code, 1);
+  const ok = agora(['audit', '--world', dir]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /audit ok/);
+
+  const db = new Database(join(dir, 'world.db'));
+  db.prepare("UPDATE accounts SET balance_ucr = balance_ucr + 1000000 WHERE id = 'alice'").run();
+  db.close();
+  const bad = agora(['audit', '--world', dir]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /accounts\s+\d+ rows, 1 differences/);
+  assert.match(bad.stdout, /AUDIT FAILED/);
+});
+
+test('opening a world written by a newer Agora fails clearly; a missing world is named', () => {
+  const dir = tempDir();
+  makeWorld({ dir }).cleanup();
+  const db = new Database(join(dir, 'world.db'));
+  db.pragma('user_version = 999');
+  db.close();
+  const res = agora(['status', '--world', dir]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /newer Agora \(schema version 999/);
+  const missing = agora(['status', '--world', join(dir, 'nothing-here')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no world at/);
+});

@@ -1,0 +1,10 @@
+// The reference docs are generated from the schemas; this keeps the committed copies true.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { configMarkdown, eventsMarkdown } from '../src/config/docs.js';
+
+test('docs/config.md and docs/events.md match the schemas (run `npm run docs` after changing them)', () => {
+  assert.equal(readFileSync('docs/config.md', 'utf8'), configMarkdown());
+  assert.equal(readFileSync('docs/events.md', 'utf8'), eventsMarkdown());
+});

@@ -1,0 +1,105 @@
+// The ledger's promises: exact money, no negative balance, conservation, a journal that
+// rebuilds every table.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { audit } from '../src/kernel/audit.js';
+import { AgoraError } from '../src/kernel/errors.js';
+import { creditsToMicro, microToCredits } from '../src/kernel/money.js';
+import { addAgent, makeWorld } from './support/world.js';
+import { assertAuditPasses, assertConserved } from './support/assertions.js';
+
+test('credits convert to micro-credits exactly, and bad amounts are refused', () => {
+  assert.equal(creditsToMicro(0.1), 100_000);
+  assert.equal(creditsToMicro('0.000001'), 1);
+  assert.equal(creditsToMicro(1e-6), 1);
+  assert.equal(creditsToMicro(123456.654321), 123_456_654_321);
+  assert.equal(microToCredits(100_000), 0.1);
+  for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1.0000001, '1e3', 'abc', '-0.5', '0.1234567', 1e-7, 9e15]) {
+    assert.throws(() => creditsToMicro(bad as number), (err: unknown) => err instanceof AgoraError && err.code === 'INVALID_ARGS', `refuses ${String(bad)}`);
+  }
+});
+
+test('a new world holds genesis with the configured credits, conserved and auditable', (t) => {
+  const world = makeWorld({ config: { agents: { genesis_credits: 250.5 } } });
+  t.after(() => world.cleanup());
+  const genesis = world.kernel.agents.require('genesis');
+  assert.equal(genesis.balance_ucr, 250_500_000);
+  assert.equal(genesis.generation, 0);
+  assert.equal(genesis.status, 'alive');
+  assertConserved(world);
+  assertAuditPasses(world);
+});
+
+test('a transfer larger than the balance is refused and moves nothing', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  addAgent(world, 'alice', 10);
+  addAgent(world, 'bob', 0);
+  const before = world.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+  assert.throws(
+    () => world.kernel.ledger.transfer({ from_id: 'alice', to_id: 'bob', amount_ucr: 10_000_001, memo: '' }, { actor: 'alice' }),
+    (err: unknown) => err instanceof AgoraError && err.code === 'INSUFFICIENT_FUNDS',
+  );
+  const after = world.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+  assert.equal(after.n, before.n, 'no event was written');
+  assert.equal(world.kernel.ledger.agentBalance('alice'), 10_000_000);
+  assert.equal(world.kernel.ledger.agentBalance('bob'), 0);
+});
+
+test('the journal is append-only: SQLite refuses to rewrite or delete an event', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  assert.throws(() => world.db.prepare("UPDATE events SET type = 'x' WHERE seq = 1").run(), /append-only/);
+  assert.throws(() => world.db.prepare('DELETE FROM events WHERE seq = 1').run(), /append-only/);
+});
+
+test('audit notices a projection that no longer matches the journal', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  addAgent(world, 'alice', 10);
+  world.db.prepare("UPDATE accounts SET balance_ucr = balance_ucr + 1 WHERE id = 'alice'").run();
+  const report = audit(world.db);
+  assert.equal(report.ok, false);
+  assert.ok(report.tables.some((t) => t.table === 'accounts' && t.differences === 1));
+  assert.equal(report.conservation.ok, false);
+});
+
+const AGENTS = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
+
+test('property: random transfers, valid or not, never make a balance negative, never break conservation, and audit passes', () => {
+  const operation = fc.record({
+    from: fc.constantFrom(...AGENTS, 'ghost'),
+    to: fc.constantFrom(...AGENTS, 'ghost'),
+    // Amounts around the balances so that many transfers fail for lack of funds.
+    amount_ucr: fc.oneof(fc.integer({ min: -5, max: 0 }), fc.integer({ min: 1, max: 30_000_000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
+  });
+  fc.assert(
+    fc.property(fc.array(operation, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: AGENTS.length, maxLength: AGENTS.length }), (ops, starts) => {
+      const world = makeWorld();
+      try {
+        AGENTS.forEach((id, i) => addAgent(world, id, starts[i]!));
+        const expected = new Map(AGENTS.map((id, i) => [id, starts[i]! * 1_000_000]));
+        for (const op of ops) {
+          try {
+            world.kernel.ledger.transfer({ from_id: op.from, to_id: op.to, amount_ucr: op.amount_ucr, memo: 'p' }, { actor: op.from });
+            expected.set(op.from, expected.get(op.from)! - op.amount_ucr);
+            expected.set(op.to, expected.get(op.to)! + op.amount_ucr);
+          } catch (err) {
+            assert.ok(err instanceof AgoraError, `only domain errors escape: ${String(err)}`);
+          }
+          for (const id of AGENTS) {
+            const balance = world.kernel.ledger.agentBalance(id);
+            assert.ok(balance >= 0, `${id} went negative`);
+            assert.equal(balance, expected.get(id), `${id} holds exactly what the model says`);
+          }
+          assertConserved(world);
+        }
+        assertAuditPasses(world);
+      } finally {
+        world.cleanup();
+      }
+    }),
+    { numRuns: 40 },
+  );
+});

@@ -1,0 +1,88 @@
+// Test worlds: a real world directory in a temp folder, a real SQLite database and, when
+// asked, the real API on a loopback port. Nothing here is a mock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { VirtualClock, type Clock } from '../../src/kernel/clock.js';
+import { creditsToMicro } from '../../src/kernel/money.js';
+import { openWorld, type World } from '../../src/orchestrator/open-world.js';
+import { startApi, type RunningApi, type StartApiOptions } from '../../src/api/start.js';
+import { SYSTEM_MINT } from '../../src/kernel/accounts.js';
+
+export interface TestWorld extends World {
+  clock: Clock;
+  cleanup(): void;
+}
+
+export function tempDir(prefix = 'agora-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function makeWorld(options: { config?: ConfigInput; clock?: Clock; seed?: number; dir?: string } = {}): TestWorld {
+  const dir = options.dir ?? tempDir();
+  const clock = options.clock ?? new VirtualClock();
+  const world = openWorld({ dir, config: parseConfig(options.config ?? {}), clock, seed: options.seed ?? 1, log_to_file: true });
+  return {
+    ...world,
+    clock,
+    cleanup() {
+      world.close();
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Creates a funded agent for tests. Agents are normally born only as genesis or by spawn;
+ * tests that need many independent agents mint them the same way genesis is funded.
+ */
+export function addAgent(world: World, agent_id: string, credits: number): void {
+  const k = world.kernel;
+  k.core.command({ actor: 'test' }, (tx) => {
+    const amount_ucr = creditsToMicro(credits);
+    k.agents.create(tx, {
+      agent_id,
+      parent_id: null,
+      workspace: `workspaces/${agent_id}`,
+      postings: amount_ucr > 0 ? [{ from: SYSTEM_MINT, to: agent_id, amount_ucr, kind: 'grant', memo: 'test' }] : [],
+    });
+  });
+}
+
+export function agentToken(world: World, agent_id: string, execution_id: string | null = null): string {
+  return world.signer.mint({ agent_id, execution_id, expires_at_ms: world.kernel.core.clock.now_ms() + 3_600_000 });
+}
+
+export interface TestApi extends RunningApi {
+  request(method: string, path: string, options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export async function serve(world: World, options: StartApiOptions = {}): Promise<TestApi> {
+  const api = await startApi(world, { port: 0, host: '127.0.0.1', ...options });
+  return {
+    ...api,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined;
+      if (opts.raw !== undefined) {
+        body = opts.raw;
+        headers['content-type'] ??= 'application/json';
+      } else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] = 'application/json';
+      }
+      const res = await fetch(api.url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON: keep text */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+  };
+}
