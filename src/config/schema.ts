@@ -52,6 +52,70 @@ export const ledgerSchema = z
   })
   .prefault({});
 
+// Market: resources in natural units, sold per clearing cycle (docs/market.md). Prices are
+// decimal credits per natural unit; the kernel holds them as integer nano-credits.
+const marketResourceSchema = (unit: string, d: { supply: number; price: number; price_min: number; price_max: number }) =>
+  z
+    .strictObject({
+      supply_per_cycle: num(0, 1e9).default(d.supply).describe(`Units (${unit}) sold in each clearing cycle.`),
+      price_start: num(1e-6, 1e6).default(d.price).describe(`Price in credits per ${unit} when a world's market opens.`),
+      price_min: num(1e-6, 1e6).default(d.price_min).describe(`Lowest price, credits per ${unit}: idle cycles never push the price below it.`),
+      price_max: num(1e-6, 1e6).default(d.price_max).describe(`Highest price, credits per ${unit}: excess demand never pushes the price above it.`),
+    })
+    .refine((r) => r.price_min <= r.price_start && r.price_start <= r.price_max, { message: 'needs price_min <= price_start <= price_max' })
+    .prefault({});
+
+export const marketSchema = z
+  .strictObject({
+    clearing_interval_s: num(0.1, 3600).default(10).describe('Seconds between clearings: the world loop expires bids, clears the market and updates prices once per interval (one cycle).'),
+    resources: z
+      .strictObject({
+        cpu: marketResourceSchema('CPU-second', { supply: 16, price: 0.1, price_min: 0.001, price_max: 100 }),
+        memory: marketResourceSchema('MB held during the run', { supply: 2048, price: 0.001, price_min: 0.00001, price_max: 1 }),
+        tokens: marketResourceSchema('LLM token', { supply: 50_000, price: 0.0001, price_min: 0.000001, price_max: 0.01 }),
+        attention: marketResourceSchema('human prompt slot', { supply: 1, price: 5, price_min: 0.1, price_max: 1000 }),
+      })
+      .prefault({})
+      .describe('Supply per cycle and price bounds of each resource. Defaults suit a 2-core machine and a 10 s cycle.'),
+    bundle: z
+      .strictObject({
+        cpu_s_min: num(0.001, 3600).default(0.01).describe('Least CPU-seconds a bundle may ask for (every run uses some CPU).'),
+        cpu_s_max: num(0.001, 3600).default(8).describe('Most CPU-seconds one bundle may ask for; also the CPU budget its run is held to.'),
+        memory_mb_min: int(0, 1_048_576).default(16).describe('Least memory (MB) a bundle may ask for.'),
+        memory_mb_max: int(1, 1_048_576).default(1024).describe('Most memory (MB) one bundle may ask for; its run is held to what it bought.'),
+        tokens_max: int(0, 1e9).default(50_000).describe('Most LLM tokens one bundle may ask for.'),
+        attention_max: int(0, 100).default(1).describe('Most human prompt slots one bundle may ask for.'),
+        duration_s_min: int(1, 86_400).default(1).describe('Shortest run (seconds) a bundle may buy.'),
+        duration_s_max: int(1, 86_400).default(300).describe('Longest run (seconds) a bundle may buy; the run is stopped when it is over.'),
+      })
+      .refine((b) => b.cpu_s_min <= b.cpu_s_max && b.memory_mb_min <= b.memory_mb_max && b.duration_s_min <= b.duration_s_max, {
+        message: 'each minimum must be at most its maximum',
+      })
+      .prefault({})
+      .describe('Bounds on one bundle. A bid outside them is refused with INVALID_ARGS.'),
+    bids_open_per_agent_max: int(1, 10_000).default(10).describe('Most open bids one payer may have queued at once.'),
+    bids_open_max: int(1, 10_000_000).default(100_000).describe('Most open bids in the whole order book; past it new bids wait (UNAVAILABLE) until some clear.'),
+    bid_ttl_cycles_default: int(1, 1_000_000).default(30).describe('Cycles an unfilled bid stays queued when the bidder names no ttl_cycles; then it expires and is refunded.'),
+    bid_ttl_cycles_max: int(1, 1_000_000).default(8640).describe('Longest ttl_cycles a bid may ask for (8640 cycles = one day at 10 s).'),
+    price_step_max: num(0, 1).default(0.1).describe('Largest relative price change in one cycle (0.1 = 10%).'),
+    idle_utilization: num(0, 1).default(0.5).describe('A resource less utilised than this in a cycle (with demand within supply) gets cheaper; fully idle, by price_step_max.'),
+    history_trades_default: int(1, 10_000).default(20).describe('Recent transactions (won bids) GET /market/history returns when not told how many.'),
+    history_trades_max: int(1, 10_000).default(500).describe('Most transactions GET /market/history returns at once.'),
+    history_cycles_default: int(1, 10_000).default(20).describe('Recent clearings and price points per resource GET /market/history returns when not told how many.'),
+    history_cycles_max: int(1, 100_000).default(1000).describe('Most clearings and price points GET /market/history returns at once.'),
+  })
+  .refine((m) => m.bid_ttl_cycles_default <= m.bid_ttl_cycles_max, { message: 'needs bid_ttl_cycles_default <= bid_ttl_cycles_max' })
+  .refine(
+    // The kernel values bundles in integer nano-credits; the dearest possible bundle must stay exact.
+    (m) =>
+      (m.bundle.cpu_s_max * m.resources.cpu.price_max +
+        m.bundle.memory_mb_max * m.resources.memory.price_max +
+        m.bundle.tokens_max * m.resources.tokens.price_max +
+        m.bundle.attention_max * m.resources.attention.price_max) * 1e9 <= Number.MAX_SAFE_INTEGER,
+    { message: 'bundle maxima times price maxima are too large to value exactly (over 9e6 credits per bundle)' },
+  )
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -59,6 +123,7 @@ export const configSchema = z.strictObject({
   log: logSchema,
   agents: agentsSchema,
   ledger: ledgerSchema,
+  market: marketSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { Agents } from './agents.js';
 import type { Clock } from './clock.js';
 import { KernelCore } from './core.js';
 import { Ledger } from './ledger.js';
+import { Market } from './market.js';
 import { creditsToMicro } from './money.js';
 import type { Rng } from './rng.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
@@ -26,11 +27,13 @@ export class Kernel {
   readonly core: KernelCore;
   readonly ledger: Ledger;
   readonly agents: Agents;
+  readonly market: Market;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log);
     this.ledger = new Ledger(this.core);
     this.agents = new Agents(this.core);
+    this.market = new Market(this.core);
   }
 
   get config(): Config {
@@ -55,6 +58,7 @@ export class Kernel {
         workspace: options.genesis_workspace,
         credits_ucr: creditsToMicro(this.config.agents.genesis_credits, 'agents.genesis_credits'),
       });
+      this.market.open(tx);
     });
   }
 

@@ -2,9 +2,10 @@
 import type { EventEnvelope } from './events.js';
 import { applyPostings, ledgerProjectors } from './ledger-projection.js';
 import { agentProjectors } from './agents-projection.js';
+import { marketProjectors, marketTables } from './market-projection.js';
 import type { Projector, Projectors, ProjectionWriter } from './projection.js';
 
-const domains: Projectors[] = [ledgerProjectors, agentProjectors];
+const domains: Projectors[] = [ledgerProjectors, agentProjectors, marketProjectors];
 
 const byType = new Map<string, Projector<never>[]>();
 for (const domain of domains) {
@@ -16,7 +17,7 @@ for (const domain of domains) {
 }
 
 /** Projection tables compared by `agora audit` after a replay (the journal-derived state). */
-export const projectionTables: readonly string[] = ['meta', 'accounts', 'postings', 'agents'];
+export const projectionTables: readonly string[] = ['meta', 'accounts', 'postings', 'agents', ...marketTables];
 
 export function project(w: ProjectionWriter, event: EventEnvelope): void {
   for (const projector of byType.get(event.type) ?? []) projector(w, event.data as never, event as never);

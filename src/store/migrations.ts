@@ -78,6 +78,91 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX agents_status ON agents (status);
     `,
   },
+  {
+    version: 2,
+    description: 'market: bids, prices, clearings',
+    sql: `
+      -- One row once the market has opened. last_event_seq is the seq of the latest market
+      -- event: the in-memory order book compares it with its own to know it is current.
+      CREATE TABLE market_state (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        cycle           INTEGER NOT NULL CHECK (cycle >= 0),
+        opened_at_ms    INTEGER NOT NULL,
+        last_event_seq  INTEGER NOT NULL,
+        open_bids       INTEGER NOT NULL CHECK (open_bids >= 0),
+        open_escrow_ucr INTEGER NOT NULL CHECK (open_escrow_ucr >= 0)
+      );
+
+      -- Per resource: the price in force (nano-credits per base unit) and the last cycle's figures.
+      CREATE TABLE market_resources (
+        resource      TEXT PRIMARY KEY,
+        price_ncr     INTEGER NOT NULL CHECK (price_ncr > 0),
+        supply        INTEGER NOT NULL,
+        held          INTEGER NOT NULL,
+        demand        INTEGER NOT NULL,
+        allocated     INTEGER NOT NULL,
+        cycle         INTEGER NOT NULL
+      );
+
+      -- Every bid ever placed; open ones are the order book. Quantities in base units.
+      CREATE TABLE market_bids (
+        id                  TEXT PRIMARY KEY,
+        seq                 INTEGER NOT NULL,
+        payer_id            TEXT NOT NULL REFERENCES agents (id),
+        agent_id            TEXT NOT NULL REFERENCES agents (id),
+        amount_ucr          INTEGER NOT NULL CHECK (amount_ucr > 0),
+        cpu_ms              INTEGER NOT NULL CHECK (cpu_ms >= 0),
+        memory_mb           INTEGER NOT NULL CHECK (memory_mb >= 0),
+        tokens              INTEGER NOT NULL CHECK (tokens >= 0),
+        attention           INTEGER NOT NULL CHECK (attention >= 0),
+        duration_s          INTEGER NOT NULL CHECK (duration_s > 0),
+        placed_at_ms        INTEGER NOT NULL,
+        placed_cycle        INTEGER NOT NULL,
+        expires_after_cycle INTEGER NOT NULL,
+        status              TEXT NOT NULL CHECK (status IN ('open', 'won', 'withdrawn', 'expired')),
+        close_reason        TEXT,
+        closed_cycle        INTEGER,
+        closed_at_ms        INTEGER,
+        closed_seq          INTEGER,
+        price_paid_ucr      INTEGER,
+        refund_ucr          INTEGER,
+        rule                TEXT
+      );
+      CREATE INDEX market_bids_open_payer ON market_bids (payer_id) WHERE status = 'open';
+      CREATE INDEX market_bids_open_seq ON market_bids (seq) WHERE status = 'open';
+      CREATE INDEX market_bids_open_agent ON market_bids (agent_id) WHERE status = 'open';
+      CREATE INDEX market_bids_won ON market_bids (closed_seq) WHERE status = 'won';
+      CREATE INDEX market_bids_payer ON market_bids (payer_id, seq);
+
+      CREATE TABLE market_clearings (
+        cycle          INTEGER PRIMARY KEY,
+        seq            INTEGER NOT NULL,
+        at_ms          INTEGER NOT NULL,
+        open_bids      INTEGER NOT NULL,
+        expired        INTEGER NOT NULL,
+        eligible       INTEGER NOT NULL,
+        below_reserve  INTEGER NOT NULL,
+        won            INTEGER NOT NULL,
+        outbid         INTEGER NOT NULL,
+        cancelled      INTEGER NOT NULL,
+        burned_ucr     INTEGER NOT NULL,
+        refunded_ucr   INTEGER NOT NULL
+      );
+
+      -- Price history: one row per resource per cycle (cycle 0 = the opening prices).
+      CREATE TABLE market_prices (
+        id            INTEGER PRIMARY KEY,
+        cycle         INTEGER NOT NULL,
+        resource      TEXT NOT NULL,
+        price_ncr     INTEGER NOT NULL,
+        next_price_ncr INTEGER NOT NULL,
+        supply        INTEGER NOT NULL,
+        demand        INTEGER NOT NULL,
+        allocated     INTEGER NOT NULL,
+        UNIQUE (resource, cycle)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
