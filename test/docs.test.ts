@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { configMarkdown, eventsMarkdown } from '../src/config/docs.js';
+import { envJsonSchemaDocument } from '../src/orchestrator/env-json.js';
 
-test('docs/config.md and docs/events.md match the schemas (run `npm run docs` after changing them)', () => {
+test('docs/config.md, docs/events.md and schemas/env.schema.json match the schemas (run `npm run docs` after changing them)', () => {
   assert.equal(readFileSync('docs/config.md', 'utf8'), configMarkdown());
   assert.equal(readFileSync('docs/events.md', 'utf8'), eventsMarkdown());
+  assert.deepEqual(JSON.parse(readFileSync('schemas/env.schema.json', 'utf8')), envJsonSchemaDocument());
 });

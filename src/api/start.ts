@@ -29,7 +29,7 @@ export function apiContext(world: World, options: Pick<StartApiOptions, 'executi
     signer: world.signer,
     operator_token: world.operator_token,
     connection_identities: new WeakMap<Socket, Extract<Caller, { kind: 'agent' }>>(),
-    executionIsLive: options.executionIsLive ?? (() => false),
+    executionIsLive: options.executionIsLive ?? ((execution_id) => world.kernel.executions.isRunning(execution_id)),
   };
 }
 

@@ -116,6 +116,54 @@ export const marketSchema = z
   )
   .prefault({});
 
+// Sandbox: how agent runs are isolated and held to their limits (docs/agents.md "Sandbox").
+// Per-run memory, CPU budget and wall time come from what the run bought; these are the rest.
+export const sandboxSchema = z
+  .strictObject({
+    runner: z.enum(['auto', 'bwrap', 'docker', 'process']).default('auto').describe("How agents run. auto = bwrap on Linux when it works, else refuse to start (install bubblewrap, or choose 'process' knowingly). process = plain child processes with NO isolation, for development only. docker = containers through the local Docker engine."),
+    bwrap_path: z.string().min(1).default('bwrap').describe('The bubblewrap binary: a name looked up in PATH, or an absolute path.'),
+    api_port_inside: int(1, 65535).default(8420).describe('Port of the Agora API inside a sandbox (SYSTEM_SERVICE_URL=http://127.0.0.1:<port>). A forwarder inside relays it to the per-execution socket; nothing else is reachable.'),
+    uid_inside: int(1, 65534).default(1000).describe('Uid an agent has inside its sandbox (never 0).'),
+    gid_inside: int(1, 65534).default(1000).describe('Gid an agent has inside its sandbox (never 0).'),
+    host_uid: int(1, 2 ** 31 - 2).default(100_000).describe('When Agora runs as root: the unprivileged host uid sandboxes run as and workspaces are owned by. Ignored otherwise (sandboxes then run as Agora\'s own user).'),
+    host_gid: int(1, 2 ** 31 - 2).default(100_000).describe('When Agora runs as root: the host gid sandboxes run as.'),
+    cgroups: z.enum(['auto', 'v1', 'v2', 'off']).default('auto').describe('Cgroup hierarchy used to limit and meter runs. auto = v2 when its controllers are available, else v1. off (or not writable) = memory, CPU quota and process limits are NOT enforced and CPU is metered from rusage; the log says so loudly.'),
+    cgroup_parent: z.string().max(512).regex(/^[A-Za-z0-9_./-]*$/).default('').describe("Cgroup path (relative to each hierarchy's root) under which per-run cgroups are made. Empty = Agora's own cgroup."),
+    pids_max: int(8, 65_536).default(256).describe('Most processes plus threads one run may have (pids cgroup). Node alone uses about a dozen threads.'),
+    cpu_quota_cores: num(0.01, 1024).default(1).describe('CPU bandwidth of one run, in cores (cgroup CPU quota); a run never gets more however many it forks.'),
+    grace_ms: int(0, 600_000).default(2000).describe('Between SIGTERM and SIGKILL when a run is stopped or runs out of time or CPU budget.'),
+    log_bytes_max: int(0, 1 << 30).default(1 << 20).describe("Bytes of a run's stdout+stderr kept in its log file; the rest is read and discarded so the agent never blocks."),
+    tmp_mb_max: int(1, 65_536).default(64).describe('Size of the private /tmp of a run (memory-backed, counted in its memory limit).'),
+    file_size_mb_max: int(1, 1_048_576).default(1024).describe('Largest single file a run may write (RLIMIT_FSIZE).'),
+    open_files_max: int(64, 1_048_576).default(1024).describe('Most open files per process of a run (RLIMIT_NOFILE).'),
+    meter_interval_ms: int(10, 60_000).default(100).describe('How often a running sandbox is sampled for its CPU budget and memory.'),
+    connections_max: int(1, 1024).default(64).describe('Most simultaneous API connections from one run through its forwarder; more wait in the listen backlog.'),
+    env_bytes_max: int(1024, 1 << 20).default(65_536).describe("Largest total size of a run's environment variables."),
+    python: z.string().min(1).default('auto').describe('python3 made visible in sandboxes: auto = /usr/bin/python3 if present, else the python3 in PATH (its installation is bound read-only); or an absolute path.'),
+    runtime_dir: z.string().default('').describe('Agent runtime package (node_modules with common agent libraries), bound read-only at /opt/agora/runtime. Empty = the runtime/ folder of this Agora installation.'),
+    state_dir: z.string().default('').describe('Where a runner keeps its small private state (generated /etc, mount points). Empty = a fresh directory under the OS temp dir.'),
+    native_helpers: z.enum(['auto', 'off']).default('auto').describe('auto = use the small C launcher and forwarder (compiled with cc at install, or on first use); off = portable fallbacks (shell launcher, node forwarder), slower to start.'),
+    docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
+    docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
+  })
+  .prefault({});
+
+// The world loop: how winning bids become runs (docs/architecture.md "The world loop").
+export const orchestratorSchema = z
+  .strictObject({
+    runs_concurrent_max: int(1, 10_000).default(8).describe('Most agent runs at once. Winners past it wait for a slot, their lease starting when they launch.'),
+    socket_dir: z.string().default('').describe('Directory for the per-execution API sockets (Unix socket paths must stay under 108 bytes). Empty = a private directory under the OS temp dir.'),
+    debug_inspect_port: int(1024, 65_535).default(9229).describe('Inspector port opened for the run chosen by `agora start --debug AGENT`.'),
+    shutdown_grace_ms: int(0, 600_000).default(5_000).describe('On stop (Ctrl-C), how long runs get to finish before they are killed.'),
+  })
+  .prefault({});
+
+export const lifecycleSchema = z
+  .strictObject({
+    death_after_cycles: int(1, 1_000_000).default(30).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -124,6 +172,9 @@ export const configSchema = z.strictObject({
   agents: agentsSchema,
   ledger: ledgerSchema,
   market: marketSchema,
+  sandbox: sandboxSchema,
+  orchestrator: orchestratorSchema,
+  lifecycle: lifecycleSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

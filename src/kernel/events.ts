@@ -1,6 +1,7 @@
 // Every event type of the journal, one zod schema each. The kernel validates an event's data
 // against its schema before it is written; docs/events.md is generated from this file.
 import { z } from 'zod';
+import { executionEventSchemas } from './execution-events.js';
 import { marketEventSchemas } from './market-events.js';
 
 export const postingKinds = ['grant', 'transfer', 'escrow', 'refund', 'burn', 'reward', 'fee', 'spawn'] as const;
@@ -37,6 +38,7 @@ export const eventSchemas = {
     .strictObject({ from_id: agentId, to_id: agentId, amount_ucr: z.number().int().positive(), memo: z.string(), postings })
     .describe('One agent paid another.'),
   ...marketEventSchemas(postings, agentId),
+  ...executionEventSchemas(postings, agentId),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

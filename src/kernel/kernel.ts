@@ -6,7 +6,9 @@ import type { Config } from '../config/schema.js';
 import { Agents } from './agents.js';
 import type { Clock } from './clock.js';
 import { KernelCore } from './core.js';
+import { Executions } from './executions.js';
 import { Ledger } from './ledger.js';
+import { Lifecycle } from './lifecycle.js';
 import { Market } from './market.js';
 import { creditsToMicro } from './money.js';
 import type { Rng } from './rng.js';
@@ -28,12 +30,16 @@ export class Kernel {
   readonly ledger: Ledger;
   readonly agents: Agents;
   readonly market: Market;
+  readonly executions: Executions;
+  readonly lifecycle: Lifecycle;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log);
     this.ledger = new Ledger(this.core);
     this.agents = new Agents(this.core);
     this.market = new Market(this.core);
+    this.executions = new Executions(this.core);
+    this.lifecycle = new Lifecycle(this.core);
   }
 
   get config(): Config {

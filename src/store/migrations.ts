@@ -163,6 +163,36 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'executions and the agent lifecycle',
+    sql: `
+      CREATE TABLE executions (
+        id               TEXT PRIMARY KEY,
+        agent_id         TEXT NOT NULL REFERENCES agents (id),
+        bid_id           TEXT NOT NULL,
+        cycle            INTEGER NOT NULL,
+        bundle           TEXT NOT NULL,
+        leases           INTEGER NOT NULL DEFAULT 1 CHECK (leases >= 1),
+        lease_ends_at_ms INTEGER NOT NULL,
+        started_at_ms    INTEGER NOT NULL,
+        ended_at_ms      INTEGER,
+        status           TEXT NOT NULL CHECK (status IN ('running', 'ended')),
+        reason           TEXT,
+        exit_code        INTEGER,
+        signal           TEXT,
+        cpu_ms           INTEGER,
+        memory_peak_mb   INTEGER,
+        wall_ms          INTEGER,
+        log_bytes        INTEGER,
+        log_truncated    INTEGER
+      );
+      CREATE INDEX executions_agent ON executions (agent_id, started_at_ms);
+      CREATE INDEX executions_running ON executions (agent_id) WHERE status = 'running';
+
+      ALTER TABLE agents ADD COLUMN dormant_since_cycle INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -1,0 +1,68 @@
+// Journal events of executions (agent runs) and of the agent lifecycle. Spread into
+// `eventSchemas` by events.ts, which passes its postings and agent-id schemas in.
+import { z } from 'zod';
+
+export const executionReasons = [
+  'exit',
+  'crashed',
+  'killed_timeout',
+  'killed_memory',
+  'killed_cpu',
+  'stopped',
+  'spawn_failed',
+  'no_workspace',
+  'no_entrypoint',
+  'lost',
+] as const;
+export type ExecutionReason = (typeof executionReasons)[number];
+
+export function executionEventSchemas<P extends z.ZodType, A extends z.ZodType>(postings: P, agentId: A) {
+  const count = z.number().int().min(0);
+  const bundle = z
+    .strictObject({ cpu_ms: count, memory_mb: count, tokens: count, attention: count, duration_s: count })
+    .describe('What the winning bid bought, in base units.');
+  const executionId = z.string().min(1);
+  const cycle = count;
+  const assets = z
+    .strictObject({ balance_ucr: count, escrow_ucr: count, workspace: z.string(), generation: count, executions: count })
+    .describe('What the agent still owns, for would-be rescuers.');
+
+  return {
+    execution_started: z
+      .strictObject({
+        execution_id: executionId,
+        agent_id: agentId,
+        bid_id: z.string().min(1),
+        cycle,
+        bundle,
+        lease_ends_at_ms: count.describe('When the run is stopped unless it wins the next lease'),
+      })
+      .describe('A winning bid became a run: the agent is launched in its sandbox with the limits it bought.'),
+    execution_lease_extended: z
+      .strictObject({ execution_id: executionId, agent_id: agentId, bid_id: z.string().min(1), cycle, bundle, lease_ends_at_ms: count })
+      .describe('The agent won another lease while running: its process keeps running, env.json is rewritten.'),
+    execution_ended: z
+      .strictObject({
+        execution_id: executionId,
+        agent_id: agentId,
+        reason: z.enum(executionReasons),
+        exit_code: z.number().int().nullable(),
+        signal: z.string().nullable(),
+        cpu_ms: count.describe('CPU time measured by the host (cgroup counters), never reported by the agent'),
+        memory_peak_mb: count.describe('Peak memory measured by the host'),
+        wall_ms: count,
+        log_bytes: count,
+        log_truncated: z.boolean(),
+      })
+      .describe('A run ended, with why and what it used.'),
+    agent_dormant: z
+      .strictObject({ agent_id: agentId, cycle, assets })
+      .describe('The agent has too few credits to buy any bundle, no open bid and no run: it sleeps. Anyone may wake it by paying for a bundle for it.'),
+    agent_woken: z
+      .strictObject({ agent_id: agentId, cycle, by: z.string().describe('Who paid: a bid payer, or `credits` when its own balance recovered') })
+      .describe('A dormant agent is alive again.'),
+    agent_died: z
+      .strictObject({ agent_id: agentId, cycle, dormant_cycles: count, assets, postings })
+      .describe('Dormant for lifecycle.death_after_cycles cycles: the agent is dead. Its workspace is kept; any credits it still held are burned.'),
+  };
+}

@@ -1,0 +1,86 @@
+// The agent lifecycle, reviewed once per cycle: alive -> dormant (cannot afford any bundle,
+// no open bid, not running) -> dead (dormant for lifecycle.death_after_cycles cycles).
+// A dormant agent wakes when someone pays for a bundle for it or its balance recovers.
+import { SYSTEM_BURN } from './accounts.js';
+import type { KernelCore } from './core.js';
+import { invariant } from './errors.js';
+import type { Posting } from './events.js';
+
+export interface LifecycleReview {
+  dormant: string[];
+  woken: string[];
+  died: string[];
+}
+
+interface Candidate {
+  id: string;
+  status: 'alive' | 'dormant';
+  balance_ucr: number;
+  escrow_ucr: number;
+  workspace: string;
+  generation: number;
+  executions: number;
+  dormant_since_cycle: number | null;
+  running: number;
+  open_bids: number;
+  beneficiary_payer: string | null;
+}
+
+export class Lifecycle {
+  constructor(private readonly core: KernelCore) {}
+
+  /**
+   * `min_bundle_cost_ucr` is what the cheapest admissible bundle costs at current prices:
+   * an agent holding less cannot buy a run, so it cannot act and sleeps.
+   */
+  review(input: { cycle: number; min_bundle_cost_ucr: number; death_after_cycles: number }): LifecycleReview {
+    const result: LifecycleReview = { dormant: [], woken: [], died: [] };
+    this.core.command({ actor: 'system:lifecycle' }, (tx) => {
+      const candidates = this.core.db
+        .prepare(
+          `SELECT a.id, a.status, acc.balance_ucr, esc.balance_ucr AS escrow_ucr, a.workspace, a.generation, a.executions,
+             a.dormant_since_cycle,
+             (SELECT COUNT(*) FROM executions e WHERE e.agent_id = a.id AND e.status = 'running') AS running,
+             (SELECT COUNT(*) FROM market_bids b WHERE (b.agent_id = a.id OR b.payer_id = a.id) AND b.status = 'open') AS open_bids,
+             (SELECT b.payer_id FROM market_bids b WHERE b.agent_id = a.id AND b.status = 'open' AND b.payer_id <> a.id
+                ORDER BY b.seq LIMIT 1) AS beneficiary_payer
+           FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
+           WHERE a.status IN ('alive', 'dormant') ORDER BY a.id`,
+        )
+        .all() as Candidate[];
+      for (const agent of candidates) {
+        const assets = {
+          balance_ucr: agent.balance_ucr,
+          escrow_ucr: agent.escrow_ucr,
+          workspace: agent.workspace,
+          generation: agent.generation,
+          executions: agent.executions,
+        };
+        const active = agent.running > 0 || agent.open_bids > 0;
+        const solvent = agent.balance_ucr >= input.min_bundle_cost_ucr && agent.balance_ucr > 0;
+        if (agent.status === 'alive') {
+          if (!active && !solvent) {
+            tx.emit('agent_dormant', { agent_id: agent.id, cycle: input.cycle, assets });
+            result.dormant.push(agent.id);
+          }
+          continue;
+        }
+        if (active || solvent) {
+          tx.emit('agent_woken', { agent_id: agent.id, cycle: input.cycle, by: agent.beneficiary_payer ?? (active ? 'bid' : 'credits') });
+          result.woken.push(agent.id);
+          continue;
+        }
+        const dormant_cycles = input.cycle - (agent.dormant_since_cycle ?? input.cycle);
+        if (dormant_cycles >= input.death_after_cycles) {
+          const postings: Posting[] = [];
+          if (agent.balance_ucr > 0) postings.push({ from: agent.id, to: SYSTEM_BURN, amount_ucr: agent.balance_ucr, kind: 'burn', memo: 'death' });
+          // Escrow only ever backs open bids, and an agent with open bids is not dormant.
+          invariant(agent.escrow_ucr === 0, `dying agent ${agent.id} holds escrow without open bids`);
+          tx.emit('agent_died', { agent_id: agent.id, cycle: input.cycle, dormant_cycles, assets, postings });
+          result.died.push(agent.id);
+        }
+      }
+    });
+    return result;
+  }
+}

@@ -1,0 +1,102 @@
+// env.json: everything an agent is told before a run (DESIGN.md "env.json"). The zod schema
+// is the contract; schemas/env.schema.json is generated from it for agents in any language.
+import { writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Kernel } from '../kernel/kernel.js';
+import { microToCredits } from '../kernel/money.js';
+import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/market-units.js';
+import type { ExecutionView } from '../kernel/executions.js';
+
+export const ENV_SCHEMA_VERSION = 1;
+
+const resourceMarket = z.strictObject({
+  price: z.number().describe('Credits per natural unit'),
+  utilization: z.number().min(0).max(1).describe('Share of last cycle\'s supply that was allocated'),
+  supply: z.number().describe('Units offered per cycle'),
+});
+
+export const inboxMessageSchema = z.strictObject({
+  id: z.string(),
+  from: z.string().describe('Sender agent id'),
+  content: z.string(),
+  timestamp: z.string().describe('ISO 8601'),
+});
+export type InboxMessage = z.infer<typeof inboxMessageSchema>;
+
+export const envJsonSchema = z
+  .strictObject({
+    agent_id: z.string(),
+    execution_id: z.string(),
+    credits: z.number().describe('Spendable balance in credits when the run started'),
+    system_time: z.string().describe('ISO 8601, the world clock (virtual in simulation mode)'),
+    lease: z.strictObject({ ends_at: z.string().describe('ISO 8601: the run is stopped then unless it wins the next lease'), duration_s: z.number().int() }),
+    bundle: z
+      .strictObject({
+        cpu: z.number().describe('CPU-seconds'),
+        memory: z.number().describe('MB'),
+        tokens: z.number().int().describe('LLM tokens'),
+        attention: z.number().int().describe('Human prompt slots'),
+      })
+      .describe('What the winning bid bought'),
+    markets: z.record(z.enum(RESOURCES), resourceMarket).describe('Per resource: cpu, memory, tokens, attention'),
+    inbox: z.array(inboxMessageSchema).describe('Unread messages'),
+    execution_context: z
+      .strictObject({ cpu_seconds: z.number(), memory_mb: z.number(), tokens: z.number().int() })
+      .describe('The limits this run is held to'),
+    api: z.strictObject({ url: z.string().describe('SYSTEM_SERVICE_URL'), docs: z.string().describe('OpenAPI document URL') }),
+    lineage: z.array(z.string()).describe('Ancestors, oldest first'),
+    generation: z.number().int().min(0),
+  })
+  .describe(`Agora env.json, version ${ENV_SCHEMA_VERSION}: written into the workspace before every run.`);
+
+export type EnvJson = z.infer<typeof envJsonSchema>;
+
+export function envJsonSchemaDocument(): unknown {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `https://agora.dev/schemas/env.v${ENV_SCHEMA_VERSION}.json`,
+    title: 'Agora env.json',
+    ...(z.toJSONSchema(envJsonSchema) as object),
+  };
+}
+
+export function buildEnvJson(
+  kernel: Kernel,
+  execution: ExecutionView,
+  options: { api_url: string; inbox: InboxMessage[] },
+): EnvJson {
+  const agent = kernel.agents.require(execution.agent_id);
+  const state = kernel.market.state();
+  const markets = Object.fromEntries(
+    RESOURCES.map((resource: Resource) => {
+      const r = state.resources[resource];
+      return [resource, { price: priceToCredits(resource, r.price_ncr), utilization: r.utilization, supply: baseToNatural(resource, r.supply) }];
+    }),
+  ) as EnvJson['markets'];
+  const { duration_s: _duration_s, ...bundle } = bundleToNatural(execution.bundle);
+  const env: EnvJson = {
+    agent_id: agent.id,
+    execution_id: execution.id,
+    credits: microToCredits(agent.balance_ucr),
+    system_time: new Date(kernel.core.clock.now_ms()).toISOString(),
+    lease: { ends_at: new Date(execution.lease_ends_at_ms).toISOString(), duration_s: execution.bundle.duration_s },
+    bundle,
+    markets,
+    inbox: options.inbox,
+    execution_context: { cpu_seconds: bundle.cpu, memory_mb: bundle.memory, tokens: bundle.tokens },
+    api: { url: options.api_url, docs: `${options.api_url}/openapi.json` },
+    lineage: agent.lineage,
+    generation: agent.generation,
+  };
+  return envJsonSchema.parse(env);
+}
+
+/** Written to a temp file and renamed, so an agent never reads half an env.json. */
+export function writeEnvJson(workspace_dir: string, env: EnvJson): string {
+  const target = join(workspace_dir, 'env.json');
+  const temp = join(workspace_dir, '.env.json.tmp');
+  writeFileSync(temp, JSON.stringify(env, null, 2) + '\n', { mode: 0o644 });
+  renameSync(temp, target);
+  return target;
+}
