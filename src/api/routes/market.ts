@@ -1,0 +1,338 @@
+// Market routes: bid, withdraw, and the public views (prices, state, order book, history).
+// The API speaks natural units (CPU-seconds, MB, tokens, slots) and decimal credits; the
+// kernel speaks base units and µcr (market-units.ts and money.ts convert).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AgoraError } from '../../kernel/errors.js';
+import type { OpenBid } from '../../kernel/market-clearing.js';
+import type { BidView } from '../../kernel/market-reads.js';
+import { bundleFromNatural, bundleToNatural, mapResources, priceToCredits, RESOURCES, resourceUnits, reserveValueUcr, type Resource } from '../../kernel/market-units.js';
+import { microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
+import { callerAgentId } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
+
+const bundleInput = z
+  .strictObject({
+    cpu: z.number().positive().describe('CPU-seconds the run may use (at most 3 decimals)'),
+    memory: z.number().int().min(0).describe('MB of memory held during the run'),
+    tokens: z.number().int().min(0).default(0).describe('LLM tokens'),
+    attention: z.number().int().min(0).default(0).describe('Human prompt slots (sold by sealed second-price auction)'),
+    duration_s: z.number().int().positive().describe('Seconds of running the bundle buys'),
+  })
+  .describe('What the bid buys; all-or-nothing.');
+
+const bundleView = z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number(), duration_s: z.number() });
+
+const bidView = z.object({
+  bid_id: z.string(),
+  payer_id: z.string(),
+  agent_id: z.string().describe('Who runs if the bid wins'),
+  amount: z.number().nullable().describe('Credits escrowed; null for a sealed (attention) bid unless you are its payer or the operator'),
+  sealed: z.boolean(),
+  bundle: bundleView,
+  status: z.enum(['open', 'won', 'withdrawn', 'expired']),
+  placed_at: z.string(),
+  placed_cycle: z.number().int(),
+  expires_after_cycle: z.number().int(),
+  reserve: z.number().nullable().describe('Open bids: the bundle\'s value at current prices; a bid below it cannot win'),
+  price_paid: z.number().nullable(),
+  refund: z.number().nullable(),
+  rule: z.string().nullable(),
+  close_reason: z.string().nullable(),
+  closed_cycle: z.number().int().nullable(),
+  closed_at: z.string().nullable(),
+});
+
+const bookEntryView = z.object({
+  rank: z.number().int().describe('Position in the book (0 = first to be served among unsealed bids)'),
+  bid_id: z.string(),
+  payer_id: z.string(),
+  agent_id: z.string(),
+  amount: z.number().nullable().describe('null for sealed (attention) bids'),
+  sealed: z.boolean(),
+  bundle: bundleView,
+  reserve: z.number().describe('Value of the bundle at current prices'),
+  score: z.number().nullable().describe('amount / reserve: the clearing serves higher scores first; below 1 cannot win'),
+  placed_at: z.string(),
+  placed_cycle: z.number().int(),
+  expires_after_cycle: z.number().int(),
+});
+
+const resourceState = z.object({
+  unit: z.string(),
+  price: z.number().describe('Credits per unit'),
+  supply: z.number().describe('Units offered last cycle (the configured supply before the first)'),
+  demand: z.number().describe('Units asked for last cycle by bids at or above reserve'),
+  allocated: z.number(),
+  held: z.number().describe('Units still held by earlier runs last cycle'),
+  utilization: z.number().describe('allocated / supply last cycle'),
+});
+
+const pricePoint = z.object({
+  cycle: z.number().int(),
+  price: z.number(),
+  next_price: z.number(),
+  supply: z.number(),
+  demand: z.number(),
+  allocated: z.number(),
+});
+
+const clearingView = z.object({
+  cycle: z.number().int(),
+  at: z.string(),
+  open_bids: z.number().int(),
+  expired: z.number().int(),
+  eligible: z.number().int(),
+  below_reserve: z.number().int(),
+  won: z.number().int(),
+  outbid: z.number().int(),
+  cancelled: z.number().int(),
+  burned: z.number(),
+  refunded: z.number(),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const natural = (r: Resource, base: number) => base / resourceUnits[r].base_per_natural;
+
+/** Sealed amounts are shown only to the bid's payer and the operator. */
+function canSeeAmount(request: FastifyRequest, payer_id: string): boolean {
+  const caller = request.caller;
+  return caller !== null && (caller.kind === 'operator' || caller.agent_id === payer_id);
+}
+
+export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { kernel, config } = ctx;
+  const market = kernel.market;
+
+  function viewBid(request: FastifyRequest, bid: BidView) {
+    const sealed = bid.bundle.attention > 0;
+    return {
+      bid_id: bid.bid_id,
+      payer_id: bid.payer_id,
+      agent_id: bid.agent_id,
+      amount: !sealed || canSeeAmount(request, bid.payer_id) ? microToCredits(bid.amount_ucr) : null,
+      sealed,
+      bundle: bundleToNatural(bid.bundle),
+      status: bid.status,
+      placed_at: iso(bid.placed_at_ms),
+      placed_cycle: bid.placed_cycle,
+      expires_after_cycle: bid.expires_after_cycle,
+      reserve: bid.status === 'open' ? microToCredits(reserveValueUcr(bid.bundle, market.prices())) : null,
+      price_paid: bid.price_paid_ucr === null ? null : microToCredits(bid.price_paid_ucr),
+      refund: bid.refund_ucr === null ? null : microToCredits(bid.refund_ucr),
+      rule: bid.rule,
+      close_reason: bid.close_reason,
+      closed_cycle: bid.closed_cycle,
+      closed_at: bid.closed_at_ms === null ? null : iso(bid.closed_at_ms),
+    };
+  }
+
+  function viewEntry(request: FastifyRequest, entry: { bid: OpenBid; reserve_ucr: number; sealed: boolean }, rank: number) {
+    const { bid, reserve_ucr, sealed } = entry;
+    const shown = !sealed || canSeeAmount(request, bid.payer_id);
+    return {
+      rank,
+      bid_id: bid.id,
+      payer_id: bid.payer_id,
+      agent_id: bid.agent_id,
+      amount: shown ? microToCredits(bid.amount_ucr) : null,
+      sealed,
+      bundle: bundleToNatural(bid.bundle),
+      reserve: microToCredits(reserve_ucr),
+      score: shown ? bid.amount_ucr / reserve_ucr : null,
+      placed_at: iso(bid.placed_at_ms),
+      placed_cycle: bid.placed_cycle,
+      expires_after_cycle: bid.expires_after_cycle,
+    };
+  }
+
+  r.post('/market/bid', {
+    config: { auth: 'agent' },
+    schema: {
+      tags: ['market'],
+      summary: 'Bid for a bundle: the amount is escrowed now, and the bid stays queued until it wins, is withdrawn or expires',
+      body: z.strictObject({
+        amount: creditsInput,
+        bundle: bundleInput,
+        for_agent: agentIdParam.optional().describe('Pay for another agent\'s run (wakes a dormant agent); you are the payer'),
+        ttl_cycles: z.number().int().min(1).max(config.market.bid_ttl_cycles_max).optional().describe(`Cycles to stay queued (default ${config.market.bid_ttl_cycles_default})`),
+        agent_id: agentIdParam.optional().describe('Optional; if given it must be you (use for_agent to pay for another)'),
+      }),
+      response: { 201: bidView, ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      const payer_id = callerAgentId(request);
+      const body = request.body;
+      const bid = market.placeBid(
+        { payer_id, for_agent: body.for_agent, amount_ucr: positiveCreditsToMicro(body.amount), bundle: bundleFromNatural(body.bundle), ttl_cycles: body.ttl_cycles },
+        { actor: payer_id, correlation_id: request.id },
+      );
+      return reply.status(201).send(viewBid(request, bid));
+    },
+  });
+
+  r.delete('/market/bid/:bid_id', {
+    config: { auth: 'agent' },
+    schema: {
+      tags: ['market'],
+      summary: 'Withdraw your open bid; its escrow is refunded in full',
+      params: z.object({ bid_id: z.string().min(1).max(64) }),
+      response: { 200: bidView, ...errorResponses },
+    },
+    handler: async (request) => {
+      const agent_id = callerAgentId(request);
+      return viewBid(request, market.withdrawBid(request.params.bid_id, agent_id, { actor: agent_id, correlation_id: request.id }));
+    },
+  });
+
+  r.get('/market/bid/:bid_id', {
+    config: { auth: 'any' },
+    schema: {
+      tags: ['market'],
+      summary: 'One bid, open or closed',
+      params: z.object({ bid_id: z.string().min(1).max(64) }),
+      response: { 200: bidView, ...errorResponses },
+    },
+    handler: async (request) => {
+      const bid = market.bid(request.params.bid_id);
+      if (bid === null) throw new AgoraError('NOT_FOUND', `no bid ${request.params.bid_id}`, { bid_id: request.params.bid_id });
+      return viewBid(request, bid);
+    },
+  });
+
+  r.get('/market/prices', {
+    config: { auth: 'any' },
+    schema: {
+      tags: ['market'],
+      summary: 'Current price per unit of each resource, in credits (per CPU-second, MB, token, slot)',
+      response: { 200: z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number() }), ...errorResponses },
+    },
+    handler: async () => {
+      const prices = market.prices();
+      return mapResources((res) => priceToCredits(res, prices[res]));
+    },
+  });
+
+  r.get('/market/state', {
+    config: { auth: 'any' },
+    schema: {
+      tags: ['market'],
+      summary: 'Per resource: price, supply, demand and utilisation of the last cycle',
+      response: {
+        200: z.object({
+          cycle: z.number().int().describe('Last cleared cycle (0 before the first)'),
+          clearing_interval_s: z.number(),
+          open_bids: z.number().int(),
+          resources: z.object({ cpu: resourceState, memory: resourceState, tokens: resourceState, attention: resourceState }),
+        }),
+        ...errorResponses,
+      },
+    },
+    handler: async () => {
+      const state = market.state();
+      const resources = Object.fromEntries(
+        RESOURCES.map((res) => {
+          const s = state.resources[res];
+          return [
+            res,
+            {
+              unit: resourceUnits[res].natural,
+              price: priceToCredits(res, s.price_ncr),
+              supply: natural(res, s.supply),
+              demand: natural(res, s.demand),
+              allocated: natural(res, s.allocated),
+              held: natural(res, s.held),
+              utilization: s.utilization,
+            },
+          ];
+        }),
+      ) as Record<Resource, z.infer<typeof resourceState>>;
+      return { cycle: state.cycle, clearing_interval_s: config.market.clearing_interval_s, open_bids: state.open_bids, resources };
+    },
+  });
+
+  r.get('/market/bids', {
+    config: { auth: 'any' },
+    schema: {
+      tags: ['market'],
+      summary: 'The open order book, in the order the next clearing serves it (sealed attention bids last, by placement)',
+      querystring: z.object({
+        offset: z.coerce.number().int().min(0).max(10_000_000).default(0).describe('Entries to skip (the previous page\'s next_offset)'),
+        limit: limitQuery(config),
+      }),
+      response: {
+        200: z.object({ cycle: z.number().int(), total: z.number().int(), next_offset: z.number().int().nullable(), items: z.array(bookEntryView) }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const { offset, limit } = request.query;
+      const page = market.orderBook({ offset, limit });
+      return {
+        cycle: page.cycle,
+        total: page.total,
+        next_offset: offset + page.items.length < page.total && page.items.length === limit ? offset + limit : null,
+        items: page.items.map((entry, i) => viewEntry(request, entry, offset + i)),
+      };
+    },
+  });
+
+  r.get('/market/bids/mine', {
+    config: { auth: 'agent' },
+    schema: {
+      tags: ['market'],
+      summary: 'Your bids as payer, newest first, open and closed',
+      querystring: z.object({ open: z.enum(['true', 'false']).default('false').describe('Only open bids'), limit: limitQuery(config) }),
+      response: { 200: z.object({ items: z.array(bidView) }), ...errorResponses },
+    },
+    handler: async (request) => {
+      const payer_id = callerAgentId(request);
+      const bids = market.bidsOf(payer_id, { open_only: request.query.open === 'true', limit: request.query.limit });
+      return { items: bids.map((bid) => viewBid(request, bid)) };
+    },
+  });
+
+  r.get('/market/history', {
+    config: { auth: 'any' },
+    schema: {
+      tags: ['market'],
+      summary: 'Recent clearings and transactions, newest first, and the price history of each resource',
+      querystring: z.object({
+        trades: z.coerce.number().int().min(1).max(config.market.history_trades_max).default(config.market.history_trades_default).describe('How many recent transactions'),
+        cycles: z.coerce.number().int().min(1).max(config.market.history_cycles_max).default(config.market.history_cycles_default).describe('How many recent clearings and price points'),
+      }),
+      response: {
+        200: z.object({
+          clearings: z.array(clearingView),
+          trades: z.array(bidView),
+          prices: z.object({ cpu: z.array(pricePoint), memory: z.array(pricePoint), tokens: z.array(pricePoint), attention: z.array(pricePoint) }),
+        }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const history = market.history({ trades: request.query.trades, cycles: request.query.cycles });
+      const prices = Object.fromEntries(
+        RESOURCES.map((res) => [
+          res,
+          history.prices[res].map((p) => ({
+            cycle: p.cycle,
+            price: priceToCredits(res, p.price_ncr),
+            next_price: priceToCredits(res, p.next_price_ncr),
+            supply: natural(res, p.supply),
+            demand: natural(res, p.demand),
+            allocated: natural(res, p.allocated),
+          })),
+        ]),
+      ) as Record<Resource, z.infer<typeof pricePoint>[]>;
+      return {
+        clearings: history.clearings.map((c) => ({ ...c, at: iso(c.at_ms), burned: microToCredits(c.burned_ucr), refunded: microToCredits(c.refunded_ucr) })),
+        trades: history.trades.map((bid) => viewBid(request, bid)),
+        prices,
+      };
+    },
+  });
+}
