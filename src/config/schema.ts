@@ -42,6 +42,15 @@ export const agentsSchema = z
   .strictObject({
     genesis_credits: credits(1e9).default(1000).describe('Credits minted to the genesis agent when a world is created.'),
     description_chars_max: int(0, 10_000).default(280).describe('Longest self-description an agent may set in the directory.'),
+    genesis_first_bid: z
+      .strictObject({
+        credits: credits(1e6).default(2).describe('What genesis pays (from its own credits) for its first lease; 0 places no first bid.'),
+        cpu_s: num(0, 3600).default(4).describe('CPU-seconds of the first lease.'),
+        memory_mb: int(0, 1_048_576).default(256).describe('Memory (MB) of the first lease.'),
+        duration_s: int(1, 86_400).default(30).describe('Length (s) of the first lease.'),
+      })
+      .prefault({})
+      .describe('A new world starts life by placing this bid for genesis, so that something runs before anyone has bid: an ordinary escrowed bid that wins the first clearing.'),
   })
   .prefault({});
 

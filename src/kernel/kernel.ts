@@ -10,7 +10,9 @@ import { Executions } from './executions.js';
 import { Ledger } from './ledger.js';
 import { Lifecycle } from './lifecycle.js';
 import { Market } from './market.js';
+import { bundleFromNatural } from './market-units.js';
 import { creditsToMicro } from './money.js';
+import { AgoraError } from './errors.js';
 import type { Rng } from './rng.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 
@@ -68,8 +70,30 @@ export class Kernel {
     });
   }
 
+      const first = this.config.agents.genesis_first_bid;
+      if (first.credits > 0) {
+        // A first bid the market refuses (a config whose supply or bounds cannot hold it)
+        // must not stop the world from being created; the refusal wrote nothing.
+        try {
+          this.placeFirstBid(first);
+        } catch (err) {
+          if (!(err instanceof AgoraError)) throw err;
+          this.core.log.warn({ err: err.message }, 'genesis first bid refused; genesis has no first lease (agents.genesis_first_bid)');
+        }
+      }
   worldId(): string | null {
     const row = this.core.db.prepare("SELECT value FROM meta WHERE key = 'world_id'").get() as { value: string } | undefined;
     return row?.value ?? null;
+  private placeFirstBid(first: Config['agents']['genesis_first_bid']): void {
+    this.market.placeBid(
+      {
+        payer_id: GENESIS_ID,
+        amount_ucr: creditsToMicro(first.credits, 'agents.genesis_first_bid.credits'),
+        bundle: bundleFromNatural({ cpu: first.cpu_s, memory: first.memory_mb, tokens: 0, attention: 0, duration_s: first.duration_s }),
+      },
+      { actor: 'system:init' },
+    );
+  }
+
   }
 }

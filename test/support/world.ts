@@ -16,6 +16,15 @@ export interface TestWorld extends World {
   cleanup(): void;
 }
 
+/**
+ * Test worlds start without genesis's first bid (tests place the bids they are about),
+ * unless a test configures it.
+ */
+function withTestDefaults(config: ConfigInput): ConfigInput {
+  if (config.agents?.genesis_first_bid !== undefined) return config;
+  return { ...config, agents: { ...config.agents, genesis_first_bid: { credits: 0 } } };
+}
+
 export function tempDir(prefix = 'agora-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -23,7 +32,7 @@ export function tempDir(prefix = 'agora-test-'): string {
 export function makeWorld(options: { config?: ConfigInput; clock?: Clock; seed?: number; dir?: string } = {}): TestWorld {
   const dir = options.dir ?? tempDir();
   const clock = options.clock ?? new VirtualClock();
-  const world = openWorld({ dir, config: parseConfig(options.config ?? {}), clock, seed: options.seed ?? 1, log_to_file: true });
+  const world = openWorld({ dir, config: parseConfig(withTestDefaults(options.config ?? {})), clock, seed: options.seed ?? 1, log_to_file: true });
   return {
     ...world,
     clock,
