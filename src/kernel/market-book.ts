@@ -11,21 +11,9 @@ import { compareRank, type OpenBid } from './market-clearing.js';
 import type { EventEnvelope } from './events.js';
 import { RESOURCES, reserveValueUcr, type ResourceVector } from './market-units.js';
 
-interface BidRow {
-  id: string;
-  seq: number;
-  payer_id: string;
-  agent_id: string;
-  amount_ucr: number;
-  cpu_ms: number;
-  memory_mb: number;
-  tokens: number;
-  attention: number;
-  duration_s: number;
-  placed_at_ms: number;
-  placed_cycle: number;
-  expires_after_cycle: number;
-}
+/** Columns read when loading the book, in this order (raw rows: no per-row column objects). */
+const BOOK_COLUMNS = 'id, seq, payer_id, agent_id, amount_ucr, cpu_ms, memory_mb, tokens, attention, duration_s, placed_at_ms, placed_cycle, expires_after_cycle';
+type BookRow = [string, number, string, string, number, number, number, number, number, number, number, number, number];
 
 export interface BookEntry {
   bid: OpenBid;
@@ -41,17 +29,17 @@ export interface BookSnapshot {
   cycle: number;
 }
 
-function rowToBid(row: BidRow): OpenBid {
+function rowToBid(r: BookRow): OpenBid {
   return {
-    id: row.id,
-    seq: row.seq,
-    payer_id: row.payer_id,
-    agent_id: row.agent_id,
-    amount_ucr: row.amount_ucr,
-    bundle: { cpu_ms: row.cpu_ms, memory_mb: row.memory_mb, tokens: row.tokens, attention: row.attention, duration_s: row.duration_s },
-    placed_at_ms: row.placed_at_ms,
-    placed_cycle: row.placed_cycle,
-    expires_after_cycle: row.expires_after_cycle,
+    id: r[0],
+    seq: r[1],
+    payer_id: r[2],
+    agent_id: r[3],
+    amount_ucr: r[4],
+    bundle: { cpu_ms: r[5], memory_mb: r[6], tokens: r[7], attention: r[8], duration_s: r[9] },
+    placed_at_ms: r[10],
+    placed_cycle: r[11],
+    expires_after_cycle: r[12],
   };
 }
 
@@ -73,8 +61,8 @@ class BookData implements BookSnapshot {
     for (const row of db.prepare('SELECT resource, price_ncr FROM market_resources').all() as { resource: string; price_ncr: number }[]) {
       if ((RESOURCES as readonly string[]).includes(row.resource)) this.prices_ncr[row.resource as keyof ResourceVector] = row.price_ncr;
     }
-    const rows = db.prepare("SELECT * FROM market_bids WHERE status = 'open' ORDER BY seq").all() as BidRow[];
-    for (const row of rows) this.bids.set(row.id, rowToBid(row));
+    const rows = db.prepare(`SELECT ${BOOK_COLUMNS} FROM market_bids WHERE status = 'open' ORDER BY seq`).raw().iterate() as IterableIterator<BookRow>;
+    for (const row of rows) this.bids.set(row[0], rowToBid(row));
   }
 
   applyMarketEvent(event: EventEnvelope): void {
@@ -163,6 +151,8 @@ class BookData implements BookSnapshot {
   }
 }
 
+const MARKET_EVENTS = new Set<string>(['market_opened', 'bid_placed', 'bid_withdrawn', 'bid_expired', 'bid_won', 'market_cleared']);
+
 export class MarketBook {
   private data: BookData | null = null;
   /** Seq of the last committed event heard (any type): the contiguity check. */
@@ -201,7 +191,13 @@ export class MarketBook {
 
   /** The kernel's listener: committed events, in order. */
   hear(events: readonly EventEnvelope[]): void {
-    if (this.data === null) return;
+    if (this.data === null) {
+      // The first market write of a process loads the book (committed state, which already
+      // holds these events), so a writer keeps it current from then on and never pays a
+      // cold load inside a clearing; read-only processes never load it until they read it.
+      if (!this.db.inTransaction && events.some((e) => MARKET_EVENTS.has(e.type))) this.current();
+      return;
+    }
     for (const event of events) {
       if (event.seq !== this.heard_seq + 1) {
         // Someone wrote events this book did not hear: it can no longer vouch for itself.
