@@ -6,6 +6,7 @@ import { AgoraError } from '../kernel/errors.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
 import { registerInspectCommands } from './inspect.js';
+import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
 
 export interface GlobalOptions {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerInspectCommands(program);
+  registerMarketsCommand(program);
   return program;
 }
 

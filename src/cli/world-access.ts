@@ -1,0 +1,22 @@
+// Opening a world read-only for one CLI command, and printing text or --json. For commands
+// that inspect a world while `agora start` may be writing it (WAL lets them read).
+import type { Command } from 'commander';
+import { openWorld, type World } from '../orchestrator/open-world.js';
+import { loadCliConfig, type GlobalOptions } from './main.js';
+
+export type CommandOptions = GlobalOptions & Record<string, unknown>;
+
+export function withWorld<T>(command: Command, fn: (world: World, options: CommandOptions) => T): T {
+  const options = command.optsWithGlobals<CommandOptions>();
+  const world = openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false });
+  try {
+    return fn(world, options);
+  } finally {
+    world.close();
+  }
+}
+
+/** Prints `json` pretty when --json was given, else `text`. */
+export function printOutput(json: unknown, text: string, asJson: unknown): void {
+  process.stdout.write((asJson === true ? JSON.stringify(json, null, 2) : text) + '\n');
+}
