@@ -1,0 +1,77 @@
+// The per-execution API channel: a unix socket that only one run can reach (bwrap and docker
+// bind it into that run's sandbox). Every connection accepted here is bound to the run's
+// identity before Fastify sees a byte, so an agent is who its socket says, whatever token or
+// body it sends (see auth.ts: the connection wins, a token may only confirm it).
+import { chmodSync, existsSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AgoraError, invariant } from '../kernel/errors.js';
+import type { ApiContext } from './context.js';
+
+/** sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL. */
+export const UNIX_PATH_BYTES_MAX = 107;
+
+export interface ExecutionIdentity {
+  agent_id: string;
+  execution_id: string;
+}
+
+export interface ExecutionChannel {
+  readonly socket_path: string;
+  /** Stops accepting, drops open connections and removes the socket file. Idempotent. */
+  close(): void;
+}
+
+export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext, identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel> {
+  if (Buffer.byteLength(socket_path) > UNIX_PATH_BYTES_MAX) {
+    throw new AgoraError('INVALID_ARGS', `socket path is ${Buffer.byteLength(socket_path)} bytes, over the ${UNIX_PATH_BYTES_MAX} a unix socket allows: ${socket_path}`);
+  }
+  // Anyone who can connect is this agent: the directory must keep other local users out.
+  const dir_mode = statSync(dirname(socket_path)).mode;
+  if ((dir_mode & 0o022) !== 0 && (dir_mode & 0o1000) === 0) {
+    throw new AgoraError('INVALID_ARGS', `the directory of ${socket_path} is writable by others: use a private one`);
+  }
+  if (existsSync(socket_path)) {
+    if (!lstatSync(socket_path).isSocket()) throw new AgoraError('CONFLICT', `${socket_path} exists and is not a socket`);
+    unlinkSync(socket_path); // left by a run of a crashed Agora
+  }
+  const caller = { kind: 'agent' as const, agent_id: identity.agent_id, execution_id: identity.execution_id, via: 'connection' as const };
+  const open = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    ctx.connection_identities.set(socket, caller);
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    // Hand the connection to the API's own HTTP server: same routes, limits and timeouts.
+    // Synchronously, before the first 'data' event can fire, so no byte is missed.
+    app.server.emit('connection', socket);
+  });
+  server.on('error', (err) => ctx.log.error({ err, execution_id: identity.execution_id }, 'execution channel error'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket_path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Owner only; the runner hands the socket to the sandbox's uid (chown) when it differs.
+  chmodSync(socket_path, 0o600);
+  invariant(lstatSync(socket_path).isSocket(), 'the channel listens on a socket');
+  ctx.log.debug({ execution_id: identity.execution_id, agent_id: identity.agent_id, socket_path }, 'execution channel open');
+
+  let closed = false;
+  return {
+    socket_path,
+    close() {
+      if (closed) return;
+      closed = true;
+      server.close();
+      for (const socket of open) socket.destroy();
+      try {
+        unlinkSync(socket_path);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}

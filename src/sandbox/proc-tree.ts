@@ -1,0 +1,82 @@
+// Metering without cgroups: walk a process tree in /proc and add up CPU time and resident
+// memory. Used by the process runner, and by bwrap when cgroups are unavailable. It is a
+// sample: CPU of children that exited and were never waited for is missed, so results from
+// here are labelled `proc_sampling` and the wait4() rusage of agora-init is preferred at exit.
+import { readdirSync, readFileSync } from 'node:fs';
+import { sleep } from './cgroups.js';
+
+const CLOCK_TICKS_PER_S = 100; // USER_HZ: 100 on every Linux ABI node runs on
+const PAGE_BYTES = 4096;
+
+export interface TreeSample {
+  cpu_seconds: number;
+  rss_mb: number;
+  pids: number[];
+}
+
+function readStat(pid: number): { ppid: number; ticks: number; rss_pages: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const num = (i: number) => Number(fields[i] ?? 0);
+  // After ')': [0]=state [1]=ppid ... [11]=utime [12]=stime [13]=cutime [14]=cstime ... [21]=rss
+  return { ppid: num(1), ticks: num(11) + num(12) + num(13) + num(14), rss_pages: num(21) };
+}
+
+function children(pid: number): number[] {
+  const out: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(' ')) {
+        if (child !== '') out.push(Number(child));
+      }
+    } catch {
+      /* the task exited while we looked */
+    }
+  }
+  return out;
+}
+
+export function sampleTree(root_pid: number, nodes_max = 100_000): TreeSample {
+  let ticks = 0;
+  let rss_pages = 0;
+  const pids: number[] = [];
+  const queue = [root_pid];
+  while (queue.length > 0 && pids.length < nodes_max) {
+    const pid = queue.pop()!;
+    const stat = readStat(pid);
+    if (stat === null) continue;
+    pids.push(pid);
+    ticks += stat.ticks;
+    rss_pages += stat.rss_pages;
+    queue.push(...children(pid));
+  }
+  return { cpu_seconds: ticks / CLOCK_TICKS_PER_S, rss_mb: (rss_pages * PAGE_BYTES) / (1024 * 1024), pids };
+}
+
+/** SIGKILLs a tree, leaves first, until nothing of it is left (bounded). */
+export async function killTree(root_pid: number, rounds_max = 50): Promise<void> {
+  for (let round = 0; round < rounds_max; round++) {
+    const { pids } = sampleTree(root_pid);
+    if (pids.length === 0) return;
+    for (const pid of pids.reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await sleep(round < 5 ? 1 : 10);
+  }
+}
