@@ -414,3 +414,35 @@ test('property: random bids, withdrawals and clearings from many agents, valid o
     { numRuns: 80 },
   );
 });
+
+test('the in-memory book stays true: a clearing in the same transaction as new bids sees them, and a rolled-back batch leaves no trace', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  for (const id of ['a', 'b', 'c']) addAgent(world, id, 10);
+  const m = world.kernel.market;
+  const k = world.kernel;
+  // Group commit: bid and clear in one transaction (the book reads the uncommitted bids from the table).
+  const result = k.core.batch({ actor: 'test' }, () => {
+    m.placeBid({ payer_id: 'a', amount_ucr: credits(1), bundle: bundle() }, { actor: 'a' });
+    return m.clear(SYSTEM);
+  });
+  assert.ok(result.winners.some((w) => w.payer_id === 'a'));
+  assertEscrowMatchesBook(world);
+
+  // A batch that fails after placing bids rolls back whole; the kept book never saw them.
+  assert.throws(() =>
+    k.core.batch({ actor: 'test' }, () => {
+      m.placeBid({ payer_id: 'b', amount_ucr: credits(1), bundle: bundle() }, { actor: 'b' });
+      m.clear(SYSTEM);
+      throw new Error('crash after clearing');
+    }),
+  );
+  assertEscrowMatchesBook(world);
+  assert.equal(world.kernel.ledger.agentBalance('b'), credits(10));
+  const c = m.placeBid({ payer_id: 'c', amount_ucr: credits(1), bundle: bundle() }, { actor: 'c' });
+  const next = clear(world);
+  assert.deepEqual(next.winners.map((w) => w.bid_id), [c.bid_id]);
+  assertEscrowMatchesBook(world);
+  assertConserved(world);
+  assertAuditPasses(world);
+});
