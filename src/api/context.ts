@@ -16,6 +16,8 @@ export type AuthRule = 'public' | 'agent' | 'operator' | 'any';
 export interface ApiContext {
   kernel: Kernel;
   config: Config;
+  /** The world directory: workspaces are relative to it. */
+  world_dir: string;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

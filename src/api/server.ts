@@ -10,11 +10,12 @@ import type { ApiContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { economicRoutes } from './routes/economic.js';
 import { marketRoutes } from './routes/market.js';
+import { socialRoutes } from './routes/social.js';
 import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, socialRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

@@ -25,6 +25,7 @@ export function apiContext(world: World, options: Pick<StartApiOptions, 'executi
   return {
     kernel: world.kernel,
     config: world.config,
+    world_dir: world.paths.dir,
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

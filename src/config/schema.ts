@@ -173,6 +173,137 @@ export const lifecycleSchema = z
   })
   .prefault({});
 
+// Society: messages, the directory and spawning (docs/society.md explains the economics).
+export const socialSchema = z
+  .strictObject({
+    message_cost: credits(1e6).default(0.01).describe('Credits burned from the sender for each direct message (POST /social/message).'),
+    broadcast_cost: credits(1e6).default(1).describe('Credits burned from the sender for one broadcast to every living agent (POST /social/broadcast).'),
+    message_chars_max: int(1, 100_000).default(2000).describe('Longest message content, in characters.'),
+    inbox_messages_max: int(1, 100_000).default(100).describe("Most messages an agent's inbox holds; a new message past it drops the oldest (event messages_dropped)."),
+    env_inbox_messages_max: int(0, 10_000).default(20).describe('Most unread messages written into one env.json (oldest first); delivering them there marks them read.'),
+    spawn_cost: credits(1e6).default(2).describe('Credits burned from the parent for each spawn, on top of the initial credits it gives the child.'),
+    spawn_min_initial_credits: credits(1e6).default(5).describe("Least credits a parent must give a child: the child's first runs are paid by its parent, which makes spawn-spam cost real money."),
+    spawn_note_chars_max: int(0, 10_000).default(280).describe('Longest note a parent may attach to a spawn (kept in the journal).'),
+    spawn_files_max: int(0, 10_000).default(64).describe('Most files a spawn request may give the child.'),
+    spawn_file_bytes_max: int(0, 64 * 1024 * 1024).default(262_144).describe('Largest single file (bytes, UTF-8) a spawn request may give the child.'),
+    spawn_files_bytes_max: int(0, 256 * 1024 * 1024).default(1024 * 1024).describe('Most bytes (UTF-8) of all files one spawn request may give the child together.'),
+    spawn_path_chars_max: int(1, 4096).default(255).describe('Longest relative path of a file given to a child.'),
+    spawn_copy_files_max: int(0, 1_000_000).default(1000).describe("Most files copied from the parent's workspace with copy_self; more refuses the spawn."),
+    spawn_copy_bytes_max: int(0, 1 << 30).default(16 * 1024 * 1024).describe("Most bytes copied from the parent's workspace with copy_self; more refuses the spawn."),
+    spawn_copy_file_bytes_max: int(0, 1 << 30).default(4 * 1024 * 1024).describe('Files larger than this (bytes) are not copied with copy_self (listed as skipped).'),
+    population_max: int(1, 1_000_000).default(48).describe('Most living (alive or dormant) agents; spawns past it are refused (UNAVAILABLE) until some die.'),
+  })
+  .prefault({});
+
+// Human attention (docs/attention.md): what an execution that won attention slots may ask the
+// operator, and how the operator's scores become credits minted from system:human.
+export const attentionSchema = z
+  .strictObject({
+    prompts_per_slot: int(1, 1000).default(1).describe('Prompts an execution may submit per attention slot it won (POST /human/prompt); more are refused (403).'),
+    prompt_ttl_s: int(1, 30 * 24 * 3600).default(24 * 3600).describe('A prompt the operator has not answered within this many seconds expires, with no reward (checked once per cycle).'),
+    prompt_chars_max: int(1, 100_000).default(4000).describe('Longest prompt content.'),
+    options_max: int(0, 100).default(10).describe('Most answer options a prompt may offer the operator.'),
+    option_chars_max: int(1, 10_000).default(200).describe('Longest answer option.'),
+    reply_chars_max: int(0, 100_000).default(4000).describe("Longest operator reply (delivered to the agent's inbox)."),
+    expire_batch_max: int(1, 1_000_000).default(10_000).describe('Most prompts expired by one expiry command; the rest wait for the next cycle.'),
+    reward: z
+      .strictObject({
+        credits_per_point: credits(1e6).default(50).describe('Credits minted (from system:human) per weighted point of the operator\'s scores.'),
+        weights: z
+          .strictObject({
+            interesting: num(0, 100).default(1).describe('Weight of the interesting score (0-10).'),
+            useful: num(0, 100).default(1).describe('Weight of the useful score (0-10).'),
+            understandable: num(0, 100).default(1).describe('Weight of the understandable score (0-10).'),
+          })
+          .prefault({}),
+      })
+      .prefault({})
+      .describe('reward = credits_per_point × (interesting × w_i + useful × w_u + understandable × w_un), rounded to the µcr. With the defaults, 0 to 1500 credits.'),
+  })
+  .refine((a) => a.reward.credits_per_point * 10 * (a.reward.weights.interesting + a.reward.weights.useful + a.reward.weights.understandable) * 1e6 <= Number.MAX_SAFE_INTEGER, {
+    message: 'the largest reward must fit exact integer micro-credits',
+  })
+  .prefault({});
+
+// The operator's dashboard and read routes (/operator/*): bounds that keep its reads cheap.
+export const operatorSchema = z
+  .strictObject({
+    dashboard_dir: z.string().default('').describe('Directory of the built dashboard served at /. Empty = web/dist of this installation (built by `npm install`, or on start when missing or older than web/src).'),
+    series_cycles_default: int(1, 100_000).default(360).describe('Cycles of history the time-series routes return when not told how many (360 cycles = one hour at 10 s).'),
+    series_cycles_max: int(1, 1_000_000).default(8640).describe('Most cycles of history one time-series request returns.'),
+    lineage_agents_max: int(1, 1_000_000).default(20_000).describe('Most agents in one lineage answer (the tree of who spawned whom).'),
+    balance_points_max: int(1, 100_000).default(1000).describe("Most points of one agent's balance-over-time series (its latest postings)."),
+    log_tail_bytes_default: int(1, 1 << 30).default(65_536).describe("Bytes of an execution's log returned when not told how many (from the end)."),
+    log_tail_bytes_max: int(1, 1 << 30).default(1 << 20).describe("Most bytes of an execution's log returned at once."),
+    events_scan_max: int(100, 10_000_000).default(20_000).describe('Most journal events one events-page request reads when filtering by agent; past it the page ends early with a cursor to continue.'),
+    stream_clients_max: int(1, 10_000).default(32).describe('Most simultaneous live event streams (GET /operator/events/stream); more are refused with UNAVAILABLE.'),
+    stream_buffer_events_max: int(1, 1_000_000).default(5000).describe('Events queued for one slow stream client; past it the stream is closed and the client reconnects from its last seq.'),
+    stream_heartbeat_s: num(1, 3600).default(15).describe('Seconds between keep-alive comments on an idle live stream.'),
+  })
+  .refine((o) => o.series_cycles_default <= o.series_cycles_max && o.log_tail_bytes_default <= o.log_tail_bytes_max, {
+    message: 'each default must be at most its maximum',
+  })
+  .prefault({});
+
+// LLM proxy (docs/llm.md): providers, the models agents may name, metering and rate limits.
+// API keys are never in config: a provider names the environment variable that holds its key.
+export const llmProviderSchema = z.strictObject({
+  kind: z.enum(['openai', 'anthropic', 'offline']).describe('openai = any server speaking OpenAI chat completions (OpenAI, vLLM, Ollama, llama.cpp server, OpenRouter); anthropic = the Anthropic messages API, translated; offline = a deterministic local responder, no network.'),
+  base_url: z.url().optional().describe('Base URL of the API, up to and including its version path (e.g. http://127.0.0.1:11434/v1). Defaults: https://api.openai.com/v1, https://api.anthropic.com/v1.'),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of the environment variable holding the API key (never the key itself). None = no key is sent (local servers).'),
+  timeout_ms: int(100, 600_000).default(60_000).describe('Longest wait for the provider to start answering, and between two streamed chunks; past it the call fails with TIMEOUT and nothing is charged.'),
+  tokens_per_minute: int(0, 1e12).default(0).describe("The provider account's own token limit per minute (0 = none). Times llm.rate_limits.provider_share, it is the window all agents share for this provider."),
+  requests_per_minute: int(0, 1e9).default(0).describe("The provider account's own request limit per minute (0 = none); shared like tokens_per_minute."),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(1024)).default({}).describe("Extra headers sent upstream (e.g. OpenRouter's HTTP-Referer). Not for keys: use api_key_env."),
+});
+export type LlmProviderConfig = z.infer<typeof llmProviderSchema>;
+
+export const llmModelSchema = z.strictObject({
+  provider: z.string().min(1).describe('Name of a provider in llm.providers.'),
+  upstream_model: z.string().min(1).optional().describe('Model name sent to the provider; the model id itself when absent.'),
+  description: z.string().max(1000).default('').describe('Shown to agents by GET /llm/v1/models.'),
+});
+export type LlmModelConfig = z.infer<typeof llmModelSchema>;
+
+export const OFFLINE_MODEL_ID = 'offline-echo';
+
+export const llmSchema = z
+  .strictObject({
+    providers: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), llmProviderSchema)
+      .default({ offline: { kind: 'offline', timeout_ms: 60_000, tokens_per_minute: 0, requests_per_minute: 0, headers: {} } })
+      .describe('Upstream providers by name. The default is only the offline responder, so a world runs with no network and no key.'),
+    models: z
+      .record(z.string().min(1).max(256), llmModelSchema)
+      .default({
+        [OFFLINE_MODEL_ID]: {
+          provider: 'offline',
+          description: 'Offline responder: deterministic, local, no real LLM. It echoes the last user message. Configure llm.providers and llm.models for a real model.',
+        },
+      })
+      .describe('The model ids agents may ask for, each mapped to a provider (and the name the provider knows it by).'),
+    buy_extra_tokens: z.boolean().default(false).describe("Let a run buy LLM tokens beyond its bundle's, at the current market token price, burning credits from the agent's balance (only the shortfall of a call, bought before it is forwarded)."),
+    max_tokens_default: int(1, 1_000_000).default(1024).describe('Completion tokens reserved (and asked of the provider) when a request names neither max_tokens nor max_completion_tokens; always capped by what the run has left.'),
+    prompt_bytes_per_token: num(0.5, 16).default(2).describe('How the proxy estimates a prompt before sending it: UTF-8 bytes per token. Lower is more cautious (1 is a strict upper bound for byte-level BPE tokenizers); real text is 3 to 4.'),
+    messages_max: int(1, 100_000).default(2048).describe('Most messages in one chat request.'),
+    request_bytes_max: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Largest chat request body; larger gets 413.'),
+    call_duration_ms_max: int(1000, 3_600_000).default(600_000).describe('Longest one call may take, streaming included; then it is cut off (TIMEOUT) and only what was delivered is charged.'),
+    calls_in_flight_per_execution_max: int(1, 1024).default(8).describe('Most calls one run may have waiting on providers at once; more get RATE_LIMITED.'),
+    usage_recent_calls: int(0, 1000).default(20).describe('Recent calls GET /llm/v1/usage lists.'),
+    rate_limits: z
+      .strictObject({
+        agent_tokens_per_minute: int(1, 1e12).default(100_000).describe('Tokens one agent may use in any rolling 60 s (reserved on admission, corrected to actual usage after).'),
+        agent_requests_per_minute: int(1, 1e9).default(60).describe('Calls one agent may make in any rolling 60 s.'),
+        global_tokens_per_minute: int(1, 1e12).default(2_000_000).describe('Tokens all agents together may use in any rolling 60 s, whatever the provider.'),
+        global_requests_per_minute: int(1, 1e9).default(1200).describe('Calls all agents together may make in any rolling 60 s.'),
+        provider_share: num(0, 1).default(0.9).describe("Fraction of each provider's own limits (llm.providers.*.tokens_per_minute, requests_per_minute) Agora's agents may use together; the rest is headroom for other users of the same key."),
+      })
+      .prefault({})
+      .describe('Rolling-window limits (exact sliding 60 s windows; no burst, no debt). Past one, a call gets 429 RATE_LIMITED with retry_after = seconds until the window allows it.'),
+  })
+  .refine((l) => Object.values(l.models).every((m) => m.provider in l.providers), { message: 'every llm.models.*.provider must name a provider in llm.providers' })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -184,6 +315,7 @@ export const configSchema = z.strictObject({
   sandbox: sandboxSchema,
   orchestrator: orchestratorSchema,
   lifecycle: lifecycleSchema,
+  social: socialSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

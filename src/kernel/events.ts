@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { executionEventSchemas } from './execution-events.js';
 import { marketEventSchemas } from './market-events.js';
+import { socialEventSchemas } from './social-events.js';
 
 export const postingKinds = ['grant', 'transfer', 'escrow', 'refund', 'burn', 'reward', 'fee', 'spawn'] as const;
 export type PostingKind = (typeof postingKinds)[number];
@@ -39,6 +40,7 @@ export const eventSchemas = {
     .describe('One agent paid another.'),
   ...marketEventSchemas(postings, agentId),
   ...executionEventSchemas(postings, agentId),
+  ...socialEventSchemas(postings, agentId),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

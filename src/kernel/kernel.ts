@@ -14,6 +14,7 @@ import { bundleFromNatural } from './market-units.js';
 import { creditsToMicro } from './money.js';
 import { AgoraError } from './errors.js';
 import type { Rng } from './rng.js';
+import { Social } from './social.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 
 export const AGORA_VERSION = '0.1.0';
@@ -34,6 +35,7 @@ export class Kernel {
   readonly market: Market;
   readonly executions: Executions;
   readonly lifecycle: Lifecycle;
+  readonly social: Social;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log);
@@ -42,6 +44,7 @@ export class Kernel {
     this.market = new Market(this.core);
     this.executions = new Executions(this.core);
     this.lifecycle = new Lifecycle(this.core);
+    this.social = new Social(this.core, this.agents);
   }
 
   get config(): Config {
@@ -67,9 +70,6 @@ export class Kernel {
         credits_ucr: creditsToMicro(this.config.agents.genesis_credits, 'agents.genesis_credits'),
       });
       this.market.open(tx);
-    });
-  }
-
       const first = this.config.agents.genesis_first_bid;
       if (first.credits > 0) {
         // A first bid the market refuses (a config whose supply or bounds cannot hold it)
@@ -81,9 +81,9 @@ export class Kernel {
           this.core.log.warn({ err: err.message }, 'genesis first bid refused; genesis has no first lease (agents.genesis_first_bid)');
         }
       }
-  worldId(): string | null {
-    const row = this.core.db.prepare("SELECT value FROM meta WHERE key = 'world_id'").get() as { value: string } | undefined;
-    return row?.value ?? null;
+    });
+  }
+
   private placeFirstBid(first: Config['agents']['genesis_first_bid']): void {
     this.market.placeBid(
       {
@@ -95,5 +95,8 @@ export class Kernel {
     );
   }
 
+  worldId(): string | null {
+    const row = this.core.db.prepare("SELECT value FROM meta WHERE key = 'world_id'").get() as { value: string } | undefined;
+    return row?.value ?? null;
   }
 }

@@ -193,6 +193,35 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE agents ADD COLUMN dormant_since_cycle INTEGER;
     `,
   },
+  {
+    version: 4,
+    description: 'society: messages and inboxes',
+    sql: `
+      -- One row per message per recipient (a broadcast has one per recipient). id is the
+      -- insertion order, the same on replay; seq (the message_sent event) orders an inbox.
+      CREATE TABLE social_messages (
+        id           INTEGER PRIMARY KEY,
+        recipient_id TEXT NOT NULL REFERENCES agents (id),
+        seq          INTEGER NOT NULL,
+        message_id   TEXT NOT NULL,
+        from_id      TEXT NOT NULL REFERENCES agents (id),
+        content      TEXT NOT NULL,
+        broadcast    INTEGER NOT NULL CHECK (broadcast IN (0, 1)),
+        sent_at_ms   INTEGER NOT NULL,
+        UNIQUE (recipient_id, message_id)
+      );
+      CREATE INDEX social_messages_inbox ON social_messages (recipient_id, seq);
+
+      -- Per agent that ever received or sent a message: its read mark and counters.
+      CREATE TABLE social_inboxes (
+        agent_id       TEXT PRIMARY KEY REFERENCES agents (id),
+        read_up_to_seq INTEGER NOT NULL DEFAULT 0 CHECK (read_up_to_seq >= 0),
+        received       INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0),
+        dropped        INTEGER NOT NULL DEFAULT 0 CHECK (dropped >= 0),
+        sent           INTEGER NOT NULL DEFAULT 0 CHECK (sent >= 0)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
