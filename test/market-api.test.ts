@@ -22,7 +22,7 @@ async function setup(t: import('node:test').TestContext, config = {}) {
 test('POST /market/bid escrows the amount and DELETE refunds it; only the payer may withdraw', async (t) => {
   const { world, api, alice, bob } = await setup(t);
   const placed = await api.request('POST', '/market/bid', { token: alice, body: { amount: '2.5', bundle: { ...plain, tokens: 1000 } } });
-  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  assert.equal(placed.status, 200, JSON.stringify(placed.body));
   assert.equal(placed.body.payer_id, 'alice');
   assert.equal(placed.body.agent_id, 'alice');
   assert.equal(placed.body.amount, 2.5);
@@ -58,9 +58,9 @@ test('identity: a body agent_id naming another is 403, naming yourself is fine, 
   assert.equal(forged.status, 403);
   assertErrorShape(forged.body, 'ACCESS_DENIED');
   const self = await api.request('POST', '/market/bid', { token: alice, body: { amount: 1, bundle: plain, agent_id: 'alice' } });
-  assert.equal(self.status, 201);
+  assert.equal(self.status, 200);
   const gift = await api.request('POST', '/market/bid', { token: alice, body: { amount: 1, bundle: plain, for_agent: 'bob' } });
-  assert.equal(gift.status, 201);
+  assert.equal(gift.status, 200);
   assert.deepEqual([gift.body.payer_id, gift.body.agent_id], ['alice', 'bob']);
   const nobody = await api.request('POST', '/market/bid', { token: alice, body: { amount: 1, bundle: plain, for_agent: 'nobody' } });
   assertErrorShape(nobody.body, 'NOT_FOUND');
@@ -118,10 +118,10 @@ test('market views: prices, state, a paginated order book with sealed attention 
   assert.deepEqual(prices.body, { cpu: 0.1, memory: 0.001, tokens: 0.0001, attention: 5 });
 
   const sealed = await api.request('POST', '/market/bid', { token: alice, body: { amount: 9, bundle: { ...plain, attention: 1 } } });
-  assert.equal(sealed.status, 201);
+  assert.equal(sealed.status, 200);
   for (let i = 0; i < 5; i++) {
     const res = await api.request('POST', '/market/bid', { token: agentToken(world, `c${i}`), body: { amount: 1 + i, bundle: plain } });
-    assert.equal(res.status, 201);
+    assert.equal(res.status, 200);
   }
   const page1 = await api.request('GET', '/market/bids?limit=4', { token: bob });
   assert.equal(page1.status, 200);

@@ -8,14 +8,17 @@ import { AGORA_VERSION } from '../kernel/kernel.js';
 import { registerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { attentionRoutes } from './routes/attention.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
 import { marketRoutes } from './routes/market.js';
+import { operatorRoutes } from './routes/operator.js';
 import { socialRoutes } from './routes/social.js';
 import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, socialRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

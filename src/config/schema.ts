@@ -316,6 +316,8 @@ export const configSchema = z.strictObject({
   orchestrator: orchestratorSchema,
   lifecycle: lifecycleSchema,
   social: socialSchema,
+  attention: attentionSchema,
+  operator: operatorSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

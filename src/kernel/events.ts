@@ -1,6 +1,7 @@
 // Every event type of the journal, one zod schema each. The kernel validates an event's data
 // against its schema before it is written; docs/events.md is generated from this file.
 import { z } from 'zod';
+import { attentionEventSchemas } from './attention-events.js';
 import { executionEventSchemas } from './execution-events.js';
 import { marketEventSchemas } from './market-events.js';
 import { socialEventSchemas } from './social-events.js';
@@ -40,6 +41,7 @@ export const eventSchemas = {
     .describe('One agent paid another.'),
   ...marketEventSchemas(postings, agentId),
   ...executionEventSchemas(postings, agentId),
+  ...attentionEventSchemas(postings, agentId),
   ...socialEventSchemas(postings, agentId),
 } as const;
 

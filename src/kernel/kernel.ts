@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Agents } from './agents.js';
+import { Attention } from './attention.js';
 import type { Clock } from './clock.js';
 import { KernelCore } from './core.js';
 import { Executions } from './executions.js';
@@ -35,6 +36,7 @@ export class Kernel {
   readonly market: Market;
   readonly executions: Executions;
   readonly lifecycle: Lifecycle;
+  readonly attention: Attention;
   readonly social: Social;
 
   constructor(deps: KernelDeps) {
@@ -44,6 +46,7 @@ export class Kernel {
     this.market = new Market(this.core);
     this.executions = new Executions(this.core);
     this.lifecycle = new Lifecycle(this.core);
+    this.attention = new Attention(this.core);
     this.social = new Social(this.core, this.agents);
   }
 

@@ -222,6 +222,63 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "human attention: prompts and their slots; the operator's per-cycle series",
+    sql: `
+      -- Attention slots won by executions (one row per won lease that bought attention):
+      -- prompts counts what was asked against it. The limit itself is config, checked by the
+      -- kernel when a prompt is submitted.
+      CREATE TABLE attention_slots (
+        bid_id         TEXT PRIMARY KEY,
+        execution_id   TEXT NOT NULL,
+        agent_id       TEXT NOT NULL REFERENCES agents (id),
+        slots          INTEGER NOT NULL CHECK (slots >= 1),
+        prompts        INTEGER NOT NULL DEFAULT 0 CHECK (prompts >= 0),
+        granted_at_ms  INTEGER NOT NULL
+      );
+      CREATE INDEX attention_slots_execution ON attention_slots (execution_id);
+
+      CREATE TABLE attention_prompts (
+        id              TEXT PRIMARY KEY,
+        seq             INTEGER NOT NULL,
+        agent_id        TEXT NOT NULL REFERENCES agents (id),
+        execution_id    TEXT NOT NULL,
+        bid_id          TEXT NOT NULL,
+        price_paid_ucr  INTEGER NOT NULL CHECK (price_paid_ucr >= 0),
+        content         TEXT NOT NULL,
+        options         TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'expired')),
+        created_at_ms   INTEGER NOT NULL,
+        expires_at_ms   INTEGER NOT NULL,
+        closed_at_ms    INTEGER,
+        closed_seq      INTEGER,
+        interesting     INTEGER,
+        useful          INTEGER,
+        understandable  INTEGER,
+        reward_ucr      INTEGER CHECK (reward_ucr >= 0),
+        reply           TEXT
+      );
+      CREATE INDEX attention_prompts_due ON attention_prompts (expires_at_ms) WHERE status = 'pending';
+      CREATE INDEX attention_prompts_status ON attention_prompts (status, seq);
+      CREATE INDEX attention_prompts_agent ON attention_prompts (agent_id, seq);
+
+      -- One row per cleared cycle: cumulative credits created and burned, and the population,
+      -- so the dashboard's time series are one indexed range read, never a journal scan.
+      CREATE TABLE world_cycles (
+        cycle         INTEGER PRIMARY KEY,
+        seq           INTEGER NOT NULL,
+        at_ms         INTEGER NOT NULL,
+        minted_ucr    INTEGER NOT NULL,
+        rewarded_ucr  INTEGER NOT NULL,
+        burned_ucr    INTEGER NOT NULL,
+        alive         INTEGER NOT NULL,
+        dormant       INTEGER NOT NULL,
+        dead          INTEGER NOT NULL,
+        running       INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -161,16 +161,17 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
         ttl_cycles: z.number().int().min(1).max(config.market.bid_ttl_cycles_max).optional().describe(`Cycles to stay queued (default ${config.market.bid_ttl_cycles_default})`),
         agent_id: agentIdParam.optional().describe('Optional; if given it must be you (use for_agent to pay for another)'),
       }),
-      response: { 201: bidView, ...errorResponses },
+      response: { 200: bidView, ...errorResponses },
     },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       const payer_id = callerAgentId(request);
       const body = request.body;
       const bid = market.placeBid(
         { payer_id, for_agent: body.for_agent, amount_ucr: positiveCreditsToMicro(body.amount), bundle: bundleFromNatural(body.bundle), ttl_cycles: body.ttl_cycles },
         { actor: payer_id, correlation_id: request.id },
       );
-      return reply.status(201).send(viewBid(request, bid));
+      // 200 like every other command of the API (a transfer also creates a record).
+      return viewBid(request, bid);
     },
   });
 

@@ -1,0 +1,167 @@
+// The journal for the operator: a page of events (newest first) and a live stream of committed
+// events (Server-Sent Events fed by the kernel's subscribe()), both filtered by type and agent.
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AgoraError } from '../../kernel/errors.js';
+import { eventSchemas, type EventEnvelope } from '../../kernel/events.js';
+import { readEvents, type EventRow } from '../../store/journal.js';
+import type { ApiContext } from '../context.js';
+import { matches, parseFilter, type EventFilter } from '../event-filter.js';
+import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
+
+const EVENT_TYPES = Object.keys(eventSchemas);
+
+const eventView = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  type: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  correlation_id: z.string().nullable(),
+  causation_id: z.string().nullable(),
+  data: z.unknown(),
+});
+type EventView = z.infer<typeof eventView>;
+
+function fromRow(row: EventRow): EventView {
+  return { ...row, at: new Date(row.at_ms).toISOString(), data: JSON.parse(row.data) as unknown };
+}
+
+function fromEnvelope(e: EventEnvelope): EventView {
+  return { seq: e.seq, id: e.id, type: e.type, at: new Date(e.at_ms).toISOString(), actor: e.actor, correlation_id: e.correlation_id, causation_id: e.causation_id, data: e.data };
+}
+
+const filterQuery = {
+  types: z.string().max(2000).optional().describe('Comma-separated event types (all when absent)'),
+  agent: agentIdParam.optional().describe('Only events an agent acted in or that name it'),
+};
+
+interface StreamClient {
+  res: ServerResponse;
+  filter: EventFilter;
+  /** Events written since the socket last reported it had room (the kernel never waits for a client). */
+  backlog: number;
+  heartbeat: NodeJS.Timeout;
+}
+
+export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { kernel, config } = ctx;
+  const limits = config.operator;
+  const clients = new Set<StreamClient>();
+
+  function write(client: StreamClient, event: EventView): void {
+    const room = client.res.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    if (room) return;
+    client.backlog++;
+    // A client that cannot keep up is let go; it reconnects from its last id and misses nothing.
+    if (client.backlog > limits.stream_buffer_events_max) drop(client);
+  }
+
+  function drop(client: StreamClient): void {
+    if (!clients.delete(client)) return;
+    clearInterval(client.heartbeat);
+    client.res.end();
+  }
+
+  const unsubscribe = kernel.core.subscribe((events) => {
+    if (clients.size === 0) return;
+    for (const event of events) {
+      let view: EventView | null = null;
+      for (const client of clients) {
+        if (!matches(client.filter, event)) continue;
+        view ??= fromEnvelope(event);
+        write(client, view);
+      }
+    }
+  });
+  app.addHook('preClose', async () => {
+    unsubscribe();
+    for (const client of [...clients]) drop(client);
+  });
+
+  r.get('/operator/events', {
+    config: { auth: 'operator' },
+    schema: {
+      tags: ['operator'],
+      summary: 'A page of journal events, newest first, filtered by type and agent',
+      querystring: z.object({
+        ...filterQuery,
+        before: z.coerce.number().int().min(1).optional().describe('Events with seq below this (the previous page\'s next_before)'),
+        limit: limitQuery(config),
+      }),
+      response: {
+        200: z.object({ items: z.array(eventView), next_before: z.number().int().nullable(), scanned: z.number().int(), known_types: z.array(z.string()) }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const { before, limit } = request.query;
+      const filter = parseFilter(request.query.types, request.query.agent);
+      const where = ['seq < ?'];
+      const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
+      if (filter.types !== null) {
+        where.push(`type IN (${[...filter.types].map(() => '?').join(', ')})`);
+        params.push(...filter.types);
+      }
+      const rows = kernel.core.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq DESC`).iterate(...params) as IterableIterator<EventRow>;
+      const items: EventView[] = [];
+      let scanned = 0;
+      let last_seq: number | null = null;
+      let more = false;
+      for (const row of rows) {
+        if (items.length >= limit || scanned >= limits.events_scan_max) {
+          more = true;
+          break;
+        }
+        scanned++;
+        last_seq = row.seq;
+        // Type is already filtered in SQL; the agent test needs the data, so it runs here.
+        if (filter.agent_id !== null && !matches(filter, { type: row.type as EventEnvelope['type'], actor: row.actor, data: JSON.parse(row.data) })) continue;
+        items.push(fromRow(row));
+      }
+      return { items, next_before: more ? last_seq : null, scanned, known_types: EVENT_TYPES };
+    },
+  });
+
+  r.get('/operator/events/stream', {
+    config: { auth: 'operator' },
+    schema: {
+      tags: ['operator'],
+      summary: 'Live journal events as Server-Sent Events (one `data:` JSON event per journal event, `id:` = seq), filtered by type and agent. Send `after` (or Last-Event-ID) to resume without a gap',
+      querystring: z.object({ ...filterQuery, after: z.coerce.number().int().min(0).optional().describe('Replay events after this seq first (at most server.page_size_max of them)') }),
+      response: { ...errorResponses },
+    },
+    handler: async (request, reply) => {
+      if (clients.size >= limits.stream_clients_max) {
+        throw new AgoraError('UNAVAILABLE', `${clients.size} live streams are open, the most allowed (operator.stream_clients_max)`, null, limits.stream_heartbeat_s);
+      }
+      const filter = parseFilter(request.query.types, request.query.agent);
+      const last_event_id = Number(request.headers['last-event-id']);
+      const after = request.query.after ?? (Number.isSafeInteger(last_event_id) && last_event_id >= 0 ? last_event_id : null);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write('retry: 2000\n\n');
+      const client: StreamClient = {
+        res,
+        filter,
+        backlog: 0,
+        heartbeat: setInterval(() => res.write(': keep-alive\n\n'), limits.stream_heartbeat_s * 1000),
+      };
+      res.on('drain', () => (client.backlog = 0));
+      request.raw.on('close', () => drop(client));
+      // Join and replay in one synchronous step: no commit can fall between the two.
+      clients.add(client);
+      if (after !== null) {
+        const types = filter.types === null ? undefined : [...filter.types];
+        for (const row of readEvents(kernel.core.db, { after_seq: after, limit: config.server.page_size_max, types })) {
+          const view = fromRow(row);
+          if (matches(filter, { type: row.type as EventEnvelope['type'], actor: row.actor, data: view.data as EventEnvelope['data'] })) write(client, view);
+        }
+      }
+    },
+  });
+}
