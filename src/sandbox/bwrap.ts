@@ -136,6 +136,8 @@ class BwrapRunner implements Runner {
   /** Installations the sandbox uid cannot reach by name: staged per run like the workspace. */
   private readonly staged_static: { point: StagePoint; source: string; dest: string }[] = [];
   private readonly active = new Map<string, RunHandle>();
+  /** Teardowns still removing cgroups and staging dirs of ended runs. */
+  private readonly tearing_down = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -299,11 +301,12 @@ class BwrapRunner implements Runner {
           ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1))
           : new ProcTreeMeter(child.pid ?? -1),
       meter_interval_ms: s.meter_interval_ms,
-      teardown: async () => {
-        await cgroup?.remove();
-        await bridge?.close();
-        if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
-      },
+      teardown: () =>
+        this.track(async () => {
+          await cgroup?.remove();
+          await bridge?.close();
+          if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
+        }),
       onDone: () => this.active.delete(spec.execution_id),
     });
     this.active.set(spec.execution_id, handle);
@@ -351,7 +354,14 @@ class BwrapRunner implements Runner {
     this.closed = true;
     const running: Promise<RunResult>[] = [...this.active.values()].map((h) => h.stop('runner closing'));
     await Promise.all(running);
+    await Promise.all(this.tearing_down);
     await this.cgroups?.close();
     this.dir.remove();
+  }
+
+  private track(work: () => Promise<void>): Promise<void> {
+    const promise = work().finally(() => this.tearing_down.delete(promise));
+    this.tearing_down.add(promise);
+    return promise;
   }
 }

@@ -61,7 +61,7 @@ export interface SuperviseOptions {
   process: SandboxProcess;
   meter: RunMeter;
   meter_interval_ms: number;
-  /** Runs after the run's processes are gone and metered: remove cgroups, staging dirs. */
+  /** Runs after the result is out (the run's processes are dead): remove cgroups, staging dirs. */
   teardown(): Promise<void>;
   /** Called once with the handle's result, after teardown. */
   onDone?(result: RunResult): void;
@@ -79,6 +79,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
   let kill_reason: RunReason | null = null;
   let kill_detail: string | null = null;
   let ready = false;
+  let ready_ms: number | null = null;
   let exit_message: Extract<InitMessage, { kind: 'exit' }> | null = null;
   let spawnfail: string | null = null;
   let child_exit: (ProcessExit & { wall_ms: number }) | null = null;
@@ -95,7 +96,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
     if (message === null) return;
     if (message.kind === 'ready') {
       ready = true;
-      log.debug({ execution_id: spec.execution_id, start_ms: Math.round(performance.now() - started) }, 'agent started');
+      ready_ms = performance.now() - started;
     } else if (message.kind === 'spawnfail') {
       spawnfail = message.message;
     } else if (exit_message === null) {
@@ -154,15 +155,18 @@ export function supervise(options: SuperviseOptions): RunHandle {
     } catch (err) {
       log.error({ execution_id: spec.execution_id, err: (err as Error).message }, 'could not read the final usage of a run');
     }
+    const result = assemble(usage);
+    const timing_ms = { ready: round3(ready_ms ?? -1), exited: child_exit?.wall_ms ?? -1, done: round3(performance.now() - started) };
+    log.info({ execution_id: spec.execution_id, agent_id: spec.agent_id, ...result, timing_ms }, 'run ended');
+    options.onDone?.(result);
+    // Everything the run started is dead and metered: the result is final. Removing the
+    // empty cgroup and staging dirs is bookkeeping that need not delay the caller.
+    resolveDone(result);
     try {
       await options.teardown();
     } catch (err) {
       log.error({ execution_id: spec.execution_id, err: (err as Error).message }, 'sandbox teardown failed');
     }
-    const result = assemble(usage);
-    log.info({ execution_id: spec.execution_id, agent_id: spec.agent_id, ...result }, 'run ended');
-    options.onDone?.(result);
-    resolveDone(result);
   };
 
   const assemble = (usage: FinalUsage): RunResult => {
@@ -224,7 +228,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
 
   const meter_timer = setInterval(sampleMeter, options.meter_interval_ms);
   void child.exited.then((exit) => {
-    child_exit = { ...exit, wall_ms: Math.round(performance.now() - started) };
+    child_exit = { ...exit, wall_ms: round3(performance.now() - started) };
     void finish();
   });
   armDeadline();

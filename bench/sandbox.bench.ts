@@ -1,0 +1,99 @@
+// What the sandbox costs at start: the median start-to-exit time of a trivial agent under
+// the real bwrap path (cgroups, launcher, namespaces, agora-init with its API listener bound,
+// the log file, teardown and metering) minus the same command spawned bare. Runs alternate
+// sandboxed and bare so that drift on the machine cancels out.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../src/config/load.js';
+import { probeBwrap } from '../src/sandbox/bwrap.js';
+import { createRunner, runLimits, type Runner } from '../src/sandbox/runner.js';
+import type { BenchRow } from './types.js';
+
+const TARGET_ADDED_MS = 15;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function bare(command: string[], env: Record<string, string>, log_path: string, cwd: string): Promise<number> {
+  const fd = openSync(log_path, 'w');
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', fd, fd], env, cwd });
+    closeSync(fd);
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - started));
+  });
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const config = parseConfig({ sandbox: { runner: 'bwrap' } });
+  const probe = await probeBwrap(config);
+  if (!probe.ok) return [{ name: 'sandbox start (skipped)', value: 0, unit: 'ms', note: probe.reason }];
+
+  const dir = mkdtempSync(join(tmpdir(), 'agora-bench-sandbox-'));
+  const ws = join(dir, 'workspace');
+  mkdirSync(ws);
+  const socket_path = join(dir, 'api.sock');
+  const api = net.createServer((s) => s.end());
+  await new Promise<void>((resolve) => api.listen(socket_path, resolve));
+  const runner: Runner = await createRunner(config, pino({ level: 'silent' }));
+  // The bare spawn gets the environment the sandbox gives, so only the sandbox differs.
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws, LANG: 'C.UTF-8', TMPDIR: '/tmp' };
+  const rows: BenchRow[] = [];
+  let n = 0;
+  try {
+    for (const [label, command, runs] of [
+      ['/bin/true', ['/bin/true'], 100],
+      ['node -e 0', ['node', '-e', '0'], 30],
+    ] as const) {
+      const sandboxed: number[] = [];
+      const plain: number[] = [];
+      const paired: number[] = [];
+      for (let i = 0; i < runs + 3; i++) {
+        const log_path = join(dir, `run.log`);
+        const b = await bare([...command], env, log_path, ws);
+        const started = performance.now();
+        const handle = await runner.start({
+          execution_id: `bench-${++n}`,
+          agent_id: 'bench',
+          workspace_dir: ws,
+          command: [...command],
+          env: {},
+          limits: runLimits(config, { memory_mb: 256, wall_ms: 30_000, cpu_seconds_max: null }),
+          api_socket_path: socket_path,
+          log_path,
+        });
+        const result = await handle.done;
+        const s = performance.now() - started;
+        if (result.reason !== 'exit') throw new Error(`sandboxed ${label} ended with ${result.reason}: ${result.detail}`);
+        if (i < 3) continue; // warm-up
+        plain.push(b);
+        sandboxed.push(s);
+        paired.push(s - b);
+      }
+      const added = median(paired);
+      rows.push(
+        { name: `${label}: bare spawn, median`, value: median(plain), unit: 'ms', note: `${runs} runs` },
+        { name: `${label}: in the bwrap sandbox, median`, value: median(sandboxed), unit: 'ms', note: 'start() to done: cgroups, launcher, namespaces, forwarder, teardown' },
+        {
+          name: `${label}: added by the sandbox (median of paired differences)`,
+          value: added,
+          unit: 'ms',
+          ...(label === '/bin/true' ? { target: `<= ${TARGET_ADDED_MS}`, ok: added <= TARGET_ADDED_MS } : {}),
+        },
+      );
+    }
+  } finally {
+    await runner.close();
+    api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
