@@ -1,0 +1,131 @@
+// The world loop (DESIGN.md "The world loop"): every market.clearing_interval_s it clears the
+// market (expire, clear, reprice: one kernel command), turns winning bids into runs or lease
+// renewals, and reviews the lifecycle. Runs end on their own time; their outcome is recorded
+// when they do. Nothing here writes state except through kernel commands.
+import type { Logger } from 'pino';
+import type { RunningApi } from '../api/start.js';
+import type { ClearingResult, Winner } from '../kernel/market.js';
+import { reserveValueUcr, bundleFromNatural } from '../kernel/market-units.js';
+import type { Runner } from '../sandbox/runner.js';
+import { inboxProvider } from './inbox.js';
+import { Launcher } from './launcher.js';
+import type { World } from './open-world.js';
+import type { VirtualClock } from '../kernel/clock.js';
+
+export interface CycleReport {
+  cycle: number;
+  winners: number;
+  launched: number;
+  extended: number;
+  dormant: string[];
+  woken: string[];
+  died: string[];
+}
+
+export interface LoopOptions {
+  /** Stop after this many cycles (undefined = until stop()). */
+  cycles?: number;
+  /**
+   * Simulation: the world runs on a virtual clock, advanced by one interval per cycle, and
+   * each cycle waits for its runs to end instead of sleeping, so it goes as fast as it can.
+   */
+  virtual_clock?: VirtualClock;
+  /** Run this agent's next execution with the inspector open. */
+  debug_agent?: string;
+  onCycle?: (report: CycleReport) => void;
+}
+
+export class WorldLoop {
+  readonly launcher: Launcher;
+  private readonly log: Logger;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private cycles_run = 0;
+
+  constructor(
+    private readonly world: World,
+    api: RunningApi,
+    runner: Runner,
+    private readonly options: LoopOptions = {},
+  ) {
+    this.log = world.log.child({ component: 'orchestrator' });
+    this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
+    this.launcher.inbox = inboxProvider(world.kernel);
+  }
+
+  get cyclesRun(): number {
+    return this.cycles_run;
+  }
+
+  /** Runs cycles until `options.cycles` are done or stop() is called. */
+  async run(): Promise<void> {
+    this.launcher.recoverLostExecutions();
+    const interval_ms = this.world.config.market.clearing_interval_s * 1000;
+    const started_ms = Date.now();
+    while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
+      const report = await this.cycle();
+      this.options.onCycle?.(report);
+      if (this.options.virtual_clock !== undefined) {
+        // Simulation: let this cycle's runs finish (their bids then count next cycle).
+        await this.launcher.idle();
+        this.options.virtual_clock.advance(interval_ms);
+        continue;
+      }
+      const next_ms = started_ms + this.cycles_run * interval_ms;
+      await this.sleep(Math.max(0, next_ms - Date.now()));
+    }
+  }
+
+  /** One cycle: clear, launch or extend winners, review the lifecycle. */
+  async cycle(): Promise<CycleReport> {
+    const kernel = this.world.kernel;
+    const held_memory_mb = this.launcher.heldMemoryMb(kernel.core.clock.now_ms());
+    const result: ClearingResult = kernel.market.clear({ actor: 'system:loop' }, { held: { memory: held_memory_mb } });
+    let launched = 0;
+    let extended = 0;
+    for (const winner of result.winners) {
+      const outcome = await this.launcher.admit(winner, result.cycle);
+      if (outcome === 'launched') launched++;
+      if (outcome === 'extended') extended++;
+    }
+    const review = kernel.lifecycle.review({
+      cycle: result.cycle,
+      min_bundle_cost_ucr: this.minBundleCostUcr(),
+      death_after_cycles: this.world.config.lifecycle.death_after_cycles,
+    });
+    this.cycles_run++;
+    const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review };
+    this.log.info({ ...report, prices_ncr: result.next_prices_ncr }, 'cycle');
+    return report;
+  }
+
+  /** What the cheapest admissible bundle costs now: below it an agent cannot buy a run. */
+  minBundleCostUcr(): number {
+    const b = this.world.config.market.bundle;
+    const cheapest = bundleFromNatural({ cpu: b.cpu_s_min, memory: b.memory_mb_min, tokens: 0, attention: 0, duration_s: b.duration_s_min });
+    return reserveValueUcr(cheapest, this.world.kernel.market.prices());
+  }
+
+  /** Stops the loop, then the runs (after orchestrator.shutdown_grace_ms). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.launcher.shutdown(this.world.config.orchestrator.shutdown_grace_ms);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}
+
+export type { Winner };

@@ -1,0 +1,100 @@
+// The world loop end to end: real agents in two languages, in real bwrap sandboxes, bid, win,
+// run with the env.json handshake, call the API through their execution's channel, and are
+// metered by the host. The journal then audits clean.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { VirtualClock } from '../src/kernel/clock.js';
+import { createRunner, type Runner } from '../src/sandbox/runner.js';
+import { WorldLoop } from '../src/orchestrator/world-loop.js';
+import { addAgent, makeWorld, serve, type TestWorld } from './support/world.js';
+import { assertAuditPasses, assertConserved } from './support/assertions.js';
+import { bundle, credits } from './support/market.js';
+import { sandboxUnavailable } from './support/sandbox.js';
+
+const ENV_KEYS = ['agent_id', 'api', 'bundle', 'credits', 'execution_context', 'execution_id', 'generation', 'inbox', 'lease', 'lineage', 'markets', 'system_time'];
+
+function installAgent(world: TestWorld, agent_id: string, files: Record<string, string>): void {
+  addAgent(world, agent_id, 50);
+  const dir = join(world.paths.dir, 'workspaces', agent_id);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, source] of Object.entries(files)) copyFileSync(source, join(dir, name));
+}
+
+async function runWorld(t: import('node:test').TestContext, cycles: number, setup: (world: TestWorld) => void) {
+  const clock = new VirtualClock();
+  const world = makeWorld({ clock, config: { market: { clearing_interval_s: 10 } } });
+  const api = await serve(world);
+  const runner: Runner = await createRunner(world.config, world.log);
+  t.after(async () => {
+    await runner.close();
+    await api.close();
+    world.cleanup();
+  });
+  setup(world);
+  const loop = new WorldLoop(world, api, runner, { cycles, virtual_clock: clock });
+  await loop.run();
+  await loop.stop();
+  return world;
+}
+
+test('two agents in JavaScript and Python bid, win, run in bwrap with env.json, call the API, and are metered', { skip: sandboxUnavailable() }, async (t) => {
+  const world = await runWorld(t, 4, (w) => {
+    installAgent(w, 'js-agent', { 'main.js': 'test/fixtures/agents/bidder.js' });
+    installAgent(w, 'py-agent', { 'main.py': 'test/fixtures/agents/bidder.py' });
+    for (const agent of ['js-agent', 'py-agent']) {
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+    }
+  });
+  for (const agent of ['js-agent', 'py-agent']) {
+    const executions = world.kernel.executions.listForAgent(agent, { limit: 100 });
+    assert.ok(executions.length >= 3, `${agent} ran at least 3 times (its own bids kept it going): ${executions.length}`);
+    for (const execution of executions) {
+      assert.equal(execution.status, 'ended');
+      assert.equal(execution.reason, 'exit', `${agent} run ${execution.id} exited cleanly: ${readLog(world, execution.id)}`);
+      assert.ok((execution.cpu_ms ?? 0) >= 150, `${agent} CPU was metered by the host: ${execution.cpu_ms} ms`);
+      assert.ok((execution.memory_peak_mb ?? 0) >= 35, `${agent} peak memory was metered: ${execution.memory_peak_mb} MB`);
+    }
+    const runs = readFileSync(join(world.paths.dir, 'workspaces', agent, 'runs.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(runs.length, executions.length, 'every execution ran the agent once');
+    for (const run of runs) {
+      assert.equal(run.env_agent, agent);
+      assert.equal(run.self, agent);
+      assert.deepEqual(run.keys, ENV_KEYS, 'env.json has exactly the DESIGN.md fields');
+      assert.equal(typeof run.balance, 'number', 'the API answered through the execution channel without a token');
+      assert.equal(run.bid, 200, 'the agent placed its next bid as itself');
+    }
+    assert.deepEqual(new Set(runs.map((r) => r.execution)).size, runs.length, 'each run had its own execution id');
+  }
+  assertConserved(world);
+  assertAuditPasses(world);
+});
+
+test('a missing workspace, a workspace with no entry point and a crashing agent each fail their own run; the world goes on', { skip: sandboxUnavailable() }, async (t) => {
+  const world = await runWorld(t, 2, (w) => {
+    addAgent(w, 'homeless', 10);
+    installAgent(w, 'empty', {});
+    installAgent(w, 'crasher', {});
+    writeFileSync(join(w.paths.dir, 'workspaces', 'crasher', 'main.js'), 'process.exit(3)');
+    installAgent(w, 'steady', { 'main.js': 'test/fixtures/agents/bidder.js' });
+    for (const agent of ['homeless', 'empty', 'crasher', 'steady']) {
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+    }
+  });
+  const reason = (agent: string) => world.kernel.executions.listForAgent(agent, { limit: 10 }).map((e) => e.reason);
+  assert.deepEqual(reason('homeless'), ['no_workspace']);
+  assert.deepEqual(reason('empty'), ['no_entrypoint']);
+  assert.deepEqual(reason('crasher'), ['crashed']);
+  assert.equal(world.kernel.executions.listForAgent('crasher', { limit: 10 })[0]!.exit_code, 3);
+  assert.deepEqual(reason('steady'), ['exit', 'exit'], 'the healthy agent ran in both cycles');
+  assertAuditPasses(world);
+});
+
+function readLog(world: TestWorld, execution_id: string): string {
+  try {
+    return readFileSync(join(world.paths.executions, `${execution_id}.log`), 'utf8').slice(0, 2000);
+  } catch {
+    return '(no log)';
+  }
+}
