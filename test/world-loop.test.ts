@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VirtualClock } from '../src/kernel/clock.js';
+import { SystemClock, VirtualClock } from '../src/kernel/clock.js';
 import { createRunner, type Runner } from '../src/sandbox/runner.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { addAgent, makeWorld, serve, type TestWorld } from './support/world.js';
@@ -98,3 +98,30 @@ function readLog(world: TestWorld, execution_id: string): string {
     return '(no log)';
   }
 }
+
+test('an agent that wins its next lease while running keeps running: no restart, env.json rewritten', { skip: sandboxUnavailable() }, async (t) => {
+  const world = makeWorld({ clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
+  const api = await serve(world);
+  const runner = await createRunner(world.config, world.log);
+  t.after(async () => {
+    await runner.close();
+    await api.close();
+    world.cleanup();
+  });
+  installAgent(world, 'holder', { 'main.js': 'test/fixtures/agents/leaseholder.js' });
+  world.kernel.market.placeBid({ payer_id: 'holder', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 64, duration_s: 2 }) }, { actor: 'holder' });
+  const loop = new WorldLoop(world, api, runner, { cycles: 3 });
+  await loop.run();
+  await loop.stop();
+  const executions = world.kernel.executions.listForAgent('holder', { limit: 10 });
+  assert.equal(executions.length, 1, `one execution carried both leases: ${JSON.stringify(executions)}`);
+  assert.equal(executions[0]!.leases, 2);
+  assert.equal(executions[0]!.reason, 'exit', readLog(world, executions[0]!.id) + JSON.stringify(executions[0]));
+  const dir = join(world.paths.dir, 'workspaces', 'holder');
+  assert.equal(readFileSync(join(dir, 'starts.log'), 'utf8').trim().split('\n').length, 1, 'the process was started once');
+  const leases = JSON.parse(readFileSync(join(dir, 'leases.json'), 'utf8'));
+  assert.equal(leases.bid, 200);
+  assert.equal(leases.seen.length, 2, `env.json was rewritten with the renewed lease: ${JSON.stringify(leases.seen)}`);
+  assert.ok(Date.parse(leases.seen[1]) - Date.parse(leases.seen[0]) === 2000, 'the new lease starts where the old one ended');
+  assertAuditPasses(world);
+});
