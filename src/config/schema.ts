@@ -318,6 +318,7 @@ export const configSchema = z.strictObject({
   social: socialSchema,
   attention: attentionSchema,
   operator: operatorSchema,
+  llm: llmSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { attentionEventSchemas } from './attention-events.js';
 import { executionEventSchemas } from './execution-events.js';
+import { llmEventSchemas } from './llm-events.js';
 import { marketEventSchemas } from './market-events.js';
 import { socialEventSchemas } from './social-events.js';
 
@@ -41,6 +42,7 @@ export const eventSchemas = {
     .describe('One agent paid another.'),
   ...marketEventSchemas(postings, agentId),
   ...executionEventSchemas(postings, agentId),
+  ...llmEventSchemas(postings, agentId),
   ...attentionEventSchemas(postings, agentId),
   ...socialEventSchemas(postings, agentId),
 } as const;

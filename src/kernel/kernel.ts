@@ -10,6 +10,7 @@ import { KernelCore } from './core.js';
 import { Executions } from './executions.js';
 import { Ledger } from './ledger.js';
 import { Lifecycle } from './lifecycle.js';
+import { LlmMeter } from './llm.js';
 import { Market } from './market.js';
 import { bundleFromNatural } from './market-units.js';
 import { creditsToMicro } from './money.js';
@@ -36,6 +37,7 @@ export class Kernel {
   readonly market: Market;
   readonly executions: Executions;
   readonly lifecycle: Lifecycle;
+  readonly llm: LlmMeter;
   readonly attention: Attention;
   readonly social: Social;
 
@@ -46,6 +48,7 @@ export class Kernel {
     this.market = new Market(this.core);
     this.executions = new Executions(this.core);
     this.lifecycle = new Lifecycle(this.core);
+    this.llm = new LlmMeter(this.core, this.market);
     this.attention = new Attention(this.core);
     this.social = new Social(this.core, this.agents);
   }

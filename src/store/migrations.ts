@@ -223,6 +223,50 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    description: 'LLM proxy: token usage per execution and per call',
+    sql: `
+      -- Per execution: LLM tokens its won bundles bought, tokens it bought for credits during
+      -- the run, and what its calls used. Remaining = bundled + extra - used (minus in-flight
+      -- reservations, which live in memory only).
+      CREATE TABLE llm_usage (
+        execution_id      TEXT PRIMARY KEY REFERENCES executions (id),
+        agent_id          TEXT NOT NULL REFERENCES agents (id),
+        tokens_bundled    INTEGER NOT NULL CHECK (tokens_bundled >= 0),
+        tokens_extra      INTEGER NOT NULL DEFAULT 0 CHECK (tokens_extra >= 0),
+        extra_cost_ucr    INTEGER NOT NULL DEFAULT 0 CHECK (extra_cost_ucr >= 0),
+        prompt_tokens     INTEGER NOT NULL DEFAULT 0 CHECK (prompt_tokens >= 0),
+        completion_tokens INTEGER NOT NULL DEFAULT 0 CHECK (completion_tokens >= 0),
+        tokens_used       INTEGER NOT NULL DEFAULT 0 CHECK (tokens_used >= 0),
+        calls             INTEGER NOT NULL DEFAULT 0 CHECK (calls >= 0),
+        calls_failed      INTEGER NOT NULL DEFAULT 0 CHECK (calls_failed >= 0),
+        last_call_at_ms   INTEGER
+      );
+      CREATE INDEX llm_usage_agent ON llm_usage (agent_id);
+
+      -- One row per call (the llm_call_completed event's seq).
+      CREATE TABLE llm_calls (
+        seq               INTEGER PRIMARY KEY,
+        execution_id      TEXT NOT NULL REFERENCES executions (id),
+        agent_id          TEXT NOT NULL,
+        model             TEXT NOT NULL,
+        provider          TEXT NOT NULL,
+        stream            INTEGER NOT NULL CHECK (stream IN (0, 1)),
+        status            TEXT NOT NULL,
+        error             TEXT,
+        prompt_tokens     INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        total_tokens      INTEGER NOT NULL,
+        usage_source      TEXT NOT NULL,
+        reserved_tokens   INTEGER NOT NULL,
+        finish_reason     TEXT,
+        latency_ms        INTEGER NOT NULL,
+        at_ms             INTEGER NOT NULL
+      );
+      CREATE INDEX llm_calls_execution ON llm_calls (execution_id, seq);
+    `,
+  },
+  {
     version: 6,
     description: "human attention: prompts and their slots; the operator's per-cycle series",
     sql: `
