@@ -11,6 +11,7 @@ import { registerErrorHandling } from './errors.js';
 import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
+import { llmRoutes } from './routes/llm.js';
 import { marketRoutes } from './routes/market.js';
 import { operatorRoutes } from './routes/operator.js';
 import { socialRoutes } from './routes/social.js';
@@ -18,7 +19,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

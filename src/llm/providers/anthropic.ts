@@ -1,0 +1,84 @@
+// The Anthropic messages API behind the chat-completions face (translation in
+// anthropic-translate.ts). Usage comes from input/output tokens; streams are translated event
+// by event.
+import type { LlmProviderConfig } from '../../config/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AgoraError } from '../../kernel/errors.js';
+import type { ChatRequest } from '../protocol.js';
+import { readSse } from '../sse.js';
+import { failure, postJson, readBody, type UpstreamTarget } from '../upstream.js';
+import { AnthropicStreamTranslator, fromAnthropic, toAnthropic, type AnthropicMessage } from './anthropic-translate.js';
+import type { CompleteResult, Provider, ProviderCall, StreamItem } from './provider.js';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
+const API_VERSION = '2023-06-01';
+
+export class AnthropicProvider implements Provider {
+  readonly kind = 'anthropic' as const;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    readonly name: string,
+    private readonly config: LlmProviderConfig,
+    api_key: string | null,
+    private readonly clock: Clock,
+  ) {
+    this.url = `${(config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/messages`;
+    this.headers = { ...config.headers, 'content-type': 'application/json', 'anthropic-version': API_VERSION };
+    if (api_key !== null) this.headers['x-api-key'] = api_key;
+  }
+
+  private target(): UpstreamTarget {
+    return { provider: this.name, url: this.url, headers: this.headers, timeout_ms: this.config.timeout_ms };
+  }
+
+  private createdS(): number {
+    return Math.floor(this.clock.now_ms() / 1000);
+  }
+
+  validate(request: ChatRequest): void {
+    toAnthropic(request, 'check', 1, false);
+  }
+
+  async complete(call: ProviderCall): Promise<CompleteResult> {
+    const body = JSON.stringify(toAnthropic(call.request, call.upstream_model, call.max_completion_tokens, false));
+    const target = this.target();
+    const response = await postJson(target, body, call.control);
+    const text = await readBody(target, response, call.control);
+    let message: AnthropicMessage;
+    try {
+      message = JSON.parse(text) as AnthropicMessage;
+    } catch {
+      throw new AgoraError('UPSTREAM_ERROR', `provider ${this.name} sent a reply that is not JSON`, { provider: this.name });
+    }
+    const { completion, usage, text: reply } = fromAnthropic(message, this.createdS());
+    return { body: JSON.stringify(completion), usage, text: reply, finish_reason: completion.choices[0]!.finish_reason };
+  }
+
+  async stream(call: ProviderCall): Promise<AsyncIterable<StreamItem>> {
+    const body = JSON.stringify(toAnthropic(call.request, call.upstream_model, call.max_completion_tokens, true));
+    const target = this.target();
+    const response = await postJson(target, body, call.control);
+    if (response.body === null) throw new AgoraError('UPSTREAM_ERROR', `provider ${this.name} sent no stream`, { provider: this.name });
+    return this.items(target, response.body, call);
+  }
+
+  private async *items(target: UpstreamTarget, body: ReadableStream<Uint8Array>, call: ProviderCall): AsyncGenerator<StreamItem> {
+    const translator = new AnthropicStreamTranslator(this.createdS());
+    try {
+      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms))) {
+        let data: Record<string, unknown>;
+        try {
+          data = JSON.parse(event.data) as Record<string, unknown>;
+        } catch {
+          throw new AgoraError('UPSTREAM_ERROR', `provider ${this.name} streamed something that is not JSON`, { provider: this.name });
+        }
+        for (const chunk of translator.translate(event.event, data)) yield { chunk, raw: null };
+        if ((event.event ?? data.type) === 'message_stop') return;
+      }
+    } catch (err) {
+      throw failure(target, call.control, err);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// The LLM proxy's admission: which model, how many tokens the run can still pay for, how many
+// to reserve and to let the provider generate, whether the rate windows allow it, and (if the
+// world sells them) the extra tokens to buy. Everything here is synchronous, so no other call
+// can slip between the checks and the reservation; the provider call itself is LlmCall's.
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { AgoraError, invariant } from '../kernel/errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { LlmCall, type LlmCaller } from './call.js';
+import { ModelCatalogue } from './models.js';
+import type { ChatRequest } from './protocol.js';
+import { RateLimiter, type RateSnapshot } from './rate-limits.js';
+import { Reservations } from './reservations.js';
+import { promptTokens } from './token-count.js';
+
+export class LlmProxy {
+  readonly catalogue: ModelCatalogue;
+  private readonly limiter: RateLimiter;
+  private readonly reservations = new Reservations();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly log: Logger,
+  ) {
+    this.catalogue = new ModelCatalogue(this.config, kernel.core.clock, log);
+    this.limiter = new RateLimiter(this.config, kernel.core.clock);
+  }
+
+  private get config(): Config['llm'] {
+    return this.kernel.config.llm;
+  }
+
+  /** Admits a call or refuses it (402, 429, 404, 400) having changed nothing. */
+  admit(caller: LlmCaller, request: ChatRequest): LlmCall {
+    const config = this.config;
+    const route = this.catalogue.resolve(request.model);
+    route.provider.validate(request);
+    if (!this.kernel.executions.isRunning(caller.execution_id)) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has ended`);
+    const usage = this.kernel.llm.usage(caller.execution_id);
+    if (usage === null) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has no LLM allowance on record`);
+    invariant(usage.agent_id === caller.agent_id, 'an execution is metered to its own agent');
+
+    const held = this.reservations.of(caller.execution_id);
+    if (held.calls >= config.calls_in_flight_per_execution_max) {
+      throw new AgoraError('RATE_LIMITED', `this run already has ${held.calls} LLM calls in flight (llm.calls_in_flight_per_execution_max); wait for one to finish`, { calls_in_flight: held.calls }, 1);
+    }
+    const left = Math.max(0, usage.tokens_allowed - usage.tokens_used - held.tokens);
+    const prompt_estimate = promptTokens(request, config.prompt_bytes_per_token);
+    const asked = request.max_completion_tokens ?? request.max_tokens ?? config.max_tokens_default;
+    const shortfall = prompt_estimate + asked - left;
+    const buy = shortfall > 0 && config.buy_extra_tokens ? Math.min(shortfall, this.kernel.llm.affordableTokens(caller.agent_id)) : 0;
+    // Never let a reply overshoot: the completion cap is what is left after the prompt.
+    const max_completion_tokens = Math.min(asked, left + buy - prompt_estimate);
+    if (max_completion_tokens < 1) {
+      throw new AgoraError(
+        'INSUFFICIENT_FUNDS',
+        `this run has ${left} LLM tokens left and the prompt needs about ${prompt_estimate}, leaving none for a reply` +
+          (config.buy_extra_tokens ? '; the balance cannot buy enough more' : '; win a bundle with more tokens'),
+        { tokens_left: left, tokens_allowed: usage.tokens_allowed, tokens_used: usage.tokens_used, tokens_in_flight: held.tokens, prompt_tokens_estimate: prompt_estimate, buy_extra_tokens: config.buy_extra_tokens },
+      );
+    }
+    const reserved = prompt_estimate + max_completion_tokens;
+    const rate = this.limiter.admit(caller.agent_id, route.provider.name, reserved);
+    if (buy > 0) {
+      try {
+        this.kernel.llm.buyTokens({ execution_id: caller.execution_id, agent_id: caller.agent_id, tokens: buy }, { actor: caller.agent_id, correlation_id: caller.request_id });
+      } catch (err) {
+        rate.settle(0);
+        throw err;
+      }
+    }
+    const reservation = this.reservations.reserve(caller.execution_id, reserved);
+    return new LlmCall(
+      { meter: this.kernel.llm, clock: this.kernel.core.clock, log: this.log, call_duration_ms_max: config.call_duration_ms_max },
+      caller,
+      route,
+      request,
+      max_completion_tokens,
+      reservation,
+      rate,
+    );
+  }
+
+  inFlight(execution_id: string): { calls: number; tokens: number } {
+    return { ...this.reservations.of(execution_id) };
+  }
+
+  rateSnapshot(agent_id: string): RateSnapshot {
+    return this.limiter.agentSnapshot(agent_id);
+  }
+}
