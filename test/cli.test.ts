@@ -37,7 +37,7 @@ test('agora start creates a world, prints the URL and operator token, and serves
   assert.equal(code, 0, 'SIGTERM stops the world cleanly');
   const status = agora(['status', '--json', '--world', dir]);
   assert.equal(status.code, 0, status.stderr);
-  assert.equal(JSON.parse(status.stdout).agents.alive, 1);
+  assert.ok(JSON.parse(status.stdout).agents.alive >= 1, 'genesis is alive (and may already have children)');
 });
 
 test('a bad config value stops start-up with a message naming the key', () => {
