@@ -36,18 +36,30 @@ export class Lifecycle {
   review(input: { cycle: number; min_bundle_cost_ucr: number; death_after_cycles: number }): LifecycleReview {
     const result: LifecycleReview = { dormant: [], woken: [], died: [] };
     this.core.command({ actor: 'system:lifecycle' }, (tx) => {
-      const candidates = this.core.db
+      // Who is active is read once per review, not per agent: with 100k open bids a
+      // correlated subquery per agent would scan the book for each of them.
+      const column = (sql: string) => new Set((this.core.db.prepare(sql).pluck().all() as string[]));
+      const running = column("SELECT DISTINCT agent_id FROM executions WHERE status = 'running'");
+      const bidding = column("SELECT DISTINCT agent_id FROM market_bids WHERE status = 'open'");
+      const paying = column("SELECT DISTINCT payer_id FROM market_bids WHERE status = 'open'");
+      const rescuers = new Map(
+        (this.core.db
+          .prepare("SELECT agent_id, payer_id, MIN(seq) FROM market_bids WHERE status = 'open' AND payer_id <> agent_id GROUP BY agent_id")
+          .all() as { agent_id: string; payer_id: string }[]).map((r) => [r.agent_id, r.payer_id]),
+      );
+      const candidates = (this.core.db
         .prepare(
           `SELECT a.id, a.status, acc.balance_ucr, esc.balance_ucr AS escrow_ucr, a.workspace, a.generation, a.executions,
-             a.dormant_since_cycle,
-             (SELECT COUNT(*) FROM executions e WHERE e.agent_id = a.id AND e.status = 'running') AS running,
-             (SELECT COUNT(*) FROM market_bids b WHERE (b.agent_id = a.id OR b.payer_id = a.id) AND b.status = 'open') AS open_bids,
-             (SELECT b.payer_id FROM market_bids b WHERE b.agent_id = a.id AND b.status = 'open' AND b.payer_id <> a.id
-                ORDER BY b.seq LIMIT 1) AS beneficiary_payer
+             a.dormant_since_cycle
            FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
            WHERE a.status IN ('alive', 'dormant') ORDER BY a.id`,
         )
-        .all() as Candidate[];
+        .all() as Omit<Candidate, 'running' | 'open_bids' | 'beneficiary_payer'>[]).map((a) => ({
+        ...a,
+        running: running.has(a.id) ? 1 : 0,
+        open_bids: bidding.has(a.id) || paying.has(a.id) ? 1 : 0,
+        beneficiary_payer: rescuers.get(a.id) ?? null,
+      }));
       for (const agent of candidates) {
         const assets = {
           balance_ucr: agent.balance_ucr,
