@@ -125,3 +125,33 @@ test('an agent that wins its next lease while running keeps running: no restart,
   assert.ok(Date.parse(leases.seen[1]) - Date.parse(leases.seen[0]) === 2000, 'the new lease starts where the old one ended');
   assertAuditPasses(world);
 });
+
+test('the three minimal agents of docs/agents.md run as written and place their bids', { skip: sandboxUnavailable() }, async (t) => {
+  const doc = readFileSync('docs/agents.md', 'utf8');
+  const block = (heading: string, lang: string) => {
+    const from = doc.indexOf(heading);
+    assert.ok(from >= 0, `docs/agents.md has "${heading}"`);
+    const match = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(doc.slice(from));
+    assert.ok(match, `a ${lang} block follows "${heading}"`);
+    return match[1]!;
+  };
+  const agents: Record<string, Record<string, string>> = {
+    'doc-js': { 'main.js': block('### A minimal agent in JavaScript', 'js') },
+    'doc-py': { 'main.py': block('### The same in Python', 'python') },
+    'doc-sh': { 'agent.json': JSON.stringify({ command: ['sh', 'run.sh'] }), 'run.sh': block('### The same in shell', 'sh') },
+  };
+  const world = await runWorld(t, 1, (w) => {
+    for (const [agent, files] of Object.entries(agents)) {
+      addAgent(w, agent, 20);
+      const dir = join(w.paths.dir, 'workspaces', agent);
+      mkdirSync(dir, { recursive: true });
+      for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+    }
+  });
+  for (const agent of Object.keys(agents)) {
+    const [run] = world.kernel.executions.listForAgent(agent, { limit: 1 });
+    assert.equal(run?.reason, 'exit', `${agent}: ${readLog(world, run!.id)}`);
+    assert.equal(world.kernel.market.openBidsFor(agent), 1, `${agent} placed its next bid: ${readLog(world, run!.id)}`);
+  }
+});
