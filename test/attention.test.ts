@@ -65,6 +65,8 @@ test('the reward follows the configured formula, is minted from system:human, an
   assert.equal(rewarded.reply, 'Good question.');
   assert.equal(k.ledger.agentBalance('asker'), before + credits(48.75));
   assert.equal(k.ledger.balance(SYSTEM_HUMAN), human_before - credits(48.75), 'the reward was created by the human account');
+  const inbox = k.social.reads.inbox('asker', { unread_only: true, limit: 10 });
+  assert.deepEqual(inbox.map((m) => [m.from_id, m.content]), [['operator', 'Good question.']], "the reply is in the agent's inbox, from the operator, free");
   const posting = k.ledger.history(['asker'], { limit: 1 })[0]!;
   assert.deepEqual([posting.from_id, posting.kind, posting.memo], [SYSTEM_HUMAN, 'reward', prompt.prompt_id]);
 
@@ -216,6 +218,9 @@ test('HTTP: POST /human/prompt is 403 without a won attention slot, 201 with one
   const badScore = await api.request('POST', '/human/reward', { token: world.operator_token, body: { ...body, interesting: 11 } });
   assert.equal(badScore.status, 400);
 
+  const inbox = await api.request('GET', '/social/inbox', { token });
+  assert.equal(inbox.status, 200);
+  assert.deepEqual(inbox.body.items.map((m: { from: string; content: string }) => [m.from, m.content]), [['operator', 'Mostly.']]);
   const seen = await api.request('GET', `/human/prompt/${created.body.prompt_id}`, { token });
   assert.equal(seen.body.reply, 'Mostly.');
   assert.equal(seen.body.reward, 1200);

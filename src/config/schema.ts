@@ -204,7 +204,7 @@ export const attentionSchema = z
     prompt_chars_max: int(1, 100_000).default(4000).describe('Longest prompt content.'),
     options_max: int(0, 100).default(10).describe('Most answer options a prompt may offer the operator.'),
     option_chars_max: int(1, 10_000).default(200).describe('Longest answer option.'),
-    reply_chars_max: int(0, 100_000).default(4000).describe("Longest operator reply (delivered to the agent's inbox)."),
+    reply_chars_max: int(0, 100_000).default(2000).describe("Longest operator reply. It is delivered to the agent's inbox as a message, so social.message_chars_max bounds it too."),
     expire_batch_max: int(1, 1_000_000).default(10_000).describe('Most prompts expired by one expiry command; the rest wait for the next cycle.'),
     reward: z
       .strictObject({

@@ -4,6 +4,9 @@ export const SYSTEM_MINT = 'system:mint';
 export const SYSTEM_HUMAN = 'system:human';
 export const SYSTEM_BURN = 'system:burn';
 
+/** The human operator as the journal names it: actor of its commands, sender of its replies. */
+export const OPERATOR = 'operator';
+
 /** Accounts that may go negative: the only places credits come from. */
 export const SOURCE_ACCOUNTS = [SYSTEM_MINT, SYSTEM_HUMAN] as const;
 export const SINK_ACCOUNTS = [SYSTEM_BURN] as const;

@@ -50,6 +50,7 @@ export class Kernel {
     this.lifecycle = new Lifecycle(this.core);
     this.llm = new LlmMeter(this.core, this.market);
     this.attention = new Attention(this.core);
+    this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents);
   }
 

@@ -1,5 +1,6 @@
 // Projects the society's events into inboxes and profiles. The same code runs live and in
 // `agora audit`'s replay, so it reads nothing but the tables it writes and the event.
+import { OPERATOR } from './accounts.js';
 import type { ProjectionWriter, Projectors } from './projection.js';
 
 /** Tables derived from social events, compared by `agora audit`. */
@@ -11,8 +12,11 @@ function touchInbox(w: ProjectionWriter, agent_id: string): void {
 
 export const socialProjectors: Projectors = {
   message_sent(w, data, event) {
-    touchInbox(w, data.from_id);
-    w.run('UPDATE social_inboxes SET sent = sent + 1 WHERE agent_id = ?', data.from_id);
+    // The operator sends replies but has no inbox of its own.
+    if (data.from_id !== OPERATOR) {
+      touchInbox(w, data.from_id);
+      w.run('UPDATE social_inboxes SET sent = sent + 1 WHERE agent_id = ?', data.from_id);
+    }
     for (const recipient of data.to_ids) {
       touchInbox(w, recipient);
       w.run(

@@ -2,7 +2,7 @@
 // read marks, profiles and spawn (the parent pays a burned fee and funds the child). The
 // workspace side of a spawn lives in orchestrator/spawn.ts; this is only its ledger and record.
 // Rules and the reasons for their numbers are in docs/society.md.
-import { SYSTEM_BURN } from './accounts.js';
+import { OPERATOR, SYSTEM_BURN } from './accounts.js';
 import type { Agents, AgentView } from './agents.js';
 import type { KernelCore, Tx } from './core.js';
 import { AgoraError, invariant } from './errors.js';
@@ -70,6 +70,20 @@ export class Social {
       const recipients = this.reads.livingAgentIds().filter((id) => id !== input.from_id);
       if (recipients.length === 0) throw new AgoraError('CONFLICT', 'there is no other living agent to broadcast to');
       return this.deliver(tx, input.from_id, recipients, input.content, true);
+    });
+  }
+
+  /**
+   * The operator's reply to an agent's prompt: free (the human pays nothing), sent as
+   * `operator`, and bounded by the same inbox limit as any message.
+   */
+  sendFromOperator(input: { to_id: string; content: string }, meta: CommandMeta): SentMessage {
+    this.checkContent(input.content);
+    return this.core.command(meta, (tx) => {
+      const recipient = this.reads.agentStatus(input.to_id);
+      if (recipient === null) throw new AgoraError('NOT_FOUND', `no agent ${input.to_id}`, { to_id: input.to_id });
+      if (recipient === 'dead') throw new AgoraError('DELETED', `agent ${input.to_id} is dead; it will never read messages`, { to_id: input.to_id });
+      return this.deliver(tx, OPERATOR, [input.to_id], input.content, false, 0);
     });
   }
 
@@ -198,8 +212,7 @@ export class Social {
   }
 
   /** Checks the sender can pay, then drops what full inboxes must lose, then delivers. */
-  private deliver(tx: Tx, from_id: string, to_ids: string[], content: string, broadcast: boolean): SentMessage {
-    const cost_ucr = this.costUcr(broadcast ? 'broadcast_cost' : 'message_cost');
+  private deliver(tx: Tx, from_id: string, to_ids: string[], content: string, broadcast: boolean, cost_ucr = this.costUcr(broadcast ? 'broadcast_cost' : 'message_cost')): SentMessage {
     const balance_ucr = this.reads.balance(from_id);
     if (balance_ucr < cost_ucr) {
       throw new AgoraError('INSUFFICIENT_FUNDS', `balance is ${balance_ucr} µcr; ${broadcast ? 'a broadcast' : 'a message'} costs ${cost_ucr} µcr`, { balance_ucr, cost_ucr });

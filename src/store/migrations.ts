@@ -321,6 +321,24 @@ export const migrations: readonly Migration[] = [
         dead          INTEGER NOT NULL,
         running       INTEGER NOT NULL
       );
+
+      -- The operator's replies arrive in inboxes as messages from \`operator\`, who is no agent:
+      -- the sender of a message may be any journal actor, so from_id loses its reference.
+      CREATE TABLE social_messages_v6 (
+        id           INTEGER PRIMARY KEY,
+        recipient_id TEXT NOT NULL REFERENCES agents (id),
+        seq          INTEGER NOT NULL,
+        message_id   TEXT NOT NULL,
+        from_id      TEXT NOT NULL,
+        content      TEXT NOT NULL,
+        broadcast    INTEGER NOT NULL CHECK (broadcast IN (0, 1)),
+        sent_at_ms   INTEGER NOT NULL,
+        UNIQUE (recipient_id, message_id)
+      );
+      INSERT INTO social_messages_v6 SELECT id, recipient_id, seq, message_id, from_id, content, broadcast, sent_at_ms FROM social_messages;
+      DROP TABLE social_messages;
+      ALTER TABLE social_messages_v6 RENAME TO social_messages;
+      CREATE INDEX social_messages_inbox ON social_messages (recipient_id, seq);
     `,
   },
 ];
