@@ -219,6 +219,29 @@ echo kept > /tmp/left-by-previous-run && echo '{"tmp_writable": "yes"}'
     assert.equal(reports(second.log).tmp_survived, 'denied', '/tmp of the previous run is gone');
   });
 
+  test('no way up: no root, no capabilities, no user namespaces, no tracing of the sandbox init', async () => {
+    const { result, log } = await run(
+      {
+        'escalate.sh': `#!/bin/sh
+try() { name=$1; shift; if "$@" >/dev/null 2>&1; then echo "{\\"$name\\": \\"ALLOWED\\"}"; else echo "{\\"$name\\": \\"denied\\"}"; fi; }
+try userns unshare --user --map-root-user true
+try mountns unshare --mount true
+try netns unshare --net true
+try init_maps cat /proc/1/maps
+try init_environ cat /proc/1/environ
+try setuid_root python3 -c 'import os; os.setuid(0)'
+try chown_workspace chown 0 /workspace
+try mount_tmpfs mount -t tmpfs none /tmp
+try capabilities sh -c 'grep -q "^CapEff:[[:space:]]*0000000000000000$" /proc/self/status && exit 1 || exit 0'
+try kill_init sh -c 'kill -9 1; sleep 0.2; ! grep -q agora-init /proc/1/comm'
+`,
+      },
+      ['/bin/sh', 'escalate.sh'],
+    );
+    assert.equal(result.reason, 'exit', log);
+    assertAllDenied(reports(log), ['userns', 'mountns', 'netns', 'init_maps', 'init_environ', 'setuid_root', 'chown_workspace', 'mount_tmpfs', 'capabilities', 'kill_init']);
+  });
+
   test('no network but the API: other ports, the host API port and outside addresses all fail', async () => {
     const { result, log } = await run(
       {
