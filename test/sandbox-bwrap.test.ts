@@ -425,7 +425,7 @@ while True:  # and now a real bomb: every child forks forever
   });
 
   test('metering: a 0.5 s busy loop costs about 0.5 CPU-seconds, a 50 MB allocation shows in the peak', async () => {
-    const busy = await run({ 'main.js': '// CPU time, not wall time: the machine may be busy\nwhile (process.cpuUsage().user < 500_000) {}' }, ['node', 'main.js']);
+    const busy = await run({ 'main.js': '// CPU time, not wall time: the machine may be busy\nwhile (process.cpuUsage().user < 500_000) for (let i = 0; i < 1e6; i++);' }, ['node', 'main.js']);
     assert.equal(busy.result.reason, 'exit');
     assert.ok(busy.result.cpu_seconds >= 0.3 && busy.result.cpu_seconds <= 1.5, `cpu ${busy.result.cpu_seconds}`);
     const alloc = await run({ 'main.js': 'const b = Buffer.alloc(50 << 20, 1); setTimeout(() => console.log(b.length), 200);' }, ['node', 'main.js']);

@@ -37,7 +37,7 @@ async function runOnce(t: import('node:test').TestContext, sandbox: ConfigInput[
   t.after(() => channel.close());
   const dir = workspace(join(world.paths.workspaces, 'agent-a'), {
     'main.js': `
-while (process.cpuUsage().user < 200_000) {}
+while (process.cpuUsage().user < 200_000) for (let i = 0; i < 1e6; i++);
 const keep = Buffer.alloc(30 << 20, 1);
 fetch(process.env.SYSTEM_SERVICE_URL + '/economic/history').then((r) => r.json()).then((b) => console.log('I am ' + b.agent_id + ' ' + keep.length));
 `,

@@ -1,7 +1,7 @@
 // The unsafe process runner: no isolation, but the same contract for time, output, metering
 // and results, the API reached over TCP with the execution's token, and a clean environment.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -81,11 +81,30 @@ fetch(process.env.SYSTEM_SERVICE_URL + '/economic/history', { headers: { authori
     assert.equal(flood.result.reason, 'exit');
     assert.equal(flood.result.log_bytes, 1000);
     assert.equal(flood.result.log_truncated, true);
-    const busy = await run({ 'main.js': '// CPU time, not wall time: the machine may be busy\nwhile (process.cpuUsage().user < 400_000) {}' }, ['node', 'main.js']);
+    const busy = await run({ 'main.js': '// CPU time, not wall time: the machine may be busy\nwhile (process.cpuUsage().user < 400_000) for (let i = 0; i < 1e6; i++);' }, ['node', 'main.js']);
     assert.ok(busy.result.cpu_seconds >= 0.25 && busy.result.cpu_seconds < 1.5, `cpu ${busy.result.cpu_seconds}`);
     const crash = await run({}, ['/bin/sh', '-c', 'exit 7']);
     assert.equal(crash.result.reason, 'crashed');
     assert.equal(crash.result.exit_code, 7);
+  });
+
+  test('nothing the agent started outlives its run, daemons included, and their CPU is counted', async () => {
+    const marker = `agora-orphan-${process.pid}-${Date.now()}`;
+    const spin = "import time\nwhile time.process_time() < 0.3: pass\nopen('spun', 'w').close()";
+    const { result, dir } = await run({ 'spin.py': spin }, ['/bin/sh', '-c', `rm -f spun; (setsid sh -c 'sleep 300; echo ${marker}' &); (python3 spin.py &); while [ ! -e spun ]; do sleep 0.05; done`]);
+    assert.equal(result.reason, 'exit');
+    assert.ok(existsSync(join(dir, 'spun')));
+    assert.ok(result.cpu_seconds >= 0.28, `the orphan spinner's CPU was counted: ${result.cpu_seconds}`);
+    const survivors = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    assert.deepEqual(survivors, [], 'the daemonized child was killed');
   });
 
   test('memory over the limit is caught by sampling (best effort) and killed_memory', async () => {

@@ -298,8 +298,8 @@ class BwrapRunner implements Runner {
       process: child,
       meter:
         cgroup !== null
-          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1))
-          : new ProcTreeMeter(child.pid ?? -1),
+          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive)
+          : new ProcTreeMeter(child.pid ?? -1, child.alive),
       meter_interval_ms: s.meter_interval_ms,
       teardown: () =>
         this.track(async () => {

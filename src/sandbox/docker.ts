@@ -177,6 +177,7 @@ class DockerRunner implements Runner {
 class DockerProcess implements SandboxProcess {
   readonly pid = null;
   exited: Promise<ProcessExit> = Promise.resolve({ code: null, signal: null, error: 'not started' });
+  private running = true;
   private readonly listeners: ((line: string) => void)[] = [];
 
   private constructor(
@@ -206,6 +207,7 @@ class DockerProcess implements SandboxProcess {
     child.exited = container
       .wait()
       .then(async (status: { StatusCode?: number }) => {
+        child.running = false;
         await new Promise<void>((resolve) => log.end(resolve));
         return { code: typeof status.StatusCode === 'number' ? status.StatusCode : null, signal: null, error: null };
       })
@@ -227,6 +229,10 @@ class DockerProcess implements SandboxProcess {
 
   kill(): void {
     void this.container.kill({ signal: 'SIGKILL' }).catch(() => {});
+  }
+
+  alive(): boolean {
+    return this.running;
   }
 }
 

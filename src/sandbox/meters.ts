@@ -13,13 +13,14 @@ export class CgroupMeter implements RunMeter {
     readonly memory_enforced: boolean,
     /** Without the cpuacct/cpu.stat counters, CPU comes from /proc sampling of this pid. */
     private readonly fallback_root_pid: number | null,
+    private readonly alive: () => boolean = () => true,
   ) {}
 
   sample(): MeterReading {
     const usage = this.cgroup.usage();
     let cpu = usage.cpu_seconds;
     let memory = usage.memory_current_mb;
-    if (this.fallback_root_pid !== null && (cpu === null || memory === null)) {
+    if (this.fallback_root_pid !== null && this.alive() && (cpu === null || memory === null)) {
       const tree = sampleTree(this.fallback_root_pid);
       cpu ??= tree.cpu_seconds;
       memory ??= tree.rss_mb;
@@ -46,9 +47,14 @@ export class ProcTreeMeter implements RunMeter {
   private cpu_max = 0;
   private rss_peak = 0;
 
-  constructor(private readonly root_pid: number) {}
+  /** `alive` guards every look at the tree: a reaped root's pid may be someone else's. */
+  constructor(
+    private readonly root_pid: number,
+    private readonly alive: () => boolean,
+  ) {}
 
   sample(): MeterReading {
+    if (!this.alive()) return { cpu_seconds: this.cpu_max, memory_mb: null };
     const tree = sampleTree(this.root_pid);
     if (tree.pids.length === 0) return { cpu_seconds: this.cpu_max, memory_mb: null };
     this.cpu_max = Math.max(this.cpu_max, tree.cpu_seconds);
@@ -61,7 +67,11 @@ export class ProcTreeMeter implements RunMeter {
     return { cpu_seconds: null, memory_peak_mb: this.rss_peak > 0 ? this.rss_peak : null, oom_kills: 0 };
   }
 
+  /**
+   * Only while the root lives. After it exits there is nothing left to kill: under bwrap the
+   * pid namespace died with it, and the process runner's agora-init killed its tree first.
+   */
   killAll(): Promise<void> {
-    return killTree(this.root_pid);
+    return killTree(this.root_pid, this.alive);
   }
 }

@@ -65,9 +65,9 @@ export function sampleTree(root_pid: number, nodes_max = 100_000): TreeSample {
   return { cpu_seconds: ticks / CLOCK_TICKS_PER_S, rss_mb: (rss_pages * PAGE_BYTES) / (1024 * 1024), pids };
 }
 
-/** SIGKILLs a tree, leaves first, until nothing of it is left (bounded). */
-export async function killTree(root_pid: number, rounds_max = 50): Promise<void> {
-  for (let round = 0; round < rounds_max; round++) {
+/** SIGKILLs a tree, leaves first, while its root is alive (bounded). */
+export async function killTree(root_pid: number, alive: () => boolean, rounds_max = 50): Promise<void> {
+  for (let round = 0; round < rounds_max && alive(); round++) {
     const { pids } = sampleTree(root_pid);
     if (pids.length === 0) return;
     for (const pid of pids.reverse()) {

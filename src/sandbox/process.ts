@@ -80,7 +80,7 @@ class ProcessRunner implements Runner {
       spec,
       log: this.log,
       process: child,
-      meter: new ProcTreeMeter(child.pid ?? -1),
+      meter: new ProcTreeMeter(child.pid ?? -1, child.alive),
       meter_interval_ms: this.config.sandbox.meter_interval_ms,
       teardown: async () => {},
       onDone: () => this.active.delete(spec.execution_id),

@@ -53,6 +53,8 @@ export interface SandboxProcess {
   readonly exited: Promise<ProcessExit>;
   /** SIGKILL now. */
   kill(): void;
+  /** False once the process has exited (its pid may then belong to someone else). */
+  alive(): boolean;
 }
 
 export interface SuperviseOptions {
@@ -111,9 +113,11 @@ export function supervise(options: SuperviseOptions): RunHandle {
 
   const hardKill = () => {
     if (finished) return;
+    // The tree first, while its root still holds its pid (killAll's first round is
+    // synchronous), then agora-init, which would otherwise take its view of the tree with it.
+    void meter.killAll();
     child.command(INIT_KILL);
     child.kill();
-    void meter.killAll();
   };
 
   const terminate = (reason: RunReason, detail: string) => {
@@ -346,5 +350,6 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
     kill() {
       child.kill('SIGKILL');
     },
+    alive: () => child.exitCode === null && child.signalCode === null && child.pid !== undefined,
   };
 }

@@ -10,8 +10,9 @@
 //      drains the rest into nothing: a gigabyte printer neither blocks nor fills the disk, and
 //      the draining is charged to the sandbox's own CPU quota, not to the host.
 //   4. It reports to the host over a control fd: `ready`, then `exit ...` with the agent's
-//      wait status and rusage. It takes `t` (SIGTERM the agent) and `k` (SIGKILL, exit).
-//      EOF on the control fd means the host is gone: kill everything and exit.
+//      wait status and the rusage of its whole process tree (which it kills and reaps
+//      first). It takes `t` (SIGTERM the agent) and `k` (SIGKILL, exit). EOF on the control
+//      fd means the host is gone: kill everything and exit.
 //
 // It marks itself non-dumpable, so the agent (same uid) can neither ptrace it nor open its
 // fds through /proc: the control channel and the log fd are out of the agent's reach.
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -317,6 +319,53 @@ static void reap(void) {
   }
 }
 
+// SIGKILLs our remaining children (we are a subreaper, so orphans of the agent's tree are
+// among them) and their process groups. Returns how many were found.
+static int kill_children(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[8192];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  int found = 0;
+  for (char *p = buf; *p;) {
+    char *end = NULL;
+    long pid = strtol(p, &end, 10);
+    if (end == p) break;
+    if (pid > 0) {
+      kill(-(pid_t)pid, SIGKILL);
+      kill((pid_t)pid, SIGKILL);
+      found++;
+    }
+    p = end;
+    while (*p == ' ' || *p == '\n') p++;
+  }
+  return found;
+}
+
+// Kills and reaps everything the agent left running, so nothing outlives the run and the
+// rusage of every descendant is counted. As pid 1 of a pid namespace, kill(-1) reaches all
+// of them at once; otherwise (process runner) our children and their groups, repeatedly,
+// since a dying tree can still hand us new orphans. Bounded to about two seconds.
+static void kill_leftovers(void) {
+  if (getpid() == 1) kill(-1, SIGKILL);
+  else if (agent_pid > 0) kill(-agent_pid, SIGKILL);
+  for (int round = 0; round < 200; round++) {
+    if (getpid() != 1) kill_children();
+    pid_t pid;
+    do pid = waitpid(-1, NULL, WNOHANG);
+    while (pid > 0);
+    if (pid < 0 && errno == ECHILD) return;
+    if (getpid() == 1) kill(-1, SIGKILL);
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+}
+
 static long long tv_us(struct timeval tv) { return (long long)tv.tv_sec * 1000000LL + tv.tv_usec; }
 
 static void usage(void) {
@@ -356,6 +405,8 @@ int main(int argc, char **argv) {
 
   // Before anything else: keep the agent (same uid) out of our memory and our fds.
   prctl(PR_SET_DUMPABLE, 0);
+  // Orphans of the agent's tree become our children: we can count them and kill them.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (status_fd < 0) status_fd = control_fd;
   // The agent never inherits the channel (fds 0-2 are replaced in the child below).
   if (control_fd > 2 && fcntl(control_fd, F_SETFD, FD_CLOEXEC) != 0) die("control fd %d: %s", control_fd, strerror(errno));
@@ -524,12 +575,14 @@ int main(int argc, char **argv) {
   // The agent is gone. Whatever its children already wrote is in the pipe: keep it.
   // Bounded: a surviving child could keep writing forever.
   if (out_fd >= 0) copy_output(out_fd, 256);
+  kill_leftovers();
+  // Every descendant has now been waited for (by us, or by the agent): RUSAGE_CHILDREN holds
+  // the CPU of the whole tree, daemons included, and the largest RSS any of them reached.
+  struct rusage tree;
+  if (getrusage(RUSAGE_CHILDREN, &tree) != 0) tree = agent_rusage;
   int code = WIFEXITED(agent_status) ? WEXITSTATUS(agent_status) : -1;
   int sig = WIFSIGNALED(agent_status) ? WTERMSIG(agent_status) : 0;
   send_control("exit code=%d signal=%d log_bytes=%lld log_dropped=%lld utime_us=%lld stime_us=%lld maxrss_kb=%ld\n", code, sig,
-               log_bytes, log_dropped, tv_us(agent_rusage.ru_utime), tv_us(agent_rusage.ru_stime), agent_rusage.ru_maxrss);
-  // As pid 1 our exit takes every leftover process of the sandbox with it. Outside a pid
-  // namespace (the process runner) the agent's process group is all we can reach.
-  if (getpid() != 1) kill(-agent_pid, SIGKILL);
+               log_bytes, log_dropped, tv_us(tree.ru_utime), tv_us(tree.ru_stime), tree.ru_maxrss);
   return code >= 0 ? code : 128 + sig;
 }
