@@ -76,7 +76,7 @@ async function* bytes(...parts: string[]): AsyncGenerator<Uint8Array> {
 
 test('the SSE reader handles split frames, CRLF, comments, event names and multi-line data', async () => {
   const events = [];
-  for await (const e of readSse(bytes(': keep-alive\n\n', 'event: message_start\r\nda', 'ta: {"a":1}\r\n\r', '\ndata: x\ndata: y\n\n', 'data: [DONE]\n\n'), () => {})) events.push(e);
+  for await (const e of readSse(bytes(': keep-alive\n\n', 'event: message_start\r\nda', 'ta: {"a":1}\r\n\r', '\ndata: x\ndata: y\n\n', 'data: [DONE]\n\n'), () => {}, 1 << 20)) events.push(e);
   assert.deepEqual(events, [
     { event: 'message_start', data: '{"a":1}' },
     { event: null, data: 'x\ny' },

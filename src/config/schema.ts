@@ -287,6 +287,7 @@ export const llmSchema = z
     prompt_bytes_per_token: num(0.5, 16).default(2).describe('How the proxy estimates a prompt before sending it: UTF-8 bytes per token. Lower is more cautious (1 is a strict upper bound for byte-level BPE tokenizers); real text is 3 to 4.'),
     messages_max: int(1, 100_000).default(2048).describe('Most messages in one chat request.'),
     request_bytes_max: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Largest chat request body; larger gets 413.'),
+    reply_bytes_max: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024).describe('Largest reply (or single streamed event) accepted from a provider; past it the call fails with UPSTREAM_ERROR and nothing is charged.'),
     call_duration_ms_max: int(1000, 3_600_000).default(600_000).describe('Longest one call may take, streaming included; then it is cut off (TIMEOUT) and only what was delivered is charged.'),
     calls_in_flight_per_execution_max: int(1, 1024).default(8).describe('Most calls one run may have waiting on providers at once; more get RATE_LIMITED.'),
     usage_recent_calls: int(0, 1000).default(20).describe('Recent calls GET /llm/v1/usage lists.'),

@@ -141,7 +141,7 @@ export class LlmMeter {
    */
   recordCall(record: LlmCallRecord, meta: CommandMeta): number {
     for (const field of ['prompt_tokens', 'completion_tokens', 'reserved_tokens', 'max_completion_tokens', 'latency_ms'] as const) {
-      invariant(Number.isSafeInteger(record[field]) && record[field] >= 0, `llm call ${field} is a whole number, got ${record[field]}`);
+      invariant(Number.isSafeInteger(record[field]) && record[field] >= 0, "an llm call's token counts and latency are whole numbers");
     }
     const failed = record.status === 'upstream_error' || record.status === 'timeout';
     invariant(!failed || record.prompt_tokens + record.completion_tokens === 0, 'a failed call is charged nothing');
@@ -162,6 +162,6 @@ export class LlmMeter {
     if (row === undefined) throw new AgoraError('NOT_FOUND', `no execution ${execution_id}`);
     if (row.agent_id !== agent_id) throw new AgoraError('ACCESS_DENIED', `execution ${execution_id} is not ${agent_id}'s`);
     if (options.running && row.status !== 'running') throw new AgoraError('CONFLICT', `execution ${execution_id} has ended`);
-    invariant(this.core.writer.get('SELECT 1 FROM llm_usage WHERE execution_id = ?', execution_id) !== undefined, 'every execution has an llm_usage row');
+    // Its llm_usage row exists (made with the execution): the projectors refuse events without one.
   }
 }

@@ -9,7 +9,7 @@ import type { LlmCallStatus, LlmUsageSource } from '../kernel/llm-events.js';
 import type { LlmMeter } from '../kernel/llm.js';
 import { chunkText, readUsage, type ChatRequest, type Usage } from './protocol.js';
 import type { ModelRoute } from './models.js';
-import type { ProviderCall } from './providers/provider.js';
+import type { Provider, ProviderCall, StreamItem } from './providers/provider.js';
 import type { RateAdmission } from './rate-limits.js';
 import type { Reservation } from './reservations.js';
 import { sseData, SSE_DONE } from './sse.js';
@@ -62,12 +62,14 @@ export class LlmCall {
     return { request: this.request, upstream_model: this.route.upstream_model, max_completion_tokens: this.max_completion_tokens, control: this.control };
   }
 
-  /** A whole reply: the chat.completion JSON text. Failures are thrown in the one shape. */
-  async complete(): Promise<string> {
+  /**
+   * A whole reply: `deliver` is given the chat.completion JSON text, and the call settles right
+   * after, so the agent does not wait for the bookkeeping. Failures are thrown in the one shape.
+   */
+  async complete(deliver: (body: string) => void): Promise<void> {
+    let result: Awaited<ReturnType<Provider['complete']>>;
     try {
-      const result = await this.route.provider.complete(this.providerCall());
-      this.settle({ status: 'ok', usage: result.usage, text: result.text, finish_reason: result.finish_reason, error: null });
-      return result.body;
+      result = await this.route.provider.complete(this.providerCall());
     } catch (err) {
       const error = asAgoraError(err);
       this.settle({ status: failedStatus(error), usage: null, text: '', finish_reason: null, error });
@@ -75,16 +77,23 @@ export class LlmCall {
     } finally {
       this.control.finish();
     }
+    try {
+      deliver(result.body);
+    } finally {
+      this.settle({ status: 'ok', usage: result.usage, text: result.text, finish_reason: result.finish_reason, error: null });
+    }
   }
 
   /**
    * A streamed reply, as SSE frames. Resolves once the provider has accepted the call (a
    * refusal is thrown before any byte is sent). A failure after the first delivered text
    * ends the stream with an error frame and charges what was delivered (`interrupted`); a
-   * consumer that stops early (client gone) aborts the provider and is charged likewise.
+   * consumer that stops early (client gone) aborts the provider and is charged likewise. The
+   * call settles after the last frame (`data: [DONE]`) has been taken, so the consumer can end
+   * its response first.
    */
   async stream(include_usage: boolean): Promise<AsyncGenerator<string>> {
-    let items: AsyncIterable<import('./providers/provider.js').StreamItem>;
+    let items: AsyncIterable<StreamItem>;
     try {
       items = await this.route.provider.stream(this.providerCall());
     } catch (err) {
@@ -96,10 +105,11 @@ export class LlmCall {
     return this.frames(items, include_usage);
   }
 
-  private async *frames(items: AsyncIterable<import('./providers/provider.js').StreamItem>, include_usage: boolean): AsyncGenerator<string> {
+  private async *frames(items: AsyncIterable<StreamItem>, include_usage: boolean): AsyncGenerator<string> {
     let text = '';
     let usage: Usage | null = null;
     let finish_reason: string | null = null;
+    let completed = false;
     try {
       for await (const { chunk, raw } of items) {
         const reported = readUsage(chunk.usage);
@@ -111,8 +121,9 @@ export class LlmCall {
         finish_reason = choices[0]?.finish_reason ?? finish_reason;
         yield sseData(raw ?? JSON.stringify(chunk));
       }
-      this.settle({ status: 'ok', usage, text, finish_reason, error: null });
+      completed = true;
       yield SSE_DONE;
+      this.settle({ status: 'ok', usage, text, finish_reason, error: null });
     } catch (err) {
       const error = asAgoraError(err);
       // Text delivered, or a client that went away after the provider took the prompt, is charged.
@@ -120,7 +131,9 @@ export class LlmCall {
       this.settle({ status: interrupted ? 'interrupted' : failedStatus(error), usage, text, finish_reason, error });
       yield sseData(JSON.stringify(error.toBody()));
     } finally {
-      if (!this.settled) {
+      if (!this.settled && completed) {
+        this.settle({ status: 'ok', usage, text, finish_reason, error: null });
+      } else if (!this.settled) {
         this.control.abort('client_closed');
         this.settle({ status: 'interrupted', usage, text, finish_reason, error: new AgoraError('UPSTREAM_ERROR', 'the client closed the stream') });
       }

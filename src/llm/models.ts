@@ -8,7 +8,7 @@ import { AgoraError } from '../kernel/errors.js';
 import { AnthropicProvider } from './providers/anthropic.js';
 import { OfflineProvider } from './providers/offline.js';
 import { OpenAiProvider } from './providers/openai.js';
-import type { Provider, ProviderKind } from './providers/provider.js';
+import type { Provider, ProviderKind, ProviderOptions } from './providers/provider.js';
 
 export interface ModelRoute {
   id: string;
@@ -46,7 +46,8 @@ export class ModelCatalogue {
           log.warn({ provider: name, api_key_env: p.api_key_env }, 'LLM provider key variable is not set; its models will answer 503');
         }
       }
-      providers.set(name, p.kind === 'openai' ? new OpenAiProvider(name, p, key) : p.kind === 'anthropic' ? new AnthropicProvider(name, p, key, clock) : new OfflineProvider(name, clock));
+      const options: ProviderOptions = { name, config: p, api_key: key, clock, reply_bytes_max: config.reply_bytes_max };
+      providers.set(name, p.kind === 'openai' ? new OpenAiProvider(options) : p.kind === 'anthropic' ? new AnthropicProvider(options) : new OfflineProvider(options));
     }
     for (const [id, m] of Object.entries(config.models)) {
       const provider = providers.get(m.provider);

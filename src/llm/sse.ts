@@ -7,14 +7,12 @@ export interface SseEvent {
   data: string;
 }
 
-/** One SSE event longer than this is a broken or hostile stream, not a chat chunk. */
-const EVENT_CHARS_MAX = 8 * 1024 * 1024;
-
 /**
  * Splits a byte stream into SSE events. `onChunk` is told of every read (the caller's idle
- * timer); lines may end in \n, \r\n or \r, and an event ends at a blank line.
+ * timer); lines may end in \n, \r\n or \r, and an event ends at a blank line. An event
+ * longer than `event_chars_max` is a broken or hostile stream, not a chat chunk.
  */
-export async function* readSse(body: AsyncIterable<Uint8Array>, onChunk: () => void): AsyncGenerator<SseEvent> {
+export async function* readSse(body: AsyncIterable<Uint8Array>, onChunk: () => void, event_chars_max: number): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event: string | null = null;
@@ -22,7 +20,7 @@ export async function* readSse(body: AsyncIterable<Uint8Array>, onChunk: () => v
   for await (const bytes of body) {
     onChunk();
     buffer += decoder.decode(bytes, { stream: true });
-    if (buffer.length > EVENT_CHARS_MAX) throw new AgoraError('UPSTREAM_ERROR', 'the provider sent an event larger than the proxy accepts');
+    if (buffer.length > event_chars_max) throw new AgoraError('UPSTREAM_ERROR', 'the provider sent an event larger than llm.reply_bytes_max');
     let start = 0;
     for (;;) {
       const end = nextLineEnd(buffer, start);

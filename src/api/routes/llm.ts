@@ -11,6 +11,7 @@ import { microToCredits } from '../../kernel/money.js';
 import type { LlmCaller } from '../../llm/call.js';
 import { chatRequestSchema } from '../../llm/protocol.js';
 import { LlmProxy } from '../../llm/proxy.js';
+import { SSE_DONE } from '../../llm/sse.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, errorSchema } from '../schemas.js';
 
@@ -78,9 +79,17 @@ function executionCaller(request: FastifyRequest): LlmCaller {
   return { agent_id: caller.agent_id, execution_id: caller.execution_id, request_id: request.id };
 }
 
-/** Writes one frame, waiting for the socket to drain; false once the client has gone. */
+/**
+ * Writes one frame, waiting for the socket to drain; false once the client has gone. Frames
+ * written in the same tick (a provider often sends several chunks in one packet) are corked
+ * into one write.
+ */
 async function writeFrame(res: ServerResponse, frame: string): Promise<boolean> {
   if (res.destroyed || res.writableEnded) return false;
+  if (res.writableCorked === 0) {
+    res.cork();
+    process.nextTick(() => res.uncork());
+  }
   if (res.write(frame)) return true;
   return new Promise((resolve) => {
     const done = (open: boolean) => {
@@ -124,8 +133,8 @@ export async function llmRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     handler: async (request, reply) => {
       const call = proxy.admit(executionCaller(request), request.body);
       if (request.body.stream !== true) {
-        const body = await call.complete();
-        return reply.type('application/json; charset=utf-8').send(body);
+        await call.complete((body) => void reply.type('application/json; charset=utf-8').send(body));
+        return reply;
       }
       const frames = await call.stream(request.body.stream_options?.include_usage === true);
       reply.hijack();
@@ -135,9 +144,11 @@ export async function llmRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       });
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
       for await (const frame of frames) {
-        if (!(await writeFrame(res, frame))) break; // leaving the loop settles the call as interrupted
+        // The last frame ends the response at once; the loop then lets the call settle.
+        if (frame === SSE_DONE) res.end(frame);
+        else if (!(await writeFrame(res, frame))) break; // leaving the loop settles the call as interrupted
       }
-      if (!res.destroyed) res.end();
+      if (!res.destroyed && !res.writableEnded) res.end();
     },
   });
 

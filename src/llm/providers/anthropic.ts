@@ -1,40 +1,33 @@
 // The Anthropic messages API behind the chat-completions face (translation in
 // anthropic-translate.ts). Usage comes from input/output tokens; streams are translated event
 // by event.
-import type { LlmProviderConfig } from '../../config/schema.js';
-import type { Clock } from '../../kernel/clock.js';
+import type { IncomingMessage } from 'node:http';
 import { AgoraError } from '../../kernel/errors.js';
 import type { ChatRequest } from '../protocol.js';
 import { readSse } from '../sse.js';
 import { failure, postJson, readBody, type UpstreamTarget } from '../upstream.js';
 import { AnthropicStreamTranslator, fromAnthropic, toAnthropic, type AnthropicMessage } from './anthropic-translate.js';
-import type { CompleteResult, Provider, ProviderCall, StreamItem } from './provider.js';
+import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
 const API_VERSION = '2023-06-01';
 
 export class AnthropicProvider implements Provider {
   readonly kind = 'anthropic' as const;
-  private readonly url: string;
-  private readonly headers: Record<string, string>;
+  readonly name: string;
+  private readonly target: UpstreamTarget;
 
-  constructor(
-    readonly name: string,
-    private readonly config: LlmProviderConfig,
-    api_key: string | null,
-    private readonly clock: Clock,
-  ) {
-    this.url = `${(config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/messages`;
-    this.headers = { ...config.headers, 'content-type': 'application/json', 'anthropic-version': API_VERSION };
-    if (api_key !== null) this.headers['x-api-key'] = api_key;
-  }
-
-  private target(): UpstreamTarget {
-    return { provider: this.name, url: this.url, headers: this.headers, timeout_ms: this.config.timeout_ms };
+  constructor(private readonly options: ProviderOptions) {
+    this.name = options.name;
+    const { config } = options;
+    const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json', 'anthropic-version': API_VERSION };
+    if (options.api_key !== null) headers['x-api-key'] = options.api_key;
+    const url = new URL(`${(config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/messages`);
+    this.target = { provider: this.name, url, headers, timeout_ms: config.timeout_ms, reply_bytes_max: options.reply_bytes_max };
   }
 
   private createdS(): number {
-    return Math.floor(this.clock.now_ms() / 1000);
+    return Math.floor(this.options.clock.now_ms() / 1000);
   }
 
   validate(request: ChatRequest): void {
@@ -43,7 +36,7 @@ export class AnthropicProvider implements Provider {
 
   async complete(call: ProviderCall): Promise<CompleteResult> {
     const body = JSON.stringify(toAnthropic(call.request, call.upstream_model, call.max_completion_tokens, false));
-    const target = this.target();
+    const target = this.target;
     const response = await postJson(target, body, call.control);
     const text = await readBody(target, response, call.control);
     let message: AnthropicMessage;
@@ -58,16 +51,15 @@ export class AnthropicProvider implements Provider {
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamItem>> {
     const body = JSON.stringify(toAnthropic(call.request, call.upstream_model, call.max_completion_tokens, true));
-    const target = this.target();
+    const target = this.target;
     const response = await postJson(target, body, call.control);
-    if (response.body === null) throw new AgoraError('UPSTREAM_ERROR', `provider ${this.name} sent no stream`, { provider: this.name });
-    return this.items(target, response.body, call);
+    return this.items(target, response, call);
   }
 
-  private async *items(target: UpstreamTarget, body: ReadableStream<Uint8Array>, call: ProviderCall): AsyncGenerator<StreamItem> {
+  private async *items(target: UpstreamTarget, body: IncomingMessage, call: ProviderCall): AsyncGenerator<StreamItem> {
     const translator = new AnthropicStreamTranslator(this.createdS());
     try {
-      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms))) {
+      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
         let data: Record<string, unknown>;
         try {
           data = JSON.parse(event.data) as Record<string, unknown>;

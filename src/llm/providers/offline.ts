@@ -5,7 +5,7 @@
 import type { Clock } from '../../kernel/clock.js';
 import { promptTokens, localTextTokens, LOCAL_BYTES_PER_TOKEN } from '../token-count.js';
 import { usageObject, type ChatChunk, type ChatCompletion, type ChatMessage, type Usage } from '../protocol.js';
-import type { CompleteResult, Provider, ProviderCall, StreamItem } from './provider.js';
+import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';
 
 const ECHO_CHARS_MAX = 400;
 
@@ -36,10 +36,13 @@ export class OfflineProvider implements Provider {
   readonly kind = 'offline' as const;
   private calls = 0;
 
-  constructor(
-    readonly name: string,
-    private readonly clock: Clock,
-  ) {}
+  readonly name: string;
+  private readonly clock: Clock;
+
+  constructor(options: Pick<ProviderOptions, 'name' | 'clock'>) {
+    this.name = options.name;
+    this.clock = options.clock;
+  }
 
   private reply(call: ProviderCall): { id: string; created: number; text: string; finish_reason: string; usage: Usage } {
     const heard = lastUserText(call.request.messages).replace(/\s+/g, ' ').trim();

@@ -1,32 +1,27 @@
 // Any server speaking OpenAI chat completions (OpenAI, vLLM, Ollama, llama.cpp, OpenRouter).
 // The request is forwarded as the agent wrote it, except the model name, the completion cap
 // and, for streams, include_usage (always asked, so the proxy can settle on real usage).
-import type { LlmProviderConfig } from '../../config/schema.js';
+import type { IncomingMessage } from 'node:http';
 import { AgoraError } from '../../kernel/errors.js';
 import { readUsage, type ChatChunk, type ChatCompletion } from '../protocol.js';
 import { readSse } from '../sse.js';
 import { failure, postJson, readBody, type UpstreamTarget } from '../upstream.js';
-import type { CompleteResult, Provider, ProviderCall, StreamItem } from './provider.js';
+import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export class OpenAiProvider implements Provider {
   readonly kind = 'openai' as const;
-  private readonly url: string;
-  private readonly headers: Record<string, string>;
+  readonly name: string;
+  private readonly target: UpstreamTarget;
 
-  constructor(
-    readonly name: string,
-    private readonly config: LlmProviderConfig,
-    api_key: string | null,
-  ) {
-    this.url = `${(config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
-    this.headers = { ...config.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    if (api_key !== null) this.headers.authorization = `Bearer ${api_key}`;
-  }
-
-  private target(): UpstreamTarget {
-    return { provider: this.name, url: this.url, headers: this.headers, timeout_ms: this.config.timeout_ms };
+  constructor(options: ProviderOptions) {
+    this.name = options.name;
+    const { config } = options;
+    const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    if (options.api_key !== null) headers.authorization = `Bearer ${options.api_key}`;
+    const url = new URL(`${(config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/chat/completions`);
+    this.target = { provider: this.name, url, headers, timeout_ms: config.timeout_ms, reply_bytes_max: options.reply_bytes_max };
   }
 
   private body(call: ProviderCall, stream: boolean): string {
@@ -50,7 +45,7 @@ export class OpenAiProvider implements Provider {
   }
 
   async complete(call: ProviderCall): Promise<CompleteResult> {
-    const target = this.target();
+    const target = this.target;
     const response = await postJson(target, this.body(call, false), call.control);
     const text = await readBody(target, response, call.control);
     let parsed: ChatCompletion;
@@ -70,15 +65,14 @@ export class OpenAiProvider implements Provider {
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<StreamItem>> {
-    const target = this.target();
+    const target = this.target;
     const response = await postJson(target, this.body(call, true), call.control);
-    if (response.body === null) throw new AgoraError('UPSTREAM_ERROR', `provider ${this.name} sent no stream`, { provider: this.name });
-    return this.items(target, response.body, call);
+    return this.items(target, response, call);
   }
 
-  private async *items(target: UpstreamTarget, body: ReadableStream<Uint8Array>, call: ProviderCall): AsyncGenerator<StreamItem> {
+  private async *items(target: UpstreamTarget, body: IncomingMessage, call: ProviderCall): AsyncGenerator<StreamItem> {
     try {
-      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms))) {
+      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
         if (event.data === '[DONE]') return;
         let chunk: ChatChunk & { error?: { message?: string } };
         try {

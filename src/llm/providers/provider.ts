@@ -1,9 +1,21 @@
 // What every provider adapter offers the proxy: one chat completion, whole or streamed, in
 // the OpenAI chat-completions shape whatever the provider speaks.
+import type { LlmProviderConfig } from '../../config/schema.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { CallControl } from '../upstream.js';
 import type { ChatChunk, ChatRequest, Usage } from '../protocol.js';
 
 export type ProviderKind = 'openai' | 'anthropic' | 'offline';
+
+/** What a provider adapter is built from. */
+export interface ProviderOptions {
+  name: string;
+  config: LlmProviderConfig;
+  /** Read from the environment variable the config names; null when none is named. */
+  api_key: string | null;
+  clock: Clock;
+  reply_bytes_max: number;
+}
 
 export interface ProviderCall {
   /** The agent's request, validated. */
