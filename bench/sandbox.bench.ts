@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
@@ -14,6 +14,10 @@ import { createRunner, runLimits, type Runner } from '../src/sandbox/runner.js';
 import type { BenchRow } from './types.js';
 
 const TARGET_ADDED_MS = 15;
+
+function cpuCount(): number {
+  return cpus().length;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -43,7 +47,15 @@ export default async function bench(): Promise<BenchRow[]> {
   const socket_path = join(dir, 'api.sock');
   const api = net.createServer((s) => s.end());
   await new Promise<void>((resolve) => api.listen(socket_path, resolve));
-  const runner: Runner = await createRunner(config, pino({ level: 'silent' }));
+  // The runner's own "run ended" lines carry when the agent started (agora-init's `ready`).
+  const ready_ms: number[] = [];
+  const log = pino({ level: 'info' }, {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg?: string; timing_ms?: { ready: number } };
+      if (entry.msg === 'run ended' && entry.timing_ms !== undefined) ready_ms.push(entry.timing_ms.ready);
+    },
+  } as unknown as pino.DestinationStream);
+  const runner: Runner = await createRunner(config, log);
   // The bare spawn gets the environment the sandbox gives, so only the sandbox differs.
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws, LANG: 'C.UTF-8', TMPDIR: '/tmp' };
   const rows: BenchRow[] = [];
@@ -53,6 +65,8 @@ export default async function bench(): Promise<BenchRow[]> {
       ['/bin/true', ['/bin/true'], 100],
       ['node -e 0', ['node', '-e', '0'], 30],
     ] as const) {
+      ready_ms.length = 0;
+      const load_before = loadavg()[0]!;
       const sandboxed: number[] = [];
       const plain: number[] = [];
       const paired: number[] = [];
@@ -79,13 +93,16 @@ export default async function bench(): Promise<BenchRow[]> {
         paired.push(s - b);
       }
       const added = median(paired);
+      const load = `load average ${load_before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpuCount()} cores`;
       rows.push(
         { name: `${label}: bare spawn, median`, value: median(plain), unit: 'ms', note: `${runs} runs` },
-        { name: `${label}: in the bwrap sandbox, median`, value: median(sandboxed), unit: 'ms', note: 'start() to done: cgroups, launcher, namespaces, forwarder, teardown' },
+        { name: `${label}: in the bwrap sandbox, median`, value: median(sandboxed), unit: 'ms', note: 'start() to done: cgroups, launcher, namespaces, forwarder, metering' },
+        { name: `${label}: sandbox spawn to agent exec, median`, value: median(ready_ms.slice(3)), unit: 'ms', note: 'launcher + bwrap + agora-init until the agent runs' },
         {
           name: `${label}: added by the sandbox (median of paired differences)`,
           value: added,
           unit: 'ms',
+          note: load,
           ...(label === '/bin/true' ? { target: `<= ${TARGET_ADDED_MS}`, ok: added <= TARGET_ADDED_MS } : {}),
         },
       );

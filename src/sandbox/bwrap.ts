@@ -22,7 +22,7 @@ import { CgroupMeter, ProcTreeMeter } from './meters.js';
 import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec } from './runner.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
 import { sandboxEnv } from './sandbox-env.js';
-import { spawnSandboxProcess, supervise } from './supervisor.js';
+import { spawnSandboxProcess, supervise, type SandboxProcess } from './supervisor.js';
 
 /** Processes of the sandbox itself in the run's pids cgroup: bwrap and agora-init. */
 const SANDBOX_OWN_PIDS = 2;
@@ -217,6 +217,7 @@ class BwrapRunner implements Runner {
     if (!existsSync(spec.workspace_dir) || !statSync(spec.workspace_dir).isDirectory()) {
       throw new AgoraError('EXECUTION_ERROR', `workspace ${spec.workspace_dir} does not exist`, { reason: 'no_workspace' });
     }
+    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
     if (spec.api_socket_path !== null && !existsSync(spec.api_socket_path)) {
       throw new AgoraError('EXECUTION_ERROR', `API socket ${spec.api_socket_path} does not exist: open the execution channel first`);
     }
@@ -291,7 +292,16 @@ class BwrapRunner implements Runner {
     });
     const launch = this.launchArgv(cgroup, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
     const abilities = this.cgroups?.abilities;
-    const child = spawnSandboxProcess({ argv: [...launch.argv, '--', this.bwrap_path, ...bwrap], env: launch.env, log_path: spec.log_path });
+    let child: SandboxProcess;
+    try {
+      child = spawnSandboxProcess({ argv: [...launch.argv, '--', this.bwrap_path, ...bwrap], env: launch.env, log_path: spec.log_path });
+    } catch (err) {
+      // Nothing started: undo what was prepared for it.
+      await cgroup?.remove();
+      await bridge?.close();
+      if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
+      throw new AgoraError('EXECUTION_ERROR', `cannot start the sandbox: ${(err as Error).message}`);
+    }
     const handle = supervise({
       spec,
       log: this.log,

@@ -81,6 +81,8 @@ class DockerRunner implements Runner {
     if (!existsSync(spec.workspace_dir) || !statSync(spec.workspace_dir).isDirectory()) {
       throw new AgoraError('EXECUTION_ERROR', `workspace ${spec.workspace_dir} does not exist`, { reason: 'no_workspace' });
     }
+    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
+    if (spec.debug !== null) this.log.warn({ execution_id: spec.execution_id }, 'debug runs are not supported by the docker runner: running without the inspector');
     const workspace = resolve(spec.workspace_dir);
     // Without user-namespace remapping the container's uid is the host's: it must own the workspace.
     const owner = { uid: s.uid_inside, gid: s.gid_inside };

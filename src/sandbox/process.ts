@@ -70,6 +70,7 @@ class ProcessRunner implements Runner {
       tmp_dir: process.env.TMPDIR ?? '/tmp',
     });
     const init = this.helpers.native ? [this.helpers.init_path] : [process.execPath, this.helpers.init_path];
+    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
     const child = spawnSandboxProcess({
       argv: [...init, '--control-fd', '3', '--log-bytes-max', String(spec.limits.log_bytes_max), '--', ...spec.command],
       env,

@@ -2,7 +2,7 @@
 // so no host secret or host account list ever shows), a copy of agora-init, and empty mount
 // points through which agora-launch stages per-run paths the sandbox uid could not reach
 // (the world directory is 0700). One per runner, removed by close().
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -34,7 +34,8 @@ const ETC_COPIED = ['ld.so.cache', 'localtime', 'os-release', 'alternatives', 's
 export function createSandboxDir(options: { parent: string; init_binary: string; uid_inside: number; gid_inside: number }): SandboxDir {
   const parent = options.parent !== '' ? options.parent : tmpdir();
   mkdirSync(parent, { recursive: true });
-  const root = mkdtempSync(join(parent, 'agora-sandbox-'));
+  sweepStale(parent);
+  const root = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
   // Searchable by the sandbox uid (bwrap resolves its bind sources as that uid), writable by none.
   chmodSync(root, 0o755);
   const etc = join(root, 'etc');
@@ -81,6 +82,21 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+const PREFIX = 'agora-sandbox-';
+
+/** Removes state dirs of Agora processes that died without closing their runner. */
+function sweepStale(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (owner === undefined || Number(owner) === process.pid) continue;
+    try {
+      process.kill(Number(owner), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
 }
 
 function copyEtcEntry(from: string, to: string): void {
