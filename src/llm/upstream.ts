@@ -52,23 +52,38 @@ export interface UpstreamTarget {
 }
 
 const pools = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  http: new http.Agent({ keepAlive: true, noDelay: true }),
+  https: new https.Agent({ keepAlive: true, noDelay: true }),
 };
+
+/** Request options for a target, worked out once per target rather than once per call. */
+const requestOptions = new WeakMap<UpstreamTarget, http.RequestOptions & { secure: boolean }>();
+
+function optionsFor(target: UpstreamTarget): http.RequestOptions & { secure: boolean } {
+  let options = requestOptions.get(target);
+  if (options === undefined) {
+    const secure = target.url.protocol === 'https:';
+    options = {
+      secure,
+      protocol: target.url.protocol,
+      hostname: target.url.hostname.replace(/^\[|\]$/g, ''),
+      port: target.url.port === '' ? (secure ? 443 : 80) : Number(target.url.port),
+      path: `${target.url.pathname}${target.url.search}`,
+      method: 'POST',
+      agent: secure ? pools.https : pools.http,
+    };
+    requestOptions.set(target, options);
+  }
+  return options;
+}
 
 /** POSTs JSON; resolves with the response once its headers are in and its status is 2xx. */
 export async function postJson(target: UpstreamTarget, body: string, control: CallControl): Promise<IncomingMessage> {
   control.expectWithin(target.timeout_ms);
+  const { secure, ...options } = optionsFor(target);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const secure = target.url.protocol === 'https:';
     const request = (secure ? https : http).request(
-      target.url,
-      {
-        method: 'POST',
-        agent: secure ? pools['https:'] : pools['http:'],
-        headers: { ...target.headers, 'content-length': Buffer.byteLength(body) },
-        signal: control.signal,
-      },
+      { ...options, headers: { ...target.headers, 'content-length': Buffer.byteLength(body) }, signal: control.signal },
       resolve,
     );
     request.on('error', (err) => reject(failure(target, control, err)));
@@ -77,6 +92,23 @@ export async function postJson(target: UpstreamTarget, body: string, control: Ca
   const status = response.statusCode ?? 0;
   if (status < 200 || status > 299) throw await statusError(target, response, control);
   return response;
+}
+
+/**
+ * A response's chunks for a reader that may stop early (at `[DONE]`): stopping drains the rest
+ * instead of destroying the socket, so the connection goes back to the keep-alive pool. (A
+ * plain `for await` destroys it; every streamed call would then open a new connection.) A
+ * reader that fails destroys it: whatever follows is not wanted.
+ */
+export async function* keepAlive(response: IncomingMessage): AsyncGenerator<Buffer> {
+  try {
+    yield* response.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+  } catch (err) {
+    response.destroy();
+    throw err;
+  } finally {
+    if (!response.destroyed && !response.readableEnded) response.resume();
+  }
 }
 
 /** Reads a whole (non-streamed) body, bounded, under the same silence timer. */

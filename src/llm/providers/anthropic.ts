@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { AgoraError } from '../../kernel/errors.js';
 import type { ChatRequest } from '../protocol.js';
 import { readSse } from '../sse.js';
-import { failure, postJson, readBody, type UpstreamTarget } from '../upstream.js';
+import { failure, keepAlive, postJson, readBody, type UpstreamTarget } from '../upstream.js';
 import { AnthropicStreamTranslator, fromAnthropic, toAnthropic, type AnthropicMessage } from './anthropic-translate.js';
 import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';
 
@@ -59,7 +59,7 @@ export class AnthropicProvider implements Provider {
   private async *items(target: UpstreamTarget, body: IncomingMessage, call: ProviderCall): AsyncGenerator<StreamItem> {
     const translator = new AnthropicStreamTranslator(this.createdS());
     try {
-      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
+      for await (const event of readSse(keepAlive(body), () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
         let data: Record<string, unknown>;
         try {
           data = JSON.parse(event.data) as Record<string, unknown>;

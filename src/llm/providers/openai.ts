@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { AgoraError } from '../../kernel/errors.js';
 import { readUsage, type ChatChunk, type ChatCompletion } from '../protocol.js';
 import { readSse } from '../sse.js';
-import { failure, postJson, readBody, type UpstreamTarget } from '../upstream.js';
+import { failure, keepAlive, postJson, readBody, type UpstreamTarget } from '../upstream.js';
 import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -72,7 +72,7 @@ export class OpenAiProvider implements Provider {
 
   private async *items(target: UpstreamTarget, body: IncomingMessage, call: ProviderCall): AsyncGenerator<StreamItem> {
     try {
-      for await (const event of readSse(body, () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
+      for await (const event of readSse(keepAlive(body), () => call.control.expectWithin(target.timeout_ms), target.reply_bytes_max)) {
         if (event.data === '[DONE]') return;
         let chunk: ChatChunk & { error?: { message?: string } };
         try {
