@@ -79,6 +79,7 @@ export class WorldLoop {
   /** One cycle: clear, launch or extend winners, review the lifecycle. */
   async cycle(): Promise<CycleReport> {
     const kernel = this.world.kernel;
+    kernel.attention.expireDue({ actor: 'system:loop' }); // prompts past attention.prompt_ttl_s close, unrewarded
     const held_memory_mb = this.launcher.heldMemoryMb(kernel.core.clock.now_ms());
     const result: ClearingResult = kernel.market.clear({ actor: 'system:loop' }, { held: { memory: held_memory_mb } });
     let launched = 0;

@@ -1,0 +1,6 @@
+// The operator's dashboard: entry point.
+import { render } from 'preact';
+import { App } from './app.js';
+import './style.css';
+
+render(<App />, document.getElementById('app')!);
