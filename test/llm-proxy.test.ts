@@ -433,3 +433,63 @@ test('concurrent calls of one run share its allowance: their reservations never 
   assert.ok(u.tokens.used <= 400);
   settled(w);
 });
+
+test("provider windows share the provider's own limits; the provider's own 429 passes through with its Retry-After", async (t) => {
+  const w = await setup(t, { agents: { alice: 100, bob: 100 }, up: { requests_per_minute: 2 }, llm: { rate_limits: { provider_share: 1 } } });
+  const alice = w.run('alice', 10_000);
+  const bob = w.run('bob', 10_000);
+  const ask = (agent: string, id: string) => w.client(agent, id).chat.completions.create({ model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 20 });
+  await ask('alice', alice.id);
+  await ask('bob', bob.id);
+  const res = await w.api.request('POST', '/llm/v1/chat/completions', { token: agentToken(w.world, 'alice', alice.id), body: { model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }] } });
+  assert.equal(res.status, 429, 'the provider window is shared by all agents');
+  assert.equal(res.body.error.details.limit, 'provider up requests_per_minute');
+  // Other providers are not held back by this one's window.
+  await w.client('alice', alice.id).chat.completions.create({ model: 'offline-echo', messages: [{ role: 'user', content: 'Hi' }] });
+
+  w.clock.advance(60_000);
+  w.openaiUpstream.behaviour.fail_status = 429;
+  const limited = await w.api.request('POST', '/llm/v1/chat/completions', { token: agentToken(w.world, 'bob', bob.id), body: { model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }] } });
+  assert.equal(limited.status, 429);
+  assertErrorShape(limited.body, 'RATE_LIMITED');
+  assert.equal(limited.body.error.retry_after, 7, "the provider's Retry-After");
+  assert.equal((await usage(w, 'bob', bob.id)).tokens.used, 30, 'nothing charged for the refused call');
+  settled(w);
+});
+
+test('calls in flight per run are bounded; a model whose provider key is unset answers 503 and is listed unavailable', async (t) => {
+  const w = await setup(t, { llm: { calls_in_flight_per_execution_max: 2 } });
+  const ex = w.run('alice', 10_000);
+  w.openaiUpstream.behaviour.delay_ms = 150;
+  const client = w.client('alice', ex.id);
+  const results = await Promise.allSettled([1, 2, 3].map(() => client.chat.completions.create({ model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 10 })));
+  assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? 200 : (r.reason as { status: number }).status)).sort(), [200, 200, 429]);
+
+  delete process.env.AGORA_TEST_UNSET_KEY;
+  const keyless = await llmWorld({ up: { api_key_env: 'AGORA_TEST_UNSET_KEY' } });
+  t.after(() => keyless.close());
+  const run = keyless.run('alice', 1000);
+  const listed = await keyless.api.request('GET', '/llm/v1/models', { token: agentToken(keyless.world, 'alice', run.id) });
+  assert.equal(listed.body.data.find((m: { id: string }) => m.id === 'fake-gpt').available, false);
+  await assert.rejects(keyless.client('alice', run.id).chat.completions.create({ model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }] }), { status: 503 });
+  assert.equal(keyless.openaiUpstream.requests.length, 0);
+  settled(w);
+});
+
+test('a lease won while running adds its tokens to the run; a new run starts from its own bundle', async (t) => {
+  const w = await setup(t);
+  const ex = w.run('alice', 100);
+  w.world.kernel.executions.extendLease(
+    { execution_id: ex.id, bid_id: 'next', cycle: 1, bundle: { cpu_ms: 1000, memory_mb: 64, tokens: 250, attention: 0, duration_s: 600 }, lease_ends_at_ms: ex.lease_ends_at_ms + 600_000 },
+    { actor: 'test' },
+  );
+  await w.client('alice', ex.id).chat.completions.create({ model: 'fake-gpt', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 200 });
+  assert.ok(w.openaiUpstream.requests.at(-1)!.body.max_tokens === 200, 'the extension made room for the whole cap');
+  const u = await usage(w, 'alice', ex.id);
+  assert.deepEqual([u.tokens.bundled, u.tokens.used, u.tokens.left], [350, 30, 320]);
+  w.world.kernel.executions.end(ex.id, { reason: 'exit', exit_code: 0, signal: null, cpu_ms: 1, memory_peak_mb: 1, wall_ms: 1, log_bytes: 0, log_truncated: false }, { actor: 'test' });
+  const next = w.run('alice', 40);
+  const fresh = await usage(w, 'alice', next.id);
+  assert.deepEqual([fresh.tokens.bundled, fresh.tokens.used], [40, 0], 'unused tokens do not carry over');
+  settled(w);
+});

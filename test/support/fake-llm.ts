@@ -57,7 +57,8 @@ async function startFake(handlers: Record<string, Handler>, record = true): Prom
       if (b.silent) return;
       const go = () => {
         if (b.fail_status !== null) {
-          res.writeHead(b.fail_status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `fake failure ${b.fail_status}`, type: 'server_error' } }));
+          // A 429 says when to come back, as real providers do.
+          res.writeHead(b.fail_status, { 'content-type': 'application/json', ...(b.fail_status === 429 ? { 'retry-after': '7' } : {}) }).end(JSON.stringify({ error: { message: `fake failure ${b.fail_status}`, type: 'server_error' } }));
           return;
         }
         handler(body, res, b);

@@ -25,7 +25,9 @@ export interface LlmWorld {
 }
 
 /** Providers: `up` (OpenAI-compatible fake), `claude` (Anthropic fake) and `offline`. */
-export async function llmWorld(options: { llm?: NonNullable<ConfigInput['llm']>; agents?: Record<string, number> } = {}): Promise<LlmWorld> {
+export async function llmWorld(
+  options: { llm?: NonNullable<ConfigInput['llm']>; agents?: Record<string, number>; up?: Record<string, unknown> } = {},
+): Promise<LlmWorld> {
   const openaiUpstream = await startFakeOpenAi();
   const anthropicUpstream = await startFakeAnthropic();
   process.env[FAKE_OPENAI_KEY_ENV] = 'sk-test-openai';
@@ -34,7 +36,7 @@ export async function llmWorld(options: { llm?: NonNullable<ConfigInput['llm']>;
     config: {
       llm: {
         providers: {
-          up: { kind: 'openai', base_url: openaiUpstream.base_url, api_key_env: FAKE_OPENAI_KEY_ENV, timeout_ms: 400 },
+          up: { kind: 'openai', base_url: openaiUpstream.base_url, api_key_env: FAKE_OPENAI_KEY_ENV, timeout_ms: 400, ...options.up },
           claude: { kind: 'anthropic', base_url: anthropicUpstream.base_url, api_key_env: FAKE_ANTHROPIC_KEY_ENV, timeout_ms: 400 },
           offline: { kind: 'offline' },
         },
