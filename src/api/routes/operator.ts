@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AgentView } from '../../kernel/agents.js';
 import type { ExecutionView } from '../../kernel/executions.js';
+import type { LlmUsageView } from '../../kernel/llm.js';
 import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/market-units.js';
 import { microToCredits } from '../../kernel/money.js';
 import { AGENT_SORTS, OperatorReads } from '../../kernel/operator-reads.js';
@@ -52,6 +53,8 @@ const executionRow = z.object({
   wall_ms: z.number().nullable(),
   log_bytes: z.number().nullable(),
   log_truncated: z.boolean().nullable(),
+  llm_tokens_used: z.number().int().describe('LLM tokens the run used through the proxy (GET /llm/v1/usage has the detail)'),
+  llm_calls: z.number().int(),
 });
 
 const bidRow = z.object({
@@ -83,7 +86,7 @@ function viewAgent(a: AgentView): z.infer<typeof agentRow> {
   };
 }
 
-function viewExecution(e: ExecutionView): z.infer<typeof executionRow> {
+function viewExecution(e: ExecutionView, llm: LlmUsageView | null): z.infer<typeof executionRow> {
   return {
     execution_id: e.id,
     bid_id: e.bid_id,
@@ -100,6 +103,8 @@ function viewExecution(e: ExecutionView): z.infer<typeof executionRow> {
     wall_ms: e.wall_ms,
     log_bytes: e.log_bytes,
     log_truncated: e.log_truncated,
+    llm_tokens_used: llm?.tokens_used ?? 0,
+    llm_calls: llm?.calls ?? 0,
   };
 }
 
@@ -305,7 +310,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const series = reads.balanceSeries(agent_id, limits.balance_points_max);
       return {
         agent: { ...viewAgent(agent), lineage: agent.lineage, children: children.map((c) => c.id) },
-        executions: kernel.executions.listForAgent(agent_id, { limit }).map(viewExecution),
+        executions: kernel.executions.listForAgent(agent_id, { limit }).map((e) => viewExecution(e, kernel.llm.usage(e.id))),
         bids: kernel.market.bidsOf(agent_id, { open_only: false, limit }).map((b) => ({
           bid_id: b.bid_id,
           agent_id: b.agent_id,
