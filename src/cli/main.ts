@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { AgoraError } from '../kernel/errors.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
+import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerInspectCommands(program);
+  registerAttentionCommands(program);
   registerMarketsCommand(program);
   return program;
 }

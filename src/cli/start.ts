@@ -8,6 +8,7 @@ import { openWorld } from '../orchestrator/open-world.js';
 import { WorldLoop } from '../orchestrator/world-loop.js';
 import { createRunner } from '../sandbox/runner.js';
 import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { forgetApiUrl, recordApiUrl } from './running-world.js';
 
 interface StartOptions {
   port?: number;
@@ -41,6 +42,7 @@ export function registerStartCommand(program: Command): void {
         process.stderr.write('\n*** WARNING: sandbox.runner is "process": agents run with NO isolation, with your rights. Development only. ***\n\n');
       }
       const api = await startApi(world, { port: options.port, host: options.host });
+      recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
       world.log.info({ component: 'cli', url: api.url, runner: runner.kind }, 'world started');
       process.stdout.write(
         [
@@ -70,6 +72,7 @@ export function registerStartCommand(program: Command): void {
       process.stdout.write('stopping...\n');
       await loop.stop();
       await runner.close();
+      forgetApiUrl(world.paths.dir, api.url);
       await api.close();
       world.close();
     });

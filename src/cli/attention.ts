@@ -1,0 +1,122 @@
+// `agora prompts` and `agora reward`: the operator's attention queue without a browser.
+// Listing reads the world directly; a reward goes through the running world's API when one
+// runs (only that process should write), else it opens the world and commands the kernel.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { SCORE_MAX } from '../kernel/attention-events.js';
+import type { PromptStatus } from '../kernel/attention.js';
+import { AgoraError, errorCodes, type ErrorCode } from '../kernel/errors.js';
+import { microToCredits } from '../kernel/money.js';
+import { OPERATOR } from '../kernel/accounts.js';
+import { openWorld, type World } from '../orchestrator/open-world.js';
+import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { runningApiUrl } from './running-world.js';
+import { formatTable } from './table.js';
+
+function score(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > SCORE_MAX) throw new InvalidArgumentError(`expected a whole number from 0 to ${SCORE_MAX}`);
+  return n;
+}
+
+function openForCli(command: Command): { world: World; options: GlobalOptions & Record<string, unknown> } {
+  const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+  return { world: openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false }), options };
+}
+
+const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text).replace(/\s+/g, ' ');
+
+interface RewardResult {
+  prompt_id: string;
+  agent_id: string;
+  reward: number;
+  balance: number;
+  via: 'api' | 'world';
+}
+
+export function registerAttentionCommands(program: Command): void {
+  program
+    .command('prompts')
+    .description('prompts agents have put to the operator (pending ones, oldest first, unless told otherwise)')
+    .option('-s, --status <status>', 'pending, rewarded, expired or all', 'pending')
+    .option('-n, --limit <n>', 'how many', positiveInt, 50)
+    .option('--json', 'machine-readable output')
+    .action((_opts, command: Command) => {
+      const { world, options } = openForCli(command);
+      try {
+        const status = options.status as string;
+        if (!['pending', 'rewarded', 'expired', 'all'].includes(status)) throw new AgoraError('INVALID_ARGS', `--status must be pending, rewarded, expired or all, not ${status}`);
+        const prompts = world.kernel.attention.list({ status: status === 'all' ? undefined : (status as PromptStatus), limit: options.limit as number });
+        if (options.json === true) {
+          process.stdout.write(JSON.stringify(prompts, null, 2) + '\n');
+          return;
+        }
+        const rows = prompts.map((p) => [
+          p.prompt_id,
+          p.agent_id,
+          p.status,
+          new Date(p.created_at_ms).toISOString(),
+          microToCredits(p.price_paid_ucr),
+          p.status === 'pending' ? new Date(p.expires_at_ms).toISOString() : p.reward_ucr === null ? '-' : microToCredits(p.reward_ucr),
+          shorten(p.content + (p.options.length > 0 ? ` [${p.options.join(' | ')}]` : ''), 80),
+        ]);
+        const last = status === 'pending' ? 'expires' : 'reward';
+        process.stdout.write(formatTable(['prompt', 'agent', 'status', 'asked', 'paid', last, 'content'], rows) + '\n');
+        if (status === 'pending' && prompts.length > 0) process.stdout.write(`\nanswer with: agora reward PROMPT INTERESTING USEFUL UNDERSTANDABLE [reply]   (scores 0-${SCORE_MAX})\n`);
+      } finally {
+        world.close();
+      }
+    });
+
+  program
+    .command('reward <prompt> <interesting> <useful> <understandable> [reply]')
+    .description(`score a pending prompt (0-${SCORE_MAX} each) and optionally reply; the reward is minted to the agent, the reply goes to its inbox`)
+    .option('--json', 'machine-readable output')
+    .action(async (prompt_id: string, i: string, u: string, un: string, reply: string | undefined, _opts, command: Command) => {
+      const scores = { interesting: score(i), useful: score(u), understandable: score(un) };
+      const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+      const { world } = openForCli(command);
+      let result: RewardResult;
+      try {
+        const url = await runningApiUrl(world.paths.dir, world.kernel.worldId());
+        if (url !== null) {
+          const operator_token = readFileSync(world.paths.operator_token, 'utf8').trim();
+          world.close();
+          result = await rewardThroughApi(url, operator_token, { prompt_id, ...scores, ...(reply === undefined ? {} : { reply }) });
+        } else {
+          const rewarded = world.kernel.attention.reward({ prompt_id, scores, reply: reply ?? null }, { actor: OPERATOR });
+          result = {
+            prompt_id,
+            agent_id: rewarded.agent_id,
+            reward: microToCredits(rewarded.reward_ucr ?? 0),
+            balance: microToCredits(world.kernel.ledger.agentBalance(rewarded.agent_id)),
+            via: 'world',
+          };
+        }
+      } finally {
+        if (world.db.open) world.close();
+      }
+      if (options.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else {
+        process.stdout.write(
+          `rewarded ${result.agent_id} with ${result.reward} credits for ${result.prompt_id}; its balance is ${result.balance}` +
+            `${reply === undefined ? '' : '; the reply is in its inbox'} (${result.via === 'api' ? 'through the running world' : 'written to the world directly'})\n`,
+        );
+      }
+    });
+}
+
+async function rewardThroughApi(url: string, operator_token: string, body: Record<string, unknown>): Promise<RewardResult> {
+  const res = await fetch(`${url}/human/reward`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operator_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await res.json()) as { error?: { code: string; message: string }; prompt?: { agent_id: string }; reward?: number; balance?: number };
+  if (!res.ok || answer.error !== undefined) {
+    const code = (answer.error?.code ?? 'INTERNAL') as ErrorCode;
+    throw new AgoraError(code in errorCodes ? code : 'INTERNAL', answer.error?.message ?? `the API answered ${res.status}`);
+  }
+  return { prompt_id: body.prompt_id as string, agent_id: answer.prompt!.agent_id, reward: answer.reward!, balance: answer.balance!, via: 'api' };
+}
