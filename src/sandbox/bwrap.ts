@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, chownSync, constants as fsConstants, existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -22,7 +23,8 @@ import { CgroupMeter, ProcTreeMeter } from './meters.js';
 import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec } from './runner.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
 import { sandboxEnv } from './sandbox-env.js';
-import { spawnSandboxProcess, supervise, type SandboxProcess } from './supervisor.js';
+import { goMessage, LauncherPool } from './launcher-pool.js';
+import { spawnSandboxProcess, supervise, watchSandboxProcess, type SandboxProcess } from './supervisor.js';
 
 /** Processes of the sandbox itself in the run's pids cgroup: bwrap and agora-init. */
 const SANDBOX_OWN_PIDS = 2;
@@ -138,6 +140,7 @@ class BwrapRunner implements Runner {
   private readonly active = new Map<string, RunHandle>();
   /** Teardowns still removing cgroups and staging dirs of ended runs. */
   private readonly tearing_down = new Set<Promise<void>>();
+  private readonly pool: LauncherPool | null;
   private closed = false;
 
   constructor(
@@ -189,6 +192,8 @@ class BwrapRunner implements Runner {
       disable_userns: true,
     };
     this.path_dirs = path_dirs;
+    const launch_path = helpers.launch_argv[0]!;
+    this.pool = helpers.native && s.launchers_prestarted > 0 ? new LauncherPool(s.launchers_prestarted, launch_path, cgroups, ids !== null, log) : null;
     log.info(
       { bwrap: bwrap_path, native_helpers: helpers.native, cgroups: cgroups?.version ?? 'none', host_uid: ids?.uid ?? process.getuid?.(), state_dir: dir.root },
       'bwrap runner ready',
@@ -257,14 +262,22 @@ class BwrapRunner implements Runner {
       }
     }
 
-    let cgroup: RunCgroup | null = null;
-    if (this.cgroups !== null) {
+    const cgroup_limits = { memory_mb: spec.limits.memory_mb, cpu_quota_cores: spec.limits.cpu_quota_cores, pids_max: spec.limits.pids_max + SANDBOX_OWN_PIDS };
+    let pooled = this.pool?.take() ?? null;
+    if (pooled !== null) {
       try {
-        cgroup = this.cgroups.create(`run-${spec.execution_id}`, {
-          memory_mb: spec.limits.memory_mb,
-          cpu_quota_cores: spec.limits.cpu_quota_cores,
-          pids_max: spec.limits.pids_max + SANDBOX_OWN_PIDS,
-        });
+        pooled.cgroup?.applyLimits(cgroup_limits);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, launcher: pooled.name }, 'a pooled launcher could not take the run\'s limits: starting a fresh one');
+        pooled.child.kill('SIGKILL');
+        void pooled.cgroup?.remove();
+        pooled = null;
+      }
+    }
+    let cgroup: RunCgroup | null = pooled?.cgroup ?? null;
+    if (pooled === null && this.cgroups !== null) {
+      try {
+        cgroup = this.cgroups.create(`run-${spec.execution_id}`, cgroup_limits);
       } catch (err) {
         await bridge?.close();
         if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
@@ -290,13 +303,23 @@ class BwrapRunner implements Runner {
       log_bytes_max: spec.limits.log_bytes_max,
       connections_max: s.connections_max,
     });
-    const launch = this.launchArgv(cgroup, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
     const abilities = this.cgroups?.abilities;
     let child: SandboxProcess;
     try {
-      child = spawnSandboxProcess({ argv: [...launch.argv, '--', this.bwrap_path, ...bwrap], env: launch.env, log_path: spec.log_path });
+      const run_args = this.runLaunchArgs(stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
+      if (pooled !== null) {
+        const control = pooled.child.stdio[3] as Duplex;
+        control.write(goMessage(['--log', spec.log_path, ...run_args, '--', this.bwrap_path, ...bwrap]));
+        child = watchSandboxProcess(pooled.child);
+        this.log.debug({ execution_id: spec.execution_id, launcher: pooled.name }, 'run started on a pooled launcher');
+      } else {
+        const launch = this.launchArgv(cgroup, run_args, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
+        child = spawnSandboxProcess({ argv: [...launch.argv, '--', this.bwrap_path, ...bwrap], env: launch.env, log_path: spec.log_path });
+      }
     } catch (err) {
       // Nothing started: undo what was prepared for it.
+      pooled?.child.kill('SIGKILL');
+      await cgroup?.killAll();
       await cgroup?.remove();
       await bridge?.close();
       if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
@@ -323,12 +346,16 @@ class BwrapRunner implements Runner {
     return handle;
   }
 
-  private launchArgv(
-    cgroup: RunCgroup | null,
-    stages: { source: string; point: string }[],
-    cpu_seconds_max: number | null,
-    grace_ms: number,
-  ): { argv: string[]; env: Record<string, string> } {
+  /** The launcher options that belong to one run (native syntax): rlimits, stages, uid. */
+  private runLaunchArgs(stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): string[] {
+    const args: string[] = [];
+    for (const [name, value] of this.rlimits(cpu_seconds_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
+    for (const stage of stages) args.push('--stage', `${stage.source}=${stage.point}`);
+    if (this.ids !== null) args.push('--uid', String(this.ids.uid), '--gid', String(this.ids.gid));
+    return args;
+  }
+
+  private rlimits(cpu_seconds_max: number | null, grace_ms: number): [string, number][] {
     const s = this.config.sandbox;
     const rlimits: [string, number][] = [
       ['core', 0],
@@ -337,19 +364,29 @@ class BwrapRunner implements Runner {
     ];
     // Per-process backstop only; the budget itself is enforced on the whole run by the meter.
     if (cpu_seconds_max !== null) rlimits.push(['cpu', Math.ceil(cpu_seconds_max + grace_ms / 1000) + 1]);
+    return rlimits;
+  }
+
+  /** argv (and environment) of a launcher started for this run alone. */
+  private launchArgv(
+    cgroup: RunCgroup | null,
+    run_args: string[],
+    stages: { source: string; point: string }[],
+    cpu_seconds_max: number | null,
+    grace_ms: number,
+  ): { argv: string[]; env: Record<string, string> } {
     const procs = cgroup?.procs_files ?? [];
     if (this.helpers.native) {
       const argv = [...this.helpers.launch_argv];
       for (const file of procs) argv.push('--cgroup-procs', file);
-      for (const [name, value] of rlimits) argv.push('--rlimit', `${name}=${value}:${value}`);
-      for (const stage of stages) argv.push('--stage', `${stage.source}=${stage.point}`);
-      if (this.ids !== null) argv.push('--uid', String(this.ids.uid), '--gid', String(this.ids.gid));
-      return { argv, env: {} };
+      return { argv: [...argv, ...run_args], env: {} };
     }
     const env: Record<string, string> = {
       PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
       AGORA_CGROUP_PROCS: procs.join('\n'),
-      AGORA_RLIMITS: rlimits.map(([name, value]) => `--${name}=${value}:${value}`).join(' '),
+      AGORA_RLIMITS: this.rlimits(cpu_seconds_max, grace_ms)
+        .map(([name, value]) => `--${name}=${value}:${value}`)
+        .join(' '),
       AGORA_STAGES: stages.map((st) => `${st.source}\n${st.point}`).join('\n'),
     };
     if (this.ids !== null) {
@@ -364,6 +401,7 @@ class BwrapRunner implements Runner {
     this.closed = true;
     const running: Promise<RunResult>[] = [...this.active.values()].map((h) => h.stop('runner closing'));
     await Promise.all(running);
+    await this.pool?.close();
     await Promise.all(this.tearing_down);
     await this.cgroups?.close();
     this.dir.remove();

@@ -84,21 +84,10 @@ class CgroupV1Driver implements CgroupDriver {
         dirs.set(controller, dir);
       }
       const memory = dirs.get('memory');
-      if (memory !== undefined) {
-        const bytes = String(limits.memory_mb * MB);
-        writeFileSync(join(memory, 'memory.limit_in_bytes'), bytes);
-        // memsw (memory + swap) must be set after the plain limit, which it may not undercut.
-        if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(memory, 'memory.memsw.limit_in_bytes'), bytes);
-        writeFileSync(join(memory, 'memory.swappiness'), '0');
-      }
+      if (memory !== undefined) writeFileSync(join(memory, 'memory.swappiness'), '0');
       const cpu = dirs.get('cpu');
-      if (cpu !== undefined) {
-        const quota_us = Math.max(CFS_QUOTA_MIN_US, Math.round(limits.cpu_quota_cores * CFS_PERIOD_US));
-        writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
-        writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(quota_us));
-      }
-      const pids = dirs.get('pids');
-      if (pids !== undefined) writeFileSync(join(pids, 'pids.max'), String(limits.pids_max));
+      if (cpu !== undefined) writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
+      applyV1Limits(dirs, limits);
     } catch (err) {
       for (const dir of made) tryRmdir(dir);
       throw err;
@@ -111,6 +100,28 @@ class CgroupV1Driver implements CgroupDriver {
   }
 }
 
+function applyV1Limits(dirs: Map<Controller, string>, limits: CgroupLimits): void {
+  const memory = dirs.get('memory');
+  if (memory !== undefined) {
+    const bytes = limits.memory_mb * MB;
+    const limit = join(memory, 'memory.limit_in_bytes');
+    const memsw = join(memory, 'memory.memsw.limit_in_bytes');
+    // memory + swap may never be below memory alone: raise memsw first, lower it last.
+    const raising = bytes >= (readCgroupNumber(limit) ?? 0);
+    const withSwap = existsSync(memsw);
+    if (raising && withSwap) writeFileSync(memsw, String(bytes));
+    writeFileSync(limit, String(bytes));
+    if (!raising && withSwap) writeFileSync(memsw, String(bytes));
+  }
+  const cpu = dirs.get('cpu');
+  if (cpu !== undefined) {
+    const quota_us = Math.max(CFS_QUOTA_MIN_US, Math.round(limits.cpu_quota_cores * CFS_PERIOD_US));
+    writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(quota_us));
+  }
+  const pids = dirs.get('pids');
+  if (pids !== undefined) writeFileSync(join(pids, 'pids.max'), String(limits.pids_max));
+}
+
 class CgroupV1Run implements RunCgroup {
   readonly procs_files: string[];
 
@@ -121,6 +132,10 @@ class CgroupV1Run implements RunCgroup {
   ) {
     invariant(unique_dirs.length > 0, 'a v1 run cgroup has at least one directory');
     this.procs_files = unique_dirs.map((d) => join(d, 'cgroup.procs'));
+  }
+
+  applyLimits(limits: CgroupLimits): void {
+    applyV1Limits(this.dirs, limits);
   }
 
   usage(): CgroupUsage {

@@ -83,23 +83,19 @@ class CgroupV2Driver implements CgroupDriver {
   create(name: string, limits: CgroupLimits): RunCgroup {
     const dir = join(this.base, name);
     mkdirSync(dir);
+    const run = new CgroupV2Run(dir, this.abilities, this.log);
     try {
       if (this.abilities.memory) {
-        writeFileSync(join(dir, 'memory.max'), String(limits.memory_mb * MB));
         if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
         // One OOM kill takes the whole run: a half-killed agent is worse than a dead one.
         writeFileSync(join(dir, 'memory.oom.group'), '1');
       }
-      if (this.abilities.cpu_quota) {
-        const quota_us = Math.max(CPU_QUOTA_MIN_US, Math.round(limits.cpu_quota_cores * CPU_PERIOD_US));
-        writeFileSync(join(dir, 'cpu.max'), `${quota_us} ${CPU_PERIOD_US}`);
-      }
-      if (this.abilities.pids) writeFileSync(join(dir, 'pids.max'), String(limits.pids_max));
+      run.applyLimits(limits);
     } catch (err) {
       rmdirSync(dir);
       throw err;
     }
-    return new CgroupV2Run(dir, this.log);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -116,9 +112,19 @@ class CgroupV2Run implements RunCgroup {
 
   constructor(
     private readonly dir: string,
+    private readonly abilities: CgroupAbilities,
     private readonly log: Logger,
   ) {
     this.procs_files = [join(dir, 'cgroup.procs')];
+  }
+
+  applyLimits(limits: CgroupLimits): void {
+    if (this.abilities.memory) writeFileSync(join(this.dir, 'memory.max'), String(limits.memory_mb * MB));
+    if (this.abilities.cpu_quota) {
+      const quota_us = Math.max(CPU_QUOTA_MIN_US, Math.round(limits.cpu_quota_cores * CPU_PERIOD_US));
+      writeFileSync(join(this.dir, 'cpu.max'), `${quota_us} ${CPU_PERIOD_US}`);
+    }
+    if (this.abilities.pids) writeFileSync(join(this.dir, 'pids.max'), String(limits.pids_max));
   }
 
   usage(): CgroupUsage {

@@ -33,6 +33,8 @@ export interface CgroupAbilities {
 export interface RunCgroup {
   /** cgroup.procs files the launcher writes its own pid to before anything else runs. */
   readonly procs_files: string[];
+  /** Sets (or changes, while processes run in it) the run's limits. */
+  applyLimits(limits: CgroupLimits): void;
   usage(): CgroupUsage;
   /** SIGKILLs every process still in the cgroup and waits until it is empty. */
   killAll(): Promise<void>;

@@ -2,7 +2,7 @@
 // the wall deadline (and extend()), the CPU budget, SIGTERM-grace-SIGKILL, the control
 // channel, and the final accounting. Runners differ only in the argv they spawn and in how
 // they meter and kill (cgroup, /proc sampling).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -308,7 +308,7 @@ export interface SpawnOptions {
  */
 export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   const log_fd = openSync(options.log_path, 'w', 0o640);
-  let child;
+  let child: ChildProcess;
   try {
     child = spawn(options.argv[0]!, options.argv.slice(1), {
       stdio: ['ignore', log_fd, log_fd, 'pipe'],
@@ -320,6 +320,11 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   } finally {
     closeSync(log_fd); // the child holds its own copy
   }
+  return watchSandboxProcess(child);
+}
+
+/** The supervisor's view of a spawned child whose fd 3 is agora-init's control channel. */
+export function watchSandboxProcess(child: ChildProcess): SandboxProcess {
   const control = child.stdio[3] as Duplex | null | undefined;
   const splitter = new LineSplitter();
   const listeners: ((line: string) => void)[] = [];
@@ -328,8 +333,7 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
     /* the sandbox is gone; the exit event tells the rest */
   });
   const exited = new Promise<ProcessExit>((resolve) => {
-    child.once('error', (err) => resolve({ code: null, signal: null, error: `cannot start the sandbox: ${err.message}` }));
-    child.once('exit', (code, signal) => {
+    const gone = (code: number | null, signal: NodeJS.Signals | null) => {
       const result = { code, signal, error: null };
       // The exit line may still be in flight on the control channel: wait for its end, briefly.
       if (control === null || control === undefined || control.readableEnded || control.destroyed) return resolve(result);
@@ -338,7 +342,10 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
         clearTimeout(timer);
         resolve(result);
       });
-    });
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return gone(child.exitCode, child.signalCode);
+    child.once('error', (err) => resolve({ code: null, signal: null, error: `cannot start the sandbox: ${err.message}` }));
+    child.once('exit', gone);
   });
   return {
     pid: child.pid ?? null,

@@ -12,6 +12,10 @@
 //   4. Drop to that uid/gid (no supplementary groups), forbid privilege gain, ask to be
 //      killed with the parent, and exec bwrap.
 // Any failure is reported on stderr (the run's log) and exits 125 before bwrap starts.
+//
+// Started ahead of its run (--await-go), it does step 1 at once and then waits on the control
+// socket for the run's own arguments (log file, rlimits, stages, bwrap command line): the
+// fork from Agora and the cgroup attach, slow on a busy host, are then off the run's path.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +90,15 @@ static void set_rlimit(const char *spec) {
 
 static int mount_ns_ready = 0;
 
+// Our own mount namespace, private before anything is mounted in it, or our binds would
+// propagate to the host's namespace.
+static void private_mounts(void) {
+  if (mount_ns_ready) return;
+  if (unshare(CLONE_NEWNS) != 0) die("unshare mount namespace: %s", strerror(errno));
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private: %s", strerror(errno));
+  mount_ns_ready = 1;
+}
+
 // SRC=DST: bind SRC onto the existing mount point DST, in our own mount namespace only.
 // Split at the last '=': DST is Agora's own path and never holds one, SRC (a workspace) may.
 static void stage(const char *spec) {
@@ -95,48 +108,117 @@ static void stage(const char *spec) {
   if ((size_t)(eq - spec) >= sizeof src) die("stage source too long");
   memcpy(src, spec, (size_t)(eq - spec));
   src[eq - spec] = 0;
-  if (!mount_ns_ready) {
-    if (unshare(CLONE_NEWNS) != 0) die("unshare mount namespace: %s", strerror(errno));
-    // Private before anything else, or our binds would propagate to the host's namespace.
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private: %s", strerror(errno));
-    mount_ns_ready = 1;
-  }
+  private_mounts();
   if (mount(src, eq + 1, NULL, MS_BIND, NULL) != 0) die("bind %s on %s: %s", src, eq + 1, strerror(errno));
 }
 
 static void usage(void) {
   dprintf(2,
-          "usage: agora-launch [--cgroup-procs FILE]... [--rlimit NAME=SOFT:HARD]... [--stage SRC=DST]...\n"
+          "usage: agora-launch [--cgroup-procs FILE]... [--private-mounts yes] [--await-go FD]\n"
+          "                    [--log FILE] [--rlimit NAME=SOFT:HARD]... [--stage SRC=DST]...\n"
           "                    [--uid N --gid N] -- /abs/path/program [args...]\n");
   _exit(LAUNCH_FAILED);
 }
 
-int main(int argc, char **argv) {
-  long long uid = -1, gid = -1;
-  pid_t parent = getppid();
-  int i = 1;
-  for (; i < argc; i++) {
+// Sends stdout and stderr to the run's log file (opened here when the launcher was started
+// ahead of its run and so could not be given the file by Agora).
+static void open_log(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+  if (fd < 0) die("open log %s: %s", path, strerror(errno));
+  if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0) die("dup2 log: %s", strerror(errno));
+  if (fd > 2) close(fd);
+}
+
+struct launch {
+  long long uid, gid;
+  int go_fd;
+  char **command;  // NULL until "--"
+};
+
+// Applies options in order as they come (cgroups first, before anything else can run).
+static void parse(int argc, char **argv, struct launch *l) {
+  for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--") == 0) {
-      i++;
-      break;
+      if (i + 1 >= argc || argv[i + 1][0] != '/') usage();
+      l->command = &argv[i + 1];
+      return;
     }
     if (i + 1 >= argc) usage();
     const char *value = argv[++i];
     if (strcmp(arg, "--cgroup-procs") == 0) join_cgroup(value);
+    else if (strcmp(arg, "--await-go") == 0) l->go_fd = (int)parse_number(value, "go fd");
+    else if (strcmp(arg, "--private-mounts") == 0 && strcmp(value, "yes") == 0) private_mounts();
+    else if (strcmp(arg, "--log") == 0) open_log(value);
     else if (strcmp(arg, "--rlimit") == 0) set_rlimit(value);
     else if (strcmp(arg, "--stage") == 0) stage(value);
-    else if (strcmp(arg, "--uid") == 0) uid = parse_number(value, "uid");
-    else if (strcmp(arg, "--gid") == 0) gid = parse_number(value, "gid");
+    else if (strcmp(arg, "--uid") == 0) l->uid = parse_number(value, "uid");
+    else if (strcmp(arg, "--gid") == 0) l->gid = parse_number(value, "gid");
     else usage();
   }
-  if (i >= argc || argv[i][0] != '/') usage();
-  if ((uid < 0) != (gid < 0)) die("--uid and --gid go together");
+}
 
-  if (uid >= 0) {
+#define GO_BYTES_MAX (1 << 20)
+#define GO_ARGS_MAX 16384
+
+static int read_full(int fd, char *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
+// A launcher started ahead of its run has joined its cgroups and waits here for the rest:
+// "<byte count>\n" then that many bytes of NUL-terminated arguments, parsed like argv.
+// EOF instead means Agora no longer needs this launcher.
+static void await_go(struct launch *l) {
+  char header[16];
+  size_t n = 0;
+  for (;;) {
+    if (n == sizeof header) die("go header too long");
+    ssize_t r = read(l->go_fd, &header[n], 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) _exit(0);
+    if (header[n] == '\n') break;
+    n++;
+  }
+  header[n] = 0;
+  long long size = parse_number(header, "go size");
+  if (size <= 0 || size > GO_BYTES_MAX) die("go message of %lld bytes", size);
+  static char message[GO_BYTES_MAX];
+  static char *args[GO_ARGS_MAX + 1];
+  if (read_full(l->go_fd, message, (size_t)size) != 0 || message[size - 1] != 0) die("truncated go message");
+  int count = 0;
+  for (char *p = message; p < message + size; p += strlen(p) + 1) {
+    if (count == GO_ARGS_MAX) die("too many go arguments");
+    args[count++] = p;
+  }
+  args[count] = NULL;
+  l->go_fd = -1;
+  parse(count, args, l);
+}
+
+int main(int argc, char **argv) {
+  struct launch l = {.uid = -1, .gid = -1, .go_fd = -1, .command = NULL};
+  pid_t parent = getppid();
+  parse(argc - 1, argv + 1, &l);
+  if (l.go_fd >= 0) {
+    if (l.command != NULL) usage();
+    // While waiting, die with Agora like any launcher; the uid change below clears this.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(LAUNCH_FAILED);
+    await_go(&l);
+  }
+  if (l.command == NULL) usage();
+  if ((l.uid < 0) != (l.gid < 0)) die("--uid and --gid go together");
+
+  if (l.uid >= 0) {
     if (setgroups(0, NULL) != 0) die("setgroups: %s", strerror(errno));
-    if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) != 0) die("setgid %lld: %s", gid, strerror(errno));
-    if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) die("setuid %lld: %s", uid, strerror(errno));
+    if (setresgid((gid_t)l.gid, (gid_t)l.gid, (gid_t)l.gid) != 0) die("setgid %lld: %s", l.gid, strerror(errno));
+    if (setresuid((uid_t)l.uid, (uid_t)l.uid, (uid_t)l.uid) != 0) die("setuid %lld: %s", l.uid, strerror(errno));
     if (setuid(0) == 0) die("could set uid 0 again after dropping privileges");
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs: %s", strerror(errno));
@@ -144,6 +226,6 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die("pdeathsig: %s", strerror(errno));
   if (getppid() != parent) _exit(LAUNCH_FAILED);
 
-  execv(argv[i], &argv[i]);
-  die("exec %s: %s", argv[i], strerror(errno));
+  execv(l.command[0], l.command);
+  die("exec %s: %s", l.command[0], strerror(errno));
 }
