@@ -470,6 +470,29 @@ while True:  # and now a real bomb: every child forks forever
     assert.match(JSON.stringify(list), /webSocketDebuggerUrl/);
   });
 
+  test('runs side by side, more than the pre-started launchers, each see only their own workspace and identity', async () => {
+    const agents = ['agent-a', 'agent-b', 'agent-a2', 'agent-b2', 'agent-a3'];
+    for (const agent of agents.slice(2)) if (world.kernel.agents.get(agent) === null) addAgent(world, agent, 1);
+    const runs = await Promise.all(
+      agents.map((agent) =>
+        run(
+          {
+            'who.js': `fetch(process.env.SYSTEM_SERVICE_URL + '/economic/history').then((r) => r.json()).then((b) => console.log(JSON.stringify({ who: b.agent_id, files: require('fs').readdirSync('.').filter((f) => f.startsWith('mine-')) })));`,
+            [`mine-${agent}`]: agent,
+          },
+          ['node', 'who.js'],
+          { agent_id: agent },
+        ),
+      ),
+    );
+    runs.forEach(({ result, log }, i) => {
+      assert.equal(result.reason, 'exit', log);
+      const r = reports(log) as { who: string; files: string[] };
+      assert.equal(r.who, agents[i]);
+      assert.deepEqual(r.files, [`mine-${agents[i]}`]);
+    });
+  });
+
   test('a run without a workspace is refused before anything starts', async () => {
     await assert.rejects(
       runner.start(spec(config, { execution_id: 'nows', workspace_dir: join(world.paths.workspaces, 'nobody'), command: ['true'], log_path: join(world.paths.executions, 'nows.log') })),

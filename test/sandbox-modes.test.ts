@@ -48,6 +48,13 @@ fetch(process.env.SYSTEM_SERVICE_URL + '/economic/history').then((r) => r.json()
   return { result, log: readFileSync(log_path, 'utf8'), lines };
 }
 
+test('no pre-started launchers: each run forks its own launcher and joins its cgroup on the way', { skip }, async (t) => {
+  const { result, log } = await runOnce(t, { launchers_prestarted: 0 });
+  assert.equal(result.reason, 'exit', log);
+  assert.match(log, /I am agent-a/);
+  if (process.getuid?.() === 0) assert.equal(result.metering, 'cgroup');
+});
+
 test('portable helpers (no C compiler): shell launcher and node forwarder do the same job', { skip }, async (t) => {
   const { result, log, lines } = await runOnce(t, { native_helpers: 'off' });
   assert.equal(result.reason, 'exit', log);
