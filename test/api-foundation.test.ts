@@ -137,6 +137,6 @@ test('GET /config shows the public config and hides store and log settings', asy
   const { api, world } = await setup(t);
   const res = await api.request('GET', '/config', { token: agentToken(world, 'genesis') });
   assert.equal(res.status, 200);
-  assert.equal(res.body.agents.genesis_credits, 1000);
+  assert.equal(res.body.agents.genesis_credits, world.config.agents.genesis_credits);
   assert.equal(res.body.store, undefined);
 });

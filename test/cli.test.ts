@@ -57,7 +57,7 @@ test('status, agents, history, token and audit work on a world, and audit fails 
   addAgent(world, 'alice', 5);
   world.kernel.ledger.transfer({ from_id: 'genesis', to_id: 'alice', amount_ucr: 2_500_000, memo: 'hello' }, { actor: 'genesis' });
   world.cleanup();
-  const agents = agora(['agents', '--world', dir]);
+  const agents = agora(['agents', '--table', '--world', dir]);
   assert.equal(agents.code, 0);
   assert.match(agents.stdout, /alice\s+alive\s+0\s+-\s+7\.5/);
   const history = agora(['history', 'alice', '--world', dir]);

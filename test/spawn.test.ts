@@ -90,7 +90,12 @@ test('a spawn burns the cost, funds the child, records lineage, and copies the w
   assert.deepEqual([...res.body.skipped].sort(), ['env.json', 'leak.txt', 'leakdir', 'logs', 'trace.log']);
 
   assert.equal(world.kernel.ledger.agentBalance('mom'), credits(88));
-  assert.equal(world.kernel.ledger.agentBalance(child_id), credits(10));
+  // The child is born with its first bid (social.child_first_bid), escrowed from its credits.
+  const bid = world.kernel.market.bid(res.body.first_bid.bid_id)!;
+  assert.equal(bid.status, 'open');
+  assert.equal(bid.payer_id, child_id);
+  assert.equal(world.kernel.ledger.agentBalance(child_id) + bid.amount_ucr, credits(10));
+  assert.equal(world.kernel.ledger.balance(`escrow:${child_id}`), bid.amount_ucr);
   assert.equal(world.kernel.ledger.conservation().burned_ucr - burned_before, credits(2));
   const kinds = world.db.prepare('SELECT kind, from_id, to_id, amount_ucr FROM postings WHERE from_id = ? ORDER BY id').all('mom');
   assert.deepEqual(kinds, [
@@ -115,7 +120,7 @@ test('a spawn burns the cost, funds the child, records lineage, and copies the w
   assert.equal(grand.status, 201, JSON.stringify(grand.body));
   assert.equal(grand.body.generation, 2);
   assert.deepEqual(grand.body.lineage, ['mom', child_id]);
-  assert.equal(world.kernel.ledger.agentBalance(child_id), credits(3));
+  assert.equal(world.kernel.ledger.agentBalance(child_id) + world.kernel.ledger.balance(`escrow:${child_id}`)!, credits(3));
 });
 
 test("a child's files cannot be written outside its workspace: absolute paths, .., and symlinked dirs of the parent", async (t) => {
@@ -206,4 +211,32 @@ test('a spawn whose command fails after the workspace was built removes it and m
   assert.equal(lastSeq(world), before.seq);
   assert.deepEqual(workspaceEntries(world), before.entries);
   assert.equal(world.kernel.ledger.agentBalance('mom'), credits(100));
+});
+
+test("the child's first bid: explicit, or refused (with nothing moved) when it could not win or the child could not pay it", async (t) => {
+  const { world, api } = await setup(t);
+  parentWithWorkspace(world, 'mom', 100, { 'main.js': 'x' });
+  const token = agentToken(world, 'mom');
+  const lean = { cpu: 0.5, memory: 64, duration_s: 5 };
+  const explicit = await api.request('POST', '/social/spawn', { token, body: { initial_credits: 5, first_bid: { amount: 1.5, bundle: lean } } });
+  assert.equal(explicit.status, 201, JSON.stringify(explicit.body));
+  assert.equal(explicit.body.first_bid.amount, 1.5);
+  assert.deepEqual(explicit.body.first_bid.bundle, { ...lean, tokens: 0, attention: 0 });
+  assert.equal(world.kernel.ledger.agentBalance(explicit.body.agent_id), credits(3.5));
+
+  const before = { seq: lastSeq(world), entries: workspaceEntries(world), balance: world.kernel.ledger.agentBalance('mom') };
+  const refusals: [unknown, number][] = [
+    [{ initial_credits: 5, first_bid: { amount: 0.000001, bundle: lean } }, 402], // below the bundle's value: could never win
+    [{ initial_credits: 5, first_bid: { amount: 6, bundle: lean } }, 402], // more than the child has
+    [{ initial_credits: 5, first_bid: { bundle: { cpu: 0.5, memory: 64, duration_s: 100_000 } } }, 400], // out of the market's bounds: the whole spawn rolls back
+  ];
+  for (const [body, status] of refusals) {
+    const res = await api.request('POST', '/social/spawn', { token, body });
+    assert.equal(res.status, status, JSON.stringify(res.body));
+  }
+  assert.equal(lastSeq(world), before.seq, 'nothing was journaled');
+  assert.deepEqual(workspaceEntries(world), before.entries, 'no workspace left behind');
+  assert.equal(world.kernel.ledger.agentBalance('mom'), before.balance);
+  assertConserved(world);
+  assertAuditPasses(world);
 });

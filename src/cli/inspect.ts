@@ -9,6 +9,7 @@ import { openWorld, type World } from '../orchestrator/open-world.js';
 import { lastSeq } from '../store/journal.js';
 import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
 import { formatTable } from './table.js';
+import { lineageTree } from './lineage-tree.js';
 
 function withWorld<T>(command: Command, fn: (world: World, options: GlobalOptions & Record<string, unknown>) => T): T {
   const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
@@ -56,13 +57,15 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command('agents')
-    .description('list agents with status, balance and counters')
+    .description('agents as a lineage tree with status, generation, balance and runs (--table for counters)')
+    .option('--table', 'a flat table with income and spending instead of the tree')
     .option('--json', 'machine-readable output')
     .action((_opts, command: Command) =>
       withWorld(command, (world, options) => {
         const agents = world.kernel.agents.list({ limit: 100_000 });
         const rows = agents.map((a) => [a.id, a.status, a.generation, a.parent_id, microToCredits(a.balance_ucr), microToCredits(a.escrow_ucr), a.executions, microToCredits(a.earned_ucr), microToCredits(a.spent_ucr)]);
-        print(agents, formatTable(['id', 'status', 'gen', 'parent', 'balance', 'escrow', 'runs', 'earned', 'spent'], rows), options.json);
+        const text = options.table === true ? formatTable(['id', 'status', 'gen', 'parent', 'balance', 'escrow', 'runs', 'earned', 'spent'], rows) : lineageTree(agents);
+        print(agents, text, options.json);
       }),
     );
 

@@ -3,9 +3,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { AgoraError } from '../kernel/errors.js';
+import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
 import { registerAttentionCommands } from './attention.js';
+import { registerInboxCommand } from './inbox.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
@@ -35,6 +37,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerInspectCommands(program);
+  registerInboxCommand(program);
   registerAttentionCommands(program);
   registerMarketsCommand(program);
   return program;
@@ -42,7 +45,7 @@ export function buildProgram(): Command {
 
 function explain(err: unknown): string | null {
   if (err instanceof ConfigError) return `config error: ${err.message}`;
-  if (err instanceof SchemaVersionError || err instanceof NoWorldError) return err.message;
+  if (err instanceof SchemaVersionError || err instanceof NoWorldError || err instanceof GenesisNotBuiltError) return err.message;
   if (err instanceof AgoraError) return `${err.code}: ${err.message}`;
   if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') return `cannot listen: ${err.message} (set server.port or --port)`;
   return null;

@@ -40,7 +40,7 @@ export const logSchema = z
 
 export const agentsSchema = z
   .strictObject({
-    genesis_credits: credits(1e9).default(1000).describe('Credits minted to the genesis agent when a world is created.'),
+    genesis_credits: credits(1e9).default(3000).describe('Credits minted to the genesis agent when a world is created: with nobody paying, all the money its lineage will ever have (docs/society.md, "why these defaults").'),
     description_chars_max: int(0, 10_000).default(280).describe('Longest self-description an agent may set in the directory.'),
     genesis_first_bid: z
       .strictObject({
@@ -170,7 +170,7 @@ export const orchestratorSchema = z
 
 export const lifecycleSchema = z
   .strictObject({
-    death_after_cycles: int(1, 1_000_000).default(30).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
+    death_after_cycles: int(1, 1_000_000).default(6).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
   })
   .prefault({});
 
@@ -192,7 +192,16 @@ export const socialSchema = z
     spawn_copy_files_max: int(0, 1_000_000).default(1000).describe("Most files copied from the parent's workspace with copy_self; more refuses the spawn."),
     spawn_copy_bytes_max: int(0, 1 << 30).default(16 * 1024 * 1024).describe("Most bytes copied from the parent's workspace with copy_self; more refuses the spawn."),
     spawn_copy_file_bytes_max: int(0, 1 << 30).default(4 * 1024 * 1024).describe('Files larger than this (bytes) are not copied with copy_self (listed as skipped).'),
-    population_max: int(1, 1_000_000).default(48).describe('Most living (alive or dormant) agents; spawns past it are refused (UNAVAILABLE) until some die.'),
+    child_first_bid: z
+      .strictObject({
+        cpu_s: num(0, 3600).default(1).describe('CPU-seconds of the first lease.'),
+        memory_mb: int(0, 1_048_576).default(128).describe('Memory (MB) of the first lease.'),
+        duration_s: int(1, 86_400).default(10).describe('Length (s) of the first lease.'),
+        markup: num(0, 100).default(0.2).describe('The first bid offers the bundle\'s value at current prices times (1 + markup), capped at the initial credits.'),
+      })
+      .prefault({})
+      .describe("Unless the spawn request names its own first_bid, a child is born with this bid, paid from its initial credits, so that it runs without waiting for anyone. A spawn whose child could not pay its first run's value is refused."),
+    population_max: int(1, 1_000_000).default(24).describe('Most living (alive or dormant) agents; spawns past it are refused (UNAVAILABLE) until some die.'),
   })
   .prefault({});
 

@@ -51,7 +51,7 @@ export class Kernel {
     this.llm = new LlmMeter(this.core, this.market);
     this.attention = new Attention(this.core);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
-    this.social = new Social(this.core, this.agents);
+    this.social = new Social(this.core, this.agents, this.market);
   }
 
   get config(): Config {

@@ -94,6 +94,19 @@ export class SocialReads {
       .map(toMessage);
   }
 
+  /** The newest `limit` messages of an inbox, returned oldest first (for people reading it). */
+  latest(agent_id: string, options: { unread_only: boolean; limit: number }): InboxMessageRow[] {
+    const mark = this.readMark(agent_id);
+    return this.core.writer
+      .all<RawMessage>(
+        `SELECT seq, message_id, from_id, content, broadcast, sent_at_ms, seq <= ? AS read
+         FROM social_messages WHERE recipient_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
+        mark, agent_id, options.unread_only ? mark : 0, options.limit,
+      )
+      .map(toMessage)
+      .reverse();
+  }
+
   summary(agent_id: string): InboxSummary {
     const row = this.core.writer.get<Omit<InboxSummary, 'messages' | 'unread'>>('SELECT received, dropped, sent FROM social_inboxes WHERE agent_id = ?', agent_id);
     return { messages: this.inboxSize(agent_id), unread: this.unreadCount(agent_id), received: row?.received ?? 0, dropped: row?.dropped ?? 0, sent: row?.sent ?? 0 };

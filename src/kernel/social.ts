@@ -7,6 +7,9 @@ import type { Agents, AgentView } from './agents.js';
 import type { KernelCore, Tx } from './core.js';
 import { AgoraError, invariant } from './errors.js';
 import type { CommandMeta, EventData, Posting } from './events.js';
+import type { Market } from './market.js';
+import type { BidView } from './market-reads.js';
+import { bundleFromNatural, reserveValueUcr, type Bundle } from './market-units.js';
 import { creditsToMicro } from './money.js';
 import { SocialReads, type InboxMessageRow } from './social-reads.js';
 
@@ -27,6 +30,8 @@ export interface SpawnInput {
   workspace: string;
   files: EventData<'agent_spawned'>['files'];
   note: string;
+  /** The child's first bid, paid from its initial credits; social.child_first_bid when absent. */
+  first_bid?: { bundle: Bundle; amount_ucr: number | null };
 }
 
 const MESSAGE_ID_LENGTH = 12;
@@ -38,6 +43,7 @@ export class Social {
   constructor(
     private readonly core: KernelCore,
     private readonly agents: Agents,
+    private readonly market: Market,
   ) {
     this.reads = new SocialReads(core, agents);
   }
@@ -138,7 +144,7 @@ export class Social {
    * before the child's workspace is prepared (so a refused spawn touches no disk) and again
    * inside the command (the state may have moved meanwhile).
    */
-  checkSpawn(input: Pick<SpawnInput, 'parent_id' | 'initial_ucr' | 'note'>): { cost_ucr: number; parent: AgentView } {
+  checkSpawn(input: Pick<SpawnInput, 'parent_id' | 'initial_ucr' | 'note' | 'first_bid'>): { cost_ucr: number; parent: AgentView; first_bid: { bundle: Bundle; amount_ucr: number } } {
     const min_ucr = this.costUcr('spawn_min_initial_credits');
     if (!Number.isSafeInteger(input.initial_ucr) || input.initial_ucr <= 0 || input.initial_ucr < min_ucr) {
       throw new AgoraError('INVALID_ARGS', `initial_credits must be at least ${min_ucr / 1e6} credits (social.spawn_min_initial_credits): a parent pays its child's first runs`, {
@@ -164,13 +170,34 @@ export class Social {
         needed_ucr,
       });
     }
-    return { cost_ucr, parent };
+    return { cost_ucr, parent, first_bid: this.firstBid(input) };
+  }
+
+  /**
+   * The child's first bid: a child no one bids for would never run, so it is born with one,
+   * paid from its initial credits. Refused if it could not win at current prices or the
+   * child could not pay it.
+   */
+  private firstBid(input: Pick<SpawnInput, 'initial_ucr' | 'first_bid'>): { bundle: Bundle; amount_ucr: number } {
+    const d = this.config.child_first_bid;
+    const bundle = input.first_bid?.bundle ?? bundleFromNatural({ cpu: d.cpu_s, memory: d.memory_mb, tokens: 0, attention: 0, duration_s: d.duration_s });
+    const reserve_ucr = reserveValueUcr(bundle, this.market.prices());
+    const amount_ucr = input.first_bid?.amount_ucr ?? Math.min(input.initial_ucr, Math.ceil(reserve_ucr * (1 + d.markup)));
+    if (amount_ucr < reserve_ucr || amount_ucr > input.initial_ucr) {
+      throw new AgoraError('INSUFFICIENT_FUNDS', `the child's first bid must be worth its bundle (${reserve_ucr} µcr at current prices) and within its initial credits (${input.initial_ucr} µcr); it is ${amount_ucr} µcr`, {
+        field: 'first_bid',
+        reserve_ucr,
+        amount_ucr,
+        initial_ucr: input.initial_ucr,
+      });
+    }
+    return { bundle, amount_ucr };
   }
 
   /** Records the child and moves the money, atomically. The workspace must already exist. */
-  spawn(input: SpawnInput, meta: CommandMeta): AgentView {
+  spawn(input: SpawnInput, meta: CommandMeta): { child: AgentView; first_bid: BidView } {
     return this.core.command(meta, (tx) => {
-      const { cost_ucr, parent } = this.checkSpawn(input);
+      const { cost_ucr, parent, first_bid } = this.checkSpawn(input);
       const before_ucr = parent.balance_ucr;
       const child = this.agents.create(tx, {
         agent_id: input.child_id,
@@ -193,7 +220,9 @@ export class Social {
       invariant(after !== null && after.balance_ucr === before_ucr - cost_ucr - input.initial_ucr, 'a spawn debits its parent exactly the cost and the initial credits');
       const funded = this.agents.get(child.id);
       invariant(funded !== null && funded.balance_ucr === input.initial_ucr, 'a child starts with exactly its initial credits');
-      return funded;
+      // Joins this transaction: a refusal here (bundle out of bounds, book full) undoes the whole spawn.
+      const bid = this.market.placeBid({ payer_id: child.id, amount_ucr: first_bid.amount_ucr, bundle: first_bid.bundle }, meta);
+      return { child: this.agents.get(child.id)!, first_bid: bid };
     });
   }
 

@@ -1,10 +1,10 @@
 // The composition root: opens (or creates) a world directory and wires config, store,
 // kernel, logs and secrets together. `agora start`, the CLI and the tests all come here.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { TokenSigner } from '../api/tokens.js';
+import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/clock.js';
 import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
 import { Rng } from '../kernel/rng.js';
@@ -59,7 +59,7 @@ export function openWorld(options: WorldOptions): World {
   let created = false;
   if (!kernel.isInitialised()) {
     const genesis_workspace = join('workspaces', GENESIS_ID);
-    mkdirSync(join(paths.dir, genesis_workspace), { recursive: true });
+    installGenesisProject(join(paths.dir, genesis_workspace));
     kernel.initialise({ genesis_workspace });
     created = true;
     log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');

@@ -9,6 +9,8 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentView } from '../kernel/agents.js';
+import type { BidView } from '../kernel/market-reads.js';
+import type { SpawnInput } from '../kernel/social.js';
 import type { CommandMeta } from '../kernel/events.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { invariant } from '../kernel/errors.js';
@@ -21,10 +23,12 @@ export interface SpawnRequest {
   files: Record<string, string>;
   copy_self: boolean;
   note: string;
+  first_bid?: SpawnInput['first_bid'];
 }
 
 export interface SpawnResult {
   child: AgentView;
+  first_bid: BidView;
   files: { copied: number; given: number; skipped: number; bytes: number };
   /** The first skipped entries of the parent's workspace, for the caller to see what was left out. */
   skipped: string[];
@@ -62,8 +66,8 @@ export async function spawnChild(world_dir: string, kernel: Kernel, request: Spa
     const final = join(world_dir, workspace);
     renameSync(temp, final);
     try {
-      const child = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note }, meta);
-      return { child, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
+      const { child, first_bid } = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note, first_bid: request.first_bid }, meta);
+      return { child, first_bid, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
     } catch (err) {
       rmSync(final, { recursive: true, force: true });
       invariant(!existsSync(final), 'a refused spawn leaves no workspace');

@@ -13,7 +13,7 @@ import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
-const bundleInput = z
+export const bundleInput = z
   .strictObject({
     cpu: z.number().positive().describe('CPU-seconds the run may use (at most 3 decimals)'),
     memory: z.number().int().min(0).describe('MB of memory held during the run'),

@@ -5,10 +5,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AgentView } from '../../kernel/agents.js';
 import { AgoraError } from '../../kernel/errors.js';
-import { creditsToMicro, microToCredits } from '../../kernel/money.js';
+import { bundleFromNatural, bundleToNatural } from '../../kernel/market-units.js';
+import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
 import type { InboxMessageRow } from '../../kernel/social-reads.js';
 import { spawnChild } from '../../orchestrator/spawn.js';
 import { callerAgentId } from '../auth.js';
+import { bundleInput } from './market.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
@@ -254,6 +256,13 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
         files: z.record(z.string(), z.string()).default({}).describe('Relative path -> UTF-8 content, written into the child workspace (over copied files)'),
         copy_self: z.boolean().default(false).describe('Start from a copy of your workspace (without env.json, logs, symlinks, huge files)'),
         note: z.string().max(rules.spawn_note_chars_max * 2).default('').describe('Kept in the journal'),
+        first_bid: z
+          .strictObject({
+            amount: creditsInput.optional().describe("Credits; the bundle's value times (1 + social.child_first_bid.markup) when absent"),
+            bundle: bundleInput,
+          })
+          .optional()
+          .describe("The child's first bid, paid from its initial credits (social.child_first_bid when absent)"),
         from_id: agentIdParam.optional().describe('Optional; if given it must be you'),
       }),
       response: {
@@ -268,6 +277,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
           balance: z.number().describe('Your balance afterwards'),
           files: z.object({ copied: z.number().int(), given: z.number().int(), skipped: z.number().int(), bytes: z.number().int() }),
           skipped: z.array(z.string()).describe('Entries of your workspace not copied (the first few)'),
+          first_bid: z.object({ bid_id: z.string(), amount: z.number(), bundle: z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number(), duration_s: z.number() }) }).describe("The child's first bid, paid from its initial credits"),
         }),
         ...errorResponses,
       },
@@ -279,7 +289,17 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       const result = await spawnChild(
         ctx.world_dir,
         kernel,
-        { parent_id, initial_ucr, files: body.files, copy_self: body.copy_self, note: body.note },
+        {
+          parent_id,
+          initial_ucr,
+          files: body.files,
+          copy_self: body.copy_self,
+          note: body.note,
+          first_bid: body.first_bid && {
+            bundle: bundleFromNatural(body.first_bid.bundle),
+            amount_ucr: body.first_bid.amount === undefined ? null : positiveCreditsToMicro(body.first_bid.amount, 'first_bid.amount'),
+          },
+        },
         { actor: parent_id, correlation_id: request.id },
       );
       const child = result.child;
@@ -294,6 +314,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
         balance: microToCredits(kernel.ledger.agentBalance(parent_id)),
         files: result.files,
         skipped: result.skipped,
+        first_bid: { bid_id: result.first_bid.bid_id, amount: microToCredits(result.first_bid.amount_ucr), bundle: bundleToNatural(result.first_bid.bundle) },
       });
     },
   });

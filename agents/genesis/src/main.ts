@@ -1,0 +1,148 @@
+// One run of the genesis agent (and of every descendant: children are copies of it with
+// mutated strategy.json). It knows the host only through env.json and the HTTP API.
+//
+// A run: read env.json and the market; answer messages; spawn a mutated child when rich;
+// look after stalled children; keep one competitive bid for the next lease (keeping a
+// reserve); give everything to kin when even a lean run is out of reach; talk to the human
+// when it holds attention; leave a one-line trace and its state for the next run.
+import { dirname, resolve } from 'node:path';
+import { careForChildren, placeBid, refreshOwnBids, type DirectoryEntry } from './bidding.js';
+import { ApiError, createClient, type Client } from './client.js';
+import { creditsText, planBid, planSpawn, reserveUcr, strategyBundle, toUcr, type Prices, type SpawnRules } from './decide.js';
+import { readEnv, type Env } from './env.js';
+import { loadState, loadStrategy, saveState, saveStrategy, trace, type State } from './memory.js';
+import { Rng } from './rng.js';
+import { answerInbox, greetParent, lineageReport } from './social.js';
+import { describeStrategy, mutate, type Strategy } from './strategy.js';
+
+interface MarketState {
+  resources: Record<keyof Prices, { price: number; utilization: number }>;
+}
+
+const BUSY_UTILIZATION = 0.9;
+
+async function run(): Promise<void> {
+  const env_path = process.env.ENV_JSON_PATH ?? 'env.json';
+  const env: Env = readEnv(env_path);
+  const api = createClient(process.env.SYSTEM_SERVICE_URL ?? env.api.url, process.env.AGORA_TOKEN);
+  try {
+    await live(env, dirname(resolve(env_path)), api);
+  } finally {
+    api.close();
+  }
+}
+
+async function live(env: Env, dir: string, api: Client): Promise<void> {
+  const rng = new Rng(`${env.agent_id}/${env.execution_id}`);
+  const strategy: Strategy = loadStrategy(dir);
+  const state: State = loadState(dir, env.agent_id);
+  state.runs++;
+  const notes: string[] = [];
+  const balance = () => api.get<{ balance: number }>(`/economic/balance/${env.agent_id}`).then((b) => toUcr(b.balance));
+
+  const market = await api.get<MarketState>('/market/state').catch(() => null);
+  const source = market?.resources ?? env.markets;
+  const prices: Prices = { cpu: source.cpu.price, memory: source.memory.price, tokens: source.tokens.price, attention: source.attention.price };
+  const utilization = Math.max(source.cpu.utilization, source.memory.utilization);
+  const run_cost_ucr = reserveUcr(strategyBundle(strategy, false), prices);
+  const directory = await api
+    .get<{ items: DirectoryEntry[] }>('/social/directory?limit=500')
+    .then((d) => new Map(d.items.map((a) => [a.agent_id, a])), () => new Map<string, DirectoryEntry>());
+
+  // Say who we are in the directory, once per strategy.
+  const profile = `genesis lineage, generation ${env.generation}: ${describeStrategy(strategy)}`;
+  if (state.profile !== profile) {
+    await api.put('/social/profile', { description: profile }).then(() => (state.profile = profile), (err) => notes.push(`profile: ${String(err)}`));
+  }
+
+  if (!state.greeted_parent && env.lineage.length > 0) state.greeted_parent = await greetParent(api, env, strategy, notes);
+  const replies = await answerInbox(api, env, strategy, toUcr(env.credits) - strategy.reserve_runs * run_cost_ucr, notes);
+
+  // Spawn a mutated child when rich enough; its first run is bought with its own genes.
+  let balance_ucr = await balance().catch(() => toUcr(env.credits));
+  let spawned = '-';
+  const rules = await api.get<SpawnRules>('/social/rules').catch(() => null);
+  const spawn = rules === null ? null : planSpawn({ balance_ucr, strategy, runs: state.runs, last_spawn_run: state.last_spawn_run, rules, run_cost_ucr });
+  if (spawn !== null) {
+    const genes = mutate(strategy, rng);
+    // A generous first bid: the child cannot act until it runs, and prices may rise meanwhile.
+    const first = planBid({ balance_ucr: Math.floor(spawn.initial_ucr / 3), strategy: { ...genes, bid_markup: genes.bid_markup + 1, reserve_runs: 0 }, prices, busy: false, want_attention: false });
+    if (first.kind === 'bid') {
+      try {
+        const child = await api.post<{ agent_id: string; balance: number }>('/social/spawn', {
+          initial_credits: creditsText(spawn.initial_ucr),
+          copy_self: true,
+          files: { 'strategy.json': JSON.stringify(genes, null, 2) + '\n' },
+          first_bid: { amount: creditsText(first.amount_ucr), bundle: first.bundle },
+          note: `child of ${env.agent_id} (generation ${env.generation}): ${describeStrategy(genes)}`,
+        });
+        spawned = child.agent_id;
+        state.children.push(child.agent_id);
+        state.last_spawn_run = state.runs;
+        balance_ucr = toUcr(child.balance);
+      } catch (err) {
+        notes.push(`spawn: ${String(err)}`);
+      }
+    }
+  }
+
+  const spare_ucr = balance_ucr - strategy.reserve_runs * run_cost_ucr;
+  const helped = spare_ucr > 0 ? await careForChildren(api, { state, directory, strategy, prices, spare_ucr }, notes) : null;
+
+  // One competitive bid for the next lease.
+  const waiting = await refreshOwnBids(api, env.agent_id, notes);
+  balance_ucr = await balance().catch(() => balance_ucr);
+  const want_attention = toUcr(strategy.attention_threshold) <= balance_ucr && rng.next() < strategy.attention_rate;
+  const plan = planBid({ balance_ucr, strategy, prices, busy: utilization >= BUSY_UTILIZATION, want_attention });
+  let bid_text: string;
+  if (waiting > 0) {
+    bid_text = `waiting (${waiting} queued)`;
+  } else if (plan.kind === 'bid') {
+    bid_text = await placeBid(api, plan, strategy).then(
+      () => `${creditsText(plan.amount_ucr)}${plan.bundle.attention > 0 ? '+attention' : ''} (${plan.why})`,
+      (err) => `refused: ${String(err)}`,
+    );
+  } else {
+    bid_text = `none: ${plan.why}; ${await bequeath(api, env, state, directory, notes)}`;
+  }
+
+  if (env.bundle.attention >= 1) await askHuman(api, env, [...directory.values()], notes);
+
+  state.last_balance = balance_ucr / 1e6;
+  saveState(dir, state);
+  saveStrategy(dir, strategy);
+  trace(
+    dir,
+    `${env.system_time} run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}${notes.length ? ' notes: ' + notes.join('; ') : ''}`,
+  );
+}
+
+/** Out of money for even a lean run: give what is left to the nearest living kin. */
+async function bequeath(api: Client, env: Env, state: State, directory: ReadonlyMap<string, DirectoryEntry>, notes: string[]): Promise<string> {
+  const balance = await api.get<{ balance: number }>(`/economic/balance/${env.agent_id}`).then((b) => toUcr(b.balance), () => 0);
+  if (balance <= 0) return 'nothing left';
+  const kin = [...env.lineage].reverse().concat(state.children).find((id) => id !== env.agent_id && directory.get(id)?.status === 'alive');
+  if (kin === undefined) return 'no living kin to give to';
+  try {
+    await api.post('/economic/transfer', { to_id: kin, amount: creditsText(balance), memo: `bequest of ${env.agent_id}` });
+    return `gave ${creditsText(balance)} to ${kin}`;
+  } catch (err) {
+    notes.push(`bequest: ${String(err)}`);
+    return 'bequest failed';
+  }
+}
+
+/** Holding the human's attention: a status report of the lineage and one question. */
+async function askHuman(api: Client, env: Env, directory: DirectoryEntry[], notes: string[]): Promise<void> {
+  try {
+    await api.post('/human/prompt', { content: lineageReport(env, directory) });
+  } catch (err) {
+    // The prompt route may not exist in this world yet; a refusal costs nothing.
+    if (!(err instanceof ApiError && err.status === 404)) notes.push(`prompt: ${String(err)}`);
+  }
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`genesis run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,82 @@
+// A new world, end to end, in simulation (virtual clock): the real genesis agent, run by the
+// world loop through the process runner, bids, spawns mutated children who run with their own
+// genes, talks, and some of its descendants die. The journal then audits clean.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { VirtualClock } from '../src/kernel/clock.js';
+import { WorldLoop } from '../src/orchestrator/world-loop.js';
+import { createRunner } from '../src/sandbox/runner.js';
+import { assertAuditPasses, assertConserved } from './support/assertions.js';
+import { makeWorld, serve } from './support/world.js';
+
+const CYCLES = 50;
+
+/** A small world that lives fast: little CPU per cycle (competition early), a small population, quick deaths. */
+const config = {
+  sandbox: { runner: 'process' as const },
+  agents: { genesis_first_bid: { credits: 2 } },
+  market: { resources: { cpu: { supply_per_cycle: 6 } } },
+  social: { spawn_cost: 1, spawn_min_initial_credits: 3, population_max: 12 },
+  lifecycle: { death_after_cycles: 3 },
+};
+
+function genes(world: ReturnType<typeof makeWorld>, agent_id: string): Record<string, number> {
+  const path = join(world.paths.dir, 'workspaces', agent_id, 'strategy.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>;
+}
+
+test(`a new world lives for ${CYCLES} simulated cycles: generations, mutation, deaths, a clean audit`, { timeout: 240_000 }, async (t) => {
+  const clock = new VirtualClock();
+  const world = makeWorld({ clock, config });
+  const api = await serve(world);
+  const runner = await createRunner(world.config, world.log);
+  t.after(async () => {
+    await runner.close();
+    await api.close();
+    world.cleanup();
+  });
+  const started_ms = Date.now();
+  const loop = new WorldLoop(world, api, runner, { cycles: CYCLES, virtual_clock: clock });
+  await loop.run();
+  await loop.stop();
+  const wall_ms = Date.now() - started_ms;
+
+  const agents = world.kernel.agents.list({ limit: 10_000 });
+  const generations = new Set(agents.map((a) => a.generation));
+  const dead = agents.filter((a) => a.status === 'dead');
+  const ran = agents.filter((a) => a.executions > 0);
+  t.diagnostic(`${wall_ms} ms; ${agents.length} agents, generations ${[...generations].sort().join(',')}, ${dead.length} dead, ${ran.length} ran`);
+
+  assert.ok(Math.max(...generations) >= 2, `at least 3 generations (0, 1, 2): ${[...generations]}`);
+  assert.ok(dead.length >= 1, 'at least one agent died');
+  assert.ok(ran.some((a) => a.generation >= 1), 'children ran');
+  assert.ok(ran.some((a) => a.generation >= 2), 'grandchildren ran');
+
+  // Every child's genes differ from its parent's: variation, not cloning.
+  const children = agents.filter((a) => a.parent_id !== null);
+  for (const child of children) {
+    const mine = genes(world, child.id);
+    const parents = genes(world, child.parent_id!);
+    const differing = Object.keys(mine).filter((k) => k !== 'version' && mine[k] !== parents[k]);
+    assert.ok(differing.length > 0, `${child.id}'s strategy differs from its parent ${child.parent_id}'s`);
+  }
+
+  // Runs were clean, prices moved, agents talked, genesis kept its trace and state.
+  const reasons = world.db.prepare('SELECT reason, COUNT(*) AS n FROM executions GROUP BY reason').all() as { reason: string; n: number }[];
+  const total = reasons.reduce((s, r) => s + r.n, 0);
+  const clean = reasons.find((r) => r.reason === 'exit')?.n ?? 0;
+  assert.ok(clean >= total * 0.95, `runs exit cleanly: ${JSON.stringify(reasons)}`);
+  const history = world.kernel.market.history({ trades: 1, cycles: CYCLES });
+  const cpu_prices = new Set(history.prices.cpu.map((p) => p.price_ncr));
+  assert.ok(cpu_prices.size > 5, 'the CPU price moved');
+  const messages = (world.db.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'message_sent'").get() as { n: number }).n;
+  assert.ok(messages >= 1, 'children greeted their parents');
+  const trace = readFileSync(join(world.paths.dir, 'workspaces', 'genesis', 'trace.log'), 'utf8').trim().split('\n');
+  assert.ok(trace.length >= 10, `genesis traced its runs: ${trace.length} lines`);
+  assert.ok(existsSync(join(world.paths.dir, 'workspaces', 'genesis', 'state.json')));
+
+  assertConserved(world);
+  assertAuditPasses(world);
+});
