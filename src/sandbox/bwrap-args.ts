@@ -13,6 +13,8 @@ export interface BwrapLayout {
   root_links: { name: string; target: string | null }[];
   etc_dir: string;
   init_binary: string;
+  /** Where agora-init is inside (initInside()). */
+  init_dest: string;
   /** argv that starts agora-init inside (a node path prefix for the fallback). */
   init_argv_inside: string[];
   runtime_dir: string | null;
@@ -43,6 +45,11 @@ export const INSIDE = {
   tmp: '/tmp',
 } as const;
 
+/** The node fallback keeps its .mjs name inside: node decides ESM from the extension. */
+export function initInside(native: boolean): string {
+  return native ? INSIDE.init : `${INSIDE.init}.mjs`;
+}
+
 export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): string[] {
   const args = [
     '--unshare-all', // user, pid, mount, net, ipc, uts, cgroup
@@ -63,7 +70,7 @@ export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): string[] {
   }
   args.push('--ro-bind', layout.etc_dir, '/etc', '--proc', '/proc', '--dev', '/dev');
   args.push('--size', String(layout.tmp_bytes), '--perms', '1777', '--tmpfs', INSIDE.tmp);
-  args.push('--ro-bind', layout.init_binary, INSIDE.init);
+  args.push('--ro-bind', layout.init_binary, layout.init_dest);
   if (layout.runtime_dir !== null) {
     args.push('--ro-bind', layout.runtime_dir, INSIDE.runtime);
     // ESM `import 'openai'` ignores NODE_PATH but walks up to /node_modules: point that at the runtime.

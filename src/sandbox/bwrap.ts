@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { AgoraError } from '../kernel/errors.js';
-import { bwrapArgs, INSIDE, type BwrapLayout } from './bwrap-args.js';
+import { bwrapArgs, initInside, INSIDE, type BwrapLayout } from './bwrap-args.js';
 import { detectCgroups, MB, type CgroupDriver, type RunCgroup } from './cgroups.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
@@ -185,7 +185,8 @@ class BwrapRunner implements Runner {
       }),
       etc_dir: dir.etc,
       init_binary: dir.init_path,
-      init_argv_inside: helpers.native ? [INSIDE.init] : [nodeInside, INSIDE.init],
+      init_dest: initInside(helpers.native),
+      init_argv_inside: helpers.native ? [INSIDE.init] : [nodeInside, initInside(false)],
       runtime_dir,
       extra_ro,
       tmp_bytes: s.tmp_mb_max * MB,

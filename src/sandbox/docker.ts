@@ -15,7 +15,7 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { AgoraError } from '../kernel/errors.js';
-import { INSIDE } from './bwrap-args.js';
+import { initInside, INSIDE } from './bwrap-args.js';
 import { MB } from './cgroups.js';
 import { LineSplitter } from './control-protocol.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
@@ -91,7 +91,8 @@ class DockerRunner implements Runner {
       if (spec.api_socket_path !== null) chownSync(spec.api_socket_path, owner.uid, owner.gid);
     }
     const runtime = s.runtime_dir !== '' ? resolve(s.runtime_dir) : DEFAULT_RUNTIME_DIR;
-    const binds = [`${workspace}:${INSIDE.workspace}:rw`, `${this.helpers.init_path}:${INSIDE.init}:ro`];
+    const init_dest = initInside(this.helpers.native);
+    const binds = [`${workspace}:${INSIDE.workspace}:rw`, `${this.helpers.init_path}:${init_dest}:ro`];
     if (existsSync(join(runtime, 'node_modules'))) {
       binds.push(`${runtime}:${INSIDE.runtime}:ro`, `${join(runtime, 'node_modules')}:/node_modules:ro`);
     }
@@ -103,7 +104,7 @@ class DockerRunner implements Runner {
       node_path: existsSync(join(runtime, 'node_modules')) ? `${INSIDE.runtime}/node_modules` : null,
       tmp_dir: INSIDE.tmp,
     });
-    const init = this.helpers.native ? [INSIDE.init] : ['node', INSIDE.init];
+    const init = this.helpers.native ? [init_dest] : ['node', init_dest];
     const cmd = [...init, '--control-fd', '0', '--status-fd', '2', '--log-bytes-max', String(spec.limits.log_bytes_max), '--conns-max', String(s.connections_max)];
     if (spec.api_socket_path !== null) cmd.push('--relay', `tcp:127.0.0.1:${s.api_port_inside}=unix:${INSIDE.api_socket}`);
     cmd.push('--', ...spec.command);

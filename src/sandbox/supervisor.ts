@@ -69,6 +69,7 @@ export interface SuperviseOptions {
   onDone?(result: RunResult): void;
 }
 
+const TIMER_MS_MAX = 2 ** 31 - 1;
 const signalNames = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 
 export function supervise(options: SuperviseOptions): RunHandle {
@@ -106,9 +107,14 @@ export function supervise(options: SuperviseOptions): RunHandle {
     }
   });
 
-  const armDeadline = () => {
+  const armDeadline = (): void => {
     if (deadline_timer !== null) clearTimeout(deadline_timer);
-    deadline_timer = setTimeout(() => terminate('killed_timeout', `wall deadline passed (${new Date(deadline_ms).toISOString()})`), Math.max(0, deadline_ms - Date.now()));
+    // A timer fires at most 2^31-1 ms ahead (about 24.8 days); a later deadline re-arms.
+    const wait_ms = Math.min(TIMER_MS_MAX, Math.max(0, deadline_ms - Date.now()));
+    deadline_timer = setTimeout(() => {
+      if (Date.now() < deadline_ms) return armDeadline();
+      terminate('killed_timeout', `wall deadline passed (${new Date(deadline_ms).toISOString()})`);
+    }, wait_ms);
   };
 
   const hardKill = () => {
