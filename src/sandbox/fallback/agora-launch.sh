@@ -27,7 +27,7 @@ if [ "${AGORA_LAUNCH_PHASE:-1}" = 1 ]; then
   export AGORA_LAUNCH_PHASE=2
   # shellcheck disable=SC2086 # the rlimit options are words on purpose
   if [ -n "${AGORA_STAGES:-}" ]; then
-    exec prlimit ${AGORA_RLIMITS:---core=0:0} -- unshare --mount --propagation private -- /bin/sh "$0" "$@"
+    exec prlimit ${AGORA_RLIMITS:---core=0:0} -- unshare --mount --propagation slave -- /bin/sh "$0" "$@"
   fi
   exec prlimit ${AGORA_RLIMITS:---core=0:0} -- /bin/sh "$0" "$@"
 fi

@@ -90,12 +90,13 @@ static void set_rlimit(const char *spec) {
 
 static int mount_ns_ready = 0;
 
-// Our own mount namespace, private before anything is mounted in it, or our binds would
-// propagate to the host's namespace.
+// Our own mount namespace, made a slave before anything is mounted in it: our binds never
+// propagate to the host's namespace, while mounts the host makes later (a launcher may wait
+// a long time for its run) still reach us.
 static void private_mounts(void) {
   if (mount_ns_ready) return;
   if (unshare(CLONE_NEWNS) != 0) die("unshare mount namespace: %s", strerror(errno));
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("make mounts private: %s", strerror(errno));
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) die("make mounts slaves: %s", strerror(errno));
   mount_ns_ready = 1;
 }
 
