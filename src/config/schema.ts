@@ -245,7 +245,7 @@ export const operatorSchema = z
     balance_points_max: int(1, 100_000).default(1000).describe("Most points of one agent's balance-over-time series (its latest postings)."),
     log_tail_bytes_default: int(1, 1 << 30).default(65_536).describe("Bytes of an execution's log returned when not told how many (from the end)."),
     log_tail_bytes_max: int(1, 1 << 30).default(1 << 20).describe("Most bytes of an execution's log returned at once."),
-    events_scan_max: int(100, 10_000_000).default(20_000).describe('Most journal events one events-page request reads when filtering by agent; past it the page ends early with a cursor to continue.'),
+    events_scan_max: int(100, 10_000_000).default(20_000).describe('Most candidate events (those whose text names the agent) one events-page request parses when filtering by agent; past it the page ends early with a cursor to continue.'),
     stream_clients_max: int(1, 10_000).default(32).describe('Most simultaneous live event streams (GET /operator/events/stream); more are refused with UNAVAILABLE.'),
     stream_buffer_events_max: int(1, 1_000_000).default(5000).describe('Events queued for one slow stream client; past it the stream is closed and the client reconnects from its last seq.'),
     stream_heartbeat_s: num(1, 3600).default(15).describe('Seconds between keep-alive comments on an idle live stream.'),

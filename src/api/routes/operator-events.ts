@@ -106,6 +106,12 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
         where.push(`type IN (${[...filter.types].map(() => '?').join(', ')})`);
         params.push(...filter.types);
       }
+      if (filter.agent_id !== null) {
+        // A cheap superset in SQL (the id as a JSON string anywhere in the data); the exact
+        // test below then parses only these candidates.
+        where.push('(actor = ? OR instr(data, ?) > 0)');
+        params.push(filter.agent_id, JSON.stringify(filter.agent_id));
+      }
       const rows = kernel.core.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq DESC`).iterate(...params) as IterableIterator<EventRow>;
       const items: EventView[] = [];
       let scanned = 0;
