@@ -157,7 +157,6 @@ export function supervise(options: SuperviseOptions): RunHandle {
     finished = true;
     for (const timer of [grace_timer, deadline_timer]) if (timer !== null) clearTimeout(timer);
     clearInterval(meter_timer);
-    sampleMeter();
     await meter.killAll();
     let usage: FinalUsage = { cpu_seconds: null, memory_peak_mb: null, oom_kills: 0 };
     try {
