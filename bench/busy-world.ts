@@ -10,6 +10,8 @@ import { lastSeq } from '../src/store/journal.js';
 
 const SYSTEM = { actor: 'system:loop' };
 const CREDITS = 1_000_000;
+/** Below this an agent of this world stops bidding, and the lifecycle puts it to sleep. */
+const MIN_BID_UCR = CREDITS / 5;
 
 export function buildBusyWorld(dir: string, options: { agents: number; events: number; seed?: number }): World {
   const clock = new VirtualClock();
@@ -27,7 +29,9 @@ export function buildBusyWorld(dir: string, options: { agents: number; events: n
       for (const [i, id] of ids.entries()) {
         // A family tree: each agent descends from an earlier one (genesis for the first ten).
         const parent_id = i < 10 ? 'genesis' : ids[Math.floor(i / 3)]!;
-        k.agents.create(tx, { agent_id: id, parent_id, workspace: `workspaces/${id}`, postings: [{ from: SYSTEM_MINT, to: id, amount_ucr: 500 * CREDITS, kind: 'grant', memo: 'bench' }] });
+        // One in seven starts poor: it spends itself out, sleeps, and dies, as agents do.
+        const amount_ucr = (i % 7 === 0 ? 3 : 500) * CREDITS;
+        k.agents.create(tx, { agent_id: id, parent_id, workspace: `workspaces/${id}`, postings: [{ from: SYSTEM_MINT, to: id, amount_ucr, kind: 'grant', memo: 'bench' }] });
       }
     });
   });
@@ -42,7 +46,10 @@ export function buildBusyWorld(dir: string, options: { agents: number; events: n
         const payer_id = ids[rng.int(0, ids.length - 1)]!;
         const attention = b === 0 ? 1 : 0;
         const bundle = { cpu_ms: naturalToBase('cpu', 0.1 + rng.int(0, 3) / 10), memory_mb: 16 + 16 * rng.int(0, 3), tokens: 0, attention, duration_s: 5 };
-        const amount_ucr = attention > 0 ? 8 * CREDITS : rng.int(1, 20) * CREDITS / 10;
+        const wanted_ucr = attention > 0 ? 8 * CREDITS : (rng.int(1, 20) * CREDITS) / 10;
+        const balance_ucr = k.ledger.agentBalance(payer_id);
+        if (balance_ucr < MIN_BID_UCR) continue;
+        const amount_ucr = Math.min(wanted_ucr, balance_ucr);
         try {
           k.market.placeBid({ payer_id, amount_ucr, bundle }, { actor: payer_id });
         } catch {
@@ -64,10 +71,15 @@ export function buildBusyWorld(dir: string, options: { agents: number; events: n
       for (let t = 0; t < 80; t++) {
         const from_id = ids[rng.int(0, ids.length - 1)]!;
         const to_id = ids[rng.int(0, ids.length - 1)]!;
-        if (from_id !== to_id) k.ledger.transfer({ from_id, to_id, amount_ucr: rng.int(1, 100) * 10_000, memo: 'trade' }, { actor: from_id });
+        if (from_id === to_id) continue;
+        try {
+          k.ledger.transfer({ from_id, to_id, amount_ucr: rng.int(1, 100) * 10_000, memo: 'trade' }, { actor: from_id });
+        } catch {
+          /* refused (too poor, or a party is dead): the bench goes on */
+        }
       }
       k.attention.expireDue(SYSTEM);
-      k.lifecycle.review({ cycle: result.cycle, min_bundle_cost_ucr: 1, death_after_cycles: 30 });
+      k.lifecycle.review({ cycle: result.cycle, min_bundle_cost_ucr: MIN_BID_UCR, death_after_cycles: 30 });
     });
   }
   return world;

@@ -12,6 +12,8 @@ export interface Line {
   scale?: 'y' | 'y2';
   /** Draw as steps (a value holds until the next point), e.g. a balance. */
   stepped?: boolean;
+  /** Line width in CSS pixels (2 by default; 1 for a supporting series). */
+  width?: number;
   fill?: boolean;
   format?: (v: number) => string;
 }
@@ -33,6 +35,12 @@ export interface ChartProps {
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
 const stepped = uPlot.paths.stepped!({ align: 1 });
 
+/** Room for the widest tick label, so large numbers are never clipped. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = values === null ? 0 : Math.max(0, ...values.map((v) => v.length));
+  return Math.max(40, 16 + longest * 7.5);
+}
+
 function options(props: ChartProps, width: number): uPlot.Options {
   const axisStroke = '#5b6475';
   const grid = { stroke: '#e6e9ef', width: 1 };
@@ -41,14 +49,14 @@ function options(props: ChartProps, width: number): uPlot.Options {
     {
       stroke: axisStroke,
       grid,
-      size: 60,
+      size: axisSize,
       values: (_u, ticks) => ticks.map((t) => (props.lines[0]?.format ?? String)(t)),
       ...(props.integers ? { incrs: INTEGER_STEPS } : {}),
     },
   ];
   const scales: uPlot.Scales = { x: { time: props.time ?? false } };
   if (props.y2) {
-    axes.push({ scale: 'y2', side: 1, stroke: axisStroke, grid: { show: false }, size: 50, label: props.y2.label, values: (_u, ticks) => ticks.map(props.y2!.format) });
+    axes.push({ scale: 'y2', side: 1, stroke: axisStroke, grid: { show: false }, size: axisSize, label: props.y2.label, values: (_u, ticks) => ticks.map(props.y2!.format) });
     scales.y2 = props.y2.range ? { range: props.y2.range } : {};
   }
   return {
@@ -63,7 +71,7 @@ function options(props: ChartProps, width: number): uPlot.Options {
       ...props.lines.map((line) => ({
         label: line.label,
         stroke: line.color,
-        width: 2,
+        width: line.width ?? 2,
         scale: line.scale ?? 'y',
         fill: line.fill ? `${line.color}22` : undefined,
         points: { show: false },

@@ -9,6 +9,13 @@ export function credits(value: number | null | undefined): string {
   return Math.abs(value) >= 1 || value === 0 ? creditsFormat.format(value) : preciseFormat.format(value);
 }
 
+const compactFormat = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Large amounts for a glance (512.3K); the exact figure belongs in a title. */
+export function compactCredits(value: number): string {
+  return Math.abs(value) >= 100_000 ? compactFormat.format(value) : credits(value);
+}
+
 export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : countFormat.format(value);
 }

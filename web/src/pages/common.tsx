@@ -1,11 +1,11 @@
 // Small pieces every page uses.
 import type { ComponentChildren } from 'preact';
 
-export function Stat({ label, value, sub, testid }: { label: string; value: ComponentChildren; sub?: ComponentChildren; testid?: string }) {
+export function Stat({ label, value, sub, testid, title }: { label: string; value: ComponentChildren; sub?: ComponentChildren; testid?: string; title?: string }) {
   return (
     <div class="stat" data-testid={testid}>
       <div class="stat-label">{label}</div>
-      <div class="stat-value">{value}</div>
+      <div class="stat-value" title={title}>{value}</div>
       {sub !== undefined && <div class="stat-sub">{sub}</div>}
     </div>
   );

@@ -40,7 +40,7 @@ export function MarketPage() {
                   xLabel="cycle"
                   lines={[
                     { label: 'price', color: COLORS.price, values: s.price, format: credits },
-                    { label: 'utilisation', color: COLORS.utilization, values: s.utilization, scale: 'y2', format: percent },
+                    { label: 'utilisation', color: COLORS.utilization, values: s.utilization, scale: 'y2', format: percent, width: 1 },
                   ]}
                   y2={{ label: 'utilisation', format: percent, range: [0, 1] }}
                   height={180}
@@ -78,7 +78,7 @@ export function MarketPage() {
                   <td>{b.payer_id === b.agent_id ? <span class="muted">self</span> : <AgentLink id={b.payer_id} />}</td>
                   <td class="num">{b.sealed && b.amount === null ? <span class="muted">sealed</span> : credits(b.amount)}</td>
                   <td class="num">{credits(b.reserve)}</td>
-                  <td class="num">{b.score === null ? '–' : b.score.toFixed(2)}</td>
+                  <td class="num">{b.score === null ? '–' : b.score.toFixed(3)}</td>
                   <td>{bundle(b.bundle)}</td>
                   <td class="muted">{b.placed_cycle}–{b.expires_after_cycle}</td>
                 </tr>

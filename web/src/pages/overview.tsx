@@ -1,7 +1,7 @@
 // World at a glance: the numbers now, and how they got here, cycle by cycle.
 import { api } from '../api.js';
 import { Chart } from '../chart.js';
-import { count, credits } from '../format.js';
+import { compactCredits, count, credits } from '../format.js';
 import { useContext } from 'preact/hooks';
 import { SummaryContext, useLoad } from '../hooks.js';
 import type { Series } from '../types.js';
@@ -25,9 +25,9 @@ export function OverviewPage() {
         <div class="stats">
           <Stat label="Cycle" value={count(s.cycle)} sub={`every ${s.clearing_interval_s} s`} testid="stat-cycle" />
           <Stat label="Alive" value={<span class="alive-text">{count(s.population.alive)}</span>} sub={`${count(s.population.dormant)} dormant · ${count(s.population.dead)} dead`} testid="stat-alive" />
-          <Stat label="Credits held" value={credits(s.credits.held)} sub={`${credits(s.credits.escrow)} in escrow`} testid="stat-credits" />
-          <Stat label="Created" value={credits(s.credits.minted + s.credits.rewarded)} sub={`${credits(s.credits.rewarded)} by your rewards`} />
-          <Stat label="Burned" value={credits(s.credits.burned)} sub="paid for resources and fees" />
+          <Stat label="Credits held" value={compactCredits(s.credits.held)} title={credits(s.credits.held)} sub={`${credits(s.credits.escrow)} in escrow`} testid="stat-credits" />
+          <Stat label="Created" value={compactCredits(s.credits.minted + s.credits.rewarded)} title={credits(s.credits.minted + s.credits.rewarded)} sub={`${credits(s.credits.rewarded)} by your rewards`} />
+          <Stat label="Burned" value={compactCredits(s.credits.burned)} title={credits(s.credits.burned)} sub="paid for resources and fees" />
           <Stat label="Running" value={count(s.executions_running)} sub={`${count(s.open_bids)} open bids`} testid="stat-running" />
           <Stat label="Prompts waiting" value={<a href="#/attention">{count(s.prompts.pending)}</a>} sub={`${count(s.prompts.rewarded)} answered`} />
         </div>
