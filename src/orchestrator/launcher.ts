@@ -1,6 +1,7 @@
 // Turns a winning bid into a run: the execution record, env.json, the per-execution API
 // channel, the sandboxed process, and, when the run ends, its metered outcome. A failure of
 // one launch is recorded on that execution and never stops the world.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,7 +182,7 @@ export class Launcher {
         execution_id: execution.id,
         agent_id: execution.agent_id,
         workspace_dir,
-        command: command.command,
+        command: debug === null ? command.command : debugCommand(command.command, debug.inspect_port),
         env: {
           AGENT_ID: execution.agent_id,
           EXECUTION_ID: execution.id,
@@ -215,6 +216,20 @@ export class Launcher {
     }
     if (this.runs.size === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+let debugpy_available: boolean | null = null;
+
+/**
+ * Node runs get the inspector from the runner (NODE_OPTIONS). A Python run is wrapped in
+ * debugpy when the Python that sandboxes use has it, listening on the same inside port the
+ * runner relays to the host.
+ */
+function debugCommand(command: string[], port: number): string[] {
+  if (!/(^|\/)python3?$/.test(command[0] ?? '')) return command;
+  debugpy_available ??= spawnSync(command[0]!, ['-c', 'import debugpy'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  if (!debugpy_available) return command;
+  return [command[0]!, '-m', 'debugpy', '--listen', `127.0.0.1:${port}`, ...command.slice(1)];
 }
 
 function emptyOutcome(reason: ExecutionReason): ExecutionOutcome {
