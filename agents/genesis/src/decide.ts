@@ -28,8 +28,9 @@ export function reserveUcr(bundle: Bundle, prices: Prices): number {
   return Math.ceil(credits * UCR - 1e-6) + 1;
 }
 
-export function strategyBundle(s: Strategy, attention: boolean): Bundle {
-  return { cpu: Math.round(s.cpu_s * 1000) / 1000, memory: Math.round(s.memory_mb), tokens: 0, attention: attention ? 1 : 0, duration_s: Math.round(s.lease_s) };
+/** The bundle the genes ask for; a run with attention also buys `thinking_tokens` LLM tokens to write its prompt with. */
+export function strategyBundle(s: Strategy, attention: boolean, thinking_tokens = 0): Bundle {
+  return { cpu: Math.round(s.cpu_s * 1000) / 1000, memory: Math.round(s.memory_mb), tokens: attention ? thinking_tokens : 0, attention: attention ? 1 : 0, duration_s: Math.round(s.lease_s) };
 }
 
 export type BidPlan =
@@ -42,13 +43,13 @@ export type BidPlan =
  * so a markup never eats the credits that keep the agent running. When even one run is out
  * of reach, the agent gives what it has left to its kin instead of wasting it in the queue.
  */
-export function planBid(input: { balance_ucr: number; strategy: Strategy; prices: Prices; busy: boolean; want_attention: boolean }): BidPlan {
+export function planBid(input: { balance_ucr: number; strategy: Strategy; prices: Prices; busy: boolean; want_attention: boolean; thinking_tokens?: number }): BidPlan {
   const { balance_ucr, strategy: s, prices } = input;
   const plain = strategyBundle(s, false);
   const plain_ucr = reserveUcr(plain, prices);
   let bundle = plain;
   if (input.want_attention) {
-    const with_attention = strategyBundle(s, true);
+    const with_attention = strategyBundle(s, true, input.thinking_tokens ?? 0);
     const cost = reserveUcr(with_attention, prices);
     if (balance_ucr - cost >= s.reserve_runs * plain_ucr) bundle = with_attention;
   }

@@ -4,12 +4,15 @@
 // A run: read env.json and the market; answer messages; spawn a mutated child when rich;
 // look after stalled children; keep one competitive bid for the next lease (keeping a
 // reserve); give everything to kin when even a lean run is out of reach; talk to the human
-// when it holds attention; leave a one-line trace and its state for the next run.
+// when it holds attention; leave a one-line trace and its state for the next run. When the
+// host serves a real language model, runs with attention also buy a few LLM tokens: the model
+// words the prompt to the human and adds a line of reasoning to the trace (llm.ts).
 import { dirname, resolve } from 'node:path';
 import { careForChildren, placeBid, refreshOwnBids, type DirectoryEntry } from './bidding.js';
 import { ApiError, createClient, type Client } from './client.js';
 import { creditsText, planBid, planSpawn, reserveUcr, strategyBundle, toUcr, type Prices, type SpawnRules } from './decide.js';
 import { readEnv, type Env } from './env.js';
+import { realModel, reflect, THINKING_TOKENS, writePrompt } from './llm.js';
 import { loadState, loadStrategy, saveState, saveStrategy, trace, type State } from './memory.js';
 import { Rng } from './rng.js';
 import { answerInbox, greetParent, lineageReport } from './social.js';
@@ -48,6 +51,11 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
   const directory = await api
     .get<{ items: DirectoryEntry[] }>('/social/directory?limit=500')
     .then((d) => new Map(d.items.map((a) => [a.agent_id, a])), () => new Map<string, DirectoryEntry>());
+  // A real language model, if the host has one: asked only when it matters (this run bought
+  // tokens, or the next one may want attention), so a run that will not think costs nothing more.
+  let model: Promise<string | null> | null = null;
+  const findModel = () => (model ??= realModel(api));
+  const thinker = env.bundle.tokens > 0 ? await findModel() : null;
 
   // Say who we are in the directory, once per strategy.
   const profile = `genesis lineage, generation ${env.generation}: ${describeStrategy(strategy)}`;
@@ -93,7 +101,8 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
   const waiting = await refreshOwnBids(api, env.agent_id, notes);
   balance_ucr = await balance().catch(() => balance_ucr);
   const want_attention = toUcr(strategy.attention_threshold) <= balance_ucr && rng.next() < strategy.attention_rate;
-  const plan = planBid({ balance_ucr, strategy, prices, busy: utilization >= BUSY_UTILIZATION, want_attention });
+  const thinking_tokens = want_attention && (await findModel()) !== null ? THINKING_TOKENS : 0;
+  const plan = planBid({ balance_ucr, strategy, prices, busy: utilization >= BUSY_UTILIZATION, want_attention, thinking_tokens });
   let bid_text: string;
   if (waiting > 0) {
     bid_text = `waiting (${waiting} queued)`;
@@ -106,15 +115,14 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
     bid_text = `none: ${plan.why}; ${await bequeath(api, env, state, directory, notes)}`;
   }
 
-  if (env.bundle.attention >= 1) await askHuman(api, env, [...directory.values()], notes);
+  if (env.bundle.attention >= 1) await askHuman(api, env, [...directory.values()], thinker, notes);
 
   state.last_balance = balance_ucr / 1e6;
   saveState(dir, state);
   saveStrategy(dir, strategy);
-  trace(
-    dir,
-    `${env.system_time} run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}${notes.length ? ' notes: ' + notes.join('; ') : ''}`,
-  );
+  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}`;
+  const thought = thinker === null ? null : await reflect(api, thinker, summary, notes);
+  trace(dir, `${env.system_time} ${summary}${thought === null ? '' : ` thought: ${thought}`}${notes.length ? ' notes: ' + notes.join('; ') : ''}`);
 }
 
 /** Out of money for even a lean run: give what is left to the nearest living kin. */
@@ -132,10 +140,12 @@ async function bequeath(api: Client, env: Env, state: State, directory: Readonly
   }
 }
 
-/** Holding the human's attention: a status report of the lineage and one question. */
-async function askHuman(api: Client, env: Env, directory: DirectoryEntry[], notes: string[]): Promise<void> {
+/** Holding the human's attention: a status report of the lineage and one question (worded by the model when there is one). */
+async function askHuman(api: Client, env: Env, directory: DirectoryEntry[], thinker: string | null, notes: string[]): Promise<void> {
+  const report = lineageReport(env, directory);
+  const content = (thinker === null ? null : await writePrompt(api, thinker, report, notes)) ?? report;
   try {
-    await api.post('/human/prompt', { content: lineageReport(env, directory) });
+    await api.post('/human/prompt', { content });
   } catch (err) {
     // The prompt route may not exist in this world yet; a refusal costs nothing.
     if (!(err instanceof ApiError && err.status === 404)) notes.push(`prompt: ${String(err)}`);
