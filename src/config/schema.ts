@@ -194,8 +194,8 @@ export const socialSchema = z
     spawn_copy_file_bytes_max: int(0, 1 << 30).default(4 * 1024 * 1024).describe('Files larger than this (bytes) are not copied with copy_self (listed as skipped).'),
     child_first_bid: z
       .strictObject({
-        cpu_s: num(0, 3600).default(1).describe('CPU-seconds of the first lease.'),
-        memory_mb: int(0, 1_048_576).default(128).describe('Memory (MB) of the first lease.'),
+        cpu_s: num(0, 3600).default(0.5).describe('CPU-seconds of the first lease.'),
+        memory_mb: int(0, 1_048_576).default(96).describe('Memory (MB) of the first lease.'),
         duration_s: int(1, 86_400).default(10).describe('Length (s) of the first lease.'),
         markup: num(0, 100).default(0.2).describe('The first bid offers the bundle\'s value at current prices times (1 + markup), capped at the initial credits.'),
       })

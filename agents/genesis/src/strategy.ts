@@ -33,8 +33,8 @@ export type Strategy = { version: 1 } & Record<GeneName, number>;
 
 export const DEFAULT_STRATEGY: Strategy = {
   version: 1,
-  cpu_s: 1,
-  memory_mb: 128,
+  cpu_s: 0.5,
+  memory_mb: 96,
   lease_s: 10,
   bid_markup: 0.2,
   risk: 0.3,
