@@ -47,6 +47,20 @@ test('only a running execution that won attention may prompt, up to prompts_per_
   assertAuditPasses(world);
 });
 
+test('a run started directly with attention (no bid the market sold) may prompt; its slot cost nothing', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  addAgent(world, 'tool', 10);
+  const k = world.kernel;
+  const run = k.executions.start(
+    { agent_id: 'tool', bid_id: 'direct', cycle: 0, bundle: { cpu_ms: 1000, memory_mb: 64, tokens: 0, attention: 1, duration_s: 60 }, lease_ends_at_ms: world.clock.now_ms() + 60_000 },
+    { actor: 'test' },
+  );
+  const prompt = k.attention.submit({ agent_id: 'tool', execution_id: run.id, content: 'hello', options: [] }, { actor: 'tool' });
+  assert.equal(prompt.price_paid_ucr, 0);
+  assertAuditPasses(world);
+});
+
 test('the reward follows the configured formula, is minted from system:human, and is given once (CONFLICT after)', (t) => {
   const world = makeWorld({ config: { attention: { reward: { credits_per_point: 2.5, weights: { interesting: 2, useful: 1, understandable: 0.5 } } } } });
   t.after(() => world.cleanup());

@@ -120,8 +120,9 @@ export class Attention {
           prompts_bought: bought,
         });
       }
-      const price_paid_ucr = this.core.writer.get<{ price_paid_ucr: number | null }>('SELECT price_paid_ucr FROM market_bids WHERE id = ?', slot.bid_id)?.price_paid_ucr;
-      invariant(typeof price_paid_ucr === 'number', `attention slot ${slot.bid_id} comes from a won bid`);
+      // The world loop starts runs from won bids; a run started directly (tests, tools) names a
+      // bid the market never sold, and its slot cost nothing.
+      const price_paid_ucr = this.core.writer.get<{ price_paid_ucr: number | null }>("SELECT price_paid_ucr FROM market_bids WHERE id = ? AND status = 'won'", slot.bid_id)?.price_paid_ucr ?? 0;
       const prompt_id = this.newPromptId();
       tx.emit('prompt_submitted', {
         prompt_id,

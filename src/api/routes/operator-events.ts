@@ -158,7 +158,8 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
         heartbeat: setInterval(() => res.write(': keep-alive\n\n'), limits.stream_heartbeat_s * 1000),
       };
       res.on('drain', () => (client.backlog = 0));
-      request.raw.on('close', () => drop(client));
+      // The response closes when the client goes away (or the server ends the stream).
+      res.on('close', () => drop(client));
       // Join and replay in one synchronous step: no commit can fall between the two.
       clients.add(client);
       if (after !== null) {
