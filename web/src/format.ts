@@ -36,10 +36,11 @@ export function dateTime(iso: string | null | undefined): string {
   return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${d.toLocaleTimeString(undefined, { hour12: false })}`;
 }
 
-export function relative(iso: string, now_ms = Date.now()): string {
+/** How far `iso` is from `now_ms` (the world's clock: a simulated world runs on its own time). */
+export function relative(iso: string, now_ms: number): string {
   const s = Math.round((new Date(iso).getTime() - now_ms) / 1000);
   const abs = Math.abs(s);
-  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
+  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : abs < 172_800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} days`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
 

@@ -1,10 +1,10 @@
 // The operator's queue: prompts from runs that bought your attention, oldest first. Score
 // each from 0 to 10 on three counts, reply if you like; the reward is minted to the agent and
 // the reply lands in its inbox. Nothing here is ever scored for you.
-import { useState } from 'preact/hooks';
+import { useContext, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { credits, dateTime, relative } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { SummaryContext, useLoad } from '../hooks.js';
 import type { Prompt } from '../types.js';
 import { AgentLink, Card, Empty, Loading } from './common.js';
 
@@ -21,6 +21,8 @@ function rewardOf(scores: Scores, f: Formula | null): number | null {
 }
 
 function PromptForm({ prompt, formula, onDone }: { prompt: Prompt; formula: Formula | null; onDone: (message: string) => void }) {
+  const summary = useContext(SummaryContext);
+  const world_now_ms = summary === null ? Date.now() : Date.parse(summary.now);
   const [scores, setScores] = useState<Scores>({ interesting: 5, useful: 5, understandable: 5 });
   const [reply, setReply] = useState('');
   const [busy, setBusy] = useState(false);
@@ -47,7 +49,7 @@ function PromptForm({ prompt, formula, onDone }: { prompt: Prompt; formula: Form
           <AgentLink id={prompt.agent_id} /> asks · paid {credits(prompt.price_paid)} for the slot
         </span>
         <span class="muted">
-          {dateTime(prompt.created_at)} · expires {relative(prompt.expires_at)}
+          {dateTime(prompt.created_at)} · expires {relative(prompt.expires_at, world_now_ms)}
         </span>
       </div>
       <p class="prompt-text">{prompt.content}</p>
