@@ -170,7 +170,7 @@ export const orchestratorSchema = z
 
 export const lifecycleSchema = z
   .strictObject({
-    death_after_cycles: int(1, 1_000_000).default(6).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
+    death_after_cycles: int(1, 1_000_000).default(4).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
   })
   .prefault({});
 

@@ -40,7 +40,7 @@ export const DEFAULT_STRATEGY: Strategy = {
   risk: 0.3,
   reserve_runs: 4,
   bid_ttl_cycles: 120,
-  spawn_threshold: 40,
+  spawn_threshold: 30,
   spawn_share: 0.12,
   spawn_every_runs: 3,
   attention_threshold: 300,
