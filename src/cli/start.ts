@@ -30,6 +30,16 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'random seed of a new world (ids, mutations); default from the OS', (v) => (v === '0' ? 0 : positiveInt(v)))
     .option('--debug <agent>', "open the inspector on this agent's next run (see docs/agents.md)")
     .action(async (options: StartOptions, command: Command) => {
+      // Signals are taken from the start: one that arrives while the world is still opening
+      // must stop it cleanly, not kill it half-way.
+      let loop: WorldLoop | null = null;
+      let stop_requested = false;
+      const requestStop = () => {
+        stop_requested = true;
+        void loop?.stop();
+      };
+      process.once('SIGINT', requestStop);
+      process.once('SIGTERM', requestStop);
       const globals = command.optsWithGlobals<GlobalOptions & StartOptions>();
       const config = loadCliConfig(globals);
       const clock = options.simulate ? new VirtualClock() : undefined;
@@ -55,7 +65,7 @@ export function registerStartCommand(program: Command): void {
           '',
         ].join('\n'),
       );
-      const loop = new WorldLoop(world, api, runner, {
+      loop = new WorldLoop(world, api, runner, {
         cycles: options.cycles,
         virtual_clock: clock,
         debug_agent: options.debug,
@@ -65,10 +75,7 @@ export function registerStartCommand(program: Command): void {
           }
         },
       });
-      const stop = () => void loop.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await loop.run();
+      if (!stop_requested) await loop.run();
       process.stdout.write('stopping...\n');
       await loop.stop();
       await runner.close();
