@@ -77,6 +77,8 @@ test(`a new world lives for ${CYCLES} simulated cycles: generations, mutation, d
   assert.ok(memory_prices.size > 5, 'the memory price moved (CPU is pinned at its minimum here)');
   const messages = (world.db.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'message_sent'").get() as { n: number }).n;
   assert.ok(messages >= 1, 'children greeted their parents');
+  const delivered = (world.db.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'inbox_read' AND json_extract(data, '$.via') = 'env_json'").get() as { n: number }).n;
+  assert.ok(delivered >= 1, "messages reached their recipients' env.json");
   const trace = readFileSync(join(world.paths.dir, 'workspaces', 'genesis', 'trace.log'), 'utf8').trim().split('\n');
   assert.ok(trace.length >= 10, `genesis traced its runs: ${trace.length} lines`);
   assert.ok(existsSync(join(world.paths.dir, 'workspaces', 'genesis', 'state.json')));
