@@ -1,18 +1,10 @@
 // The API skeleton over real HTTP: health, OpenAPI, identity, the one error shape, limits.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
+import { addAgent, agentToken, servedWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 
-async function setup(t: import('node:test').TestContext, config = {}) {
-  const world = makeWorld({ config });
-  const api = await serve(world);
-  t.after(async () => {
-    await api.close();
-    world.cleanup();
-  });
-  return { world, api };
-}
+const setup = servedWorld;
 
 test('health and OpenAPI are served; /docs is browsable', async (t) => {
   const { api, world } = await setup(t);

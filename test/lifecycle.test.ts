@@ -83,3 +83,19 @@ test('anyone may wake a dormant agent by paying for a bundle for it; a running a
   assert.equal(world.kernel.agents.require('runner').status, 'alive');
   assertAuditPasses(world);
 });
+
+test('suicide by omission: an agent whose last run ended without a bid sleeps even with credits; one that never ran does not', (t) => {
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  addAgent(world, 'quitter', 100);
+  addAgent(world, 'newborn', 100);
+  const run = world.kernel.executions.start({ agent_id: 'quitter', bid_id: 'b', cycle: 1, bundle: bundle(), lease_ends_at_ms: 5_000 }, { actor: 'test' });
+  assert.deepEqual(review(world, 1).dormant, [], 'a running agent is awake');
+  world.kernel.executions.end(run.id, { reason: 'exit', exit_code: 0, signal: null, cpu_ms: 1, memory_peak_mb: 1, wall_ms: 1, log_bytes: 0, log_truncated: false }, { actor: 'test' });
+  assert.deepEqual(review(world, 2).dormant, ['quitter']);
+  const event = world.db.prepare("SELECT data FROM events WHERE type = 'agent_dormant'").get() as { data: string };
+  assert.equal(JSON.parse(event.data).reason, 'omission');
+  assert.equal(world.kernel.agents.require('newborn').status, 'alive');
+  assert.deepEqual(review(world, 3).woken, [], 'credits alone do not wake it');
+  assertAuditPasses(world);
+});

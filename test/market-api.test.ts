@@ -4,17 +4,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { VirtualClock } from '../src/kernel/clock.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
-import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
+import { addAgent, agentToken, servedWorld } from './support/world.js';
 
 const plain = { cpu: 1, memory: 64, duration_s: 10 };
 
 async function setup(t: import('node:test').TestContext, config = {}) {
-  const world = makeWorld({ config });
-  const api = await serve(world);
-  t.after(async () => {
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api } = await servedWorld(t, config);
   for (const id of ['alice', 'bob']) addAgent(world, id, 100);
   return { world, api, alice: agentToken(world, 'alice'), bob: agentToken(world, 'bob'), operator: world.operator_token };
 }

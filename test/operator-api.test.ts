@@ -6,15 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startRun } from './support/attention.js';
 import { credits } from './support/market.js';
-import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
+import { addAgent, agentToken, servedWorld } from './support/world.js';
 
 async function setup(t: import('node:test').TestContext, config = {}) {
-  const world = makeWorld({ config });
-  const api = await serve(world);
-  t.after(async () => {
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api } = await servedWorld(t, config);
   const op = (path: string) => api.request('GET', path, { token: world.operator_token });
   return { world, api, op };
 }

@@ -4,17 +4,9 @@ import { test } from 'node:test';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 import { credits } from './support/market.js';
 import { killBrokeAgent } from './support/social.js';
-import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
+import { addAgent, agentToken, servedWorld } from './support/world.js';
 
-async function setup(t: import('node:test').TestContext, config = {}) {
-  const world = makeWorld({ config });
-  const api = await serve(world);
-  t.after(async () => {
-    await api.close();
-    world.cleanup();
-  });
-  return { world, api };
-}
+const setup = servedWorld;
 
 test('a message is charged to the sender (burned as a fee), lands in the inbox, and conservation holds', async (t) => {
   const { world, api } = await setup(t, { social: { message_cost: 0.25 } });

@@ -8,16 +8,10 @@ import { AgoraError } from '../src/kernel/errors.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 import { credits } from './support/market.js';
 import { workspaceEntries } from './support/social.js';
-import { addAgent, agentToken, makeWorld, serve, tempDir } from './support/world.js';
+import { addAgent, agentToken, makeWorld, servedWorld, tempDir } from './support/world.js';
 
-async function setup(t: import('node:test').TestContext, config: Record<string, unknown> = {}) {
-  const world = makeWorld({ config: { social: { spawn_cost: 2, spawn_min_initial_credits: 5 }, ...config } });
-  const api = await serve(world);
-  t.after(async () => {
-    await api.close();
-    world.cleanup();
-  });
-  return { world, api };
+function setup(t: import('node:test').TestContext, config: Record<string, unknown> = {}) {
+  return servedWorld(t, { social: { spawn_cost: 2, spawn_min_initial_credits: 5 }, ...config });
 }
 
 const lastSeq = (world: ReturnType<typeof makeWorld>) => (world.db.prepare('SELECT MAX(seq) AS s FROM events').get() as { s: number }).s;

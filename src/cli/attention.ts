@@ -9,20 +9,15 @@ import type { PromptStatus } from '../kernel/attention.js';
 import { AgoraError, errorCodes, type ErrorCode } from '../kernel/errors.js';
 import { microToCredits } from '../kernel/money.js';
 import { OPERATOR } from '../kernel/accounts.js';
-import { openWorld, type World } from '../orchestrator/open-world.js';
-import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { positiveInt } from './main.js';
 import { runningApiUrl } from './running-world.js';
+import { openCliWorld } from './world-access.js';
 import { formatTable } from './table.js';
 
 function score(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > SCORE_MAX) throw new InvalidArgumentError(`expected a whole number from 0 to ${SCORE_MAX}`);
   return n;
-}
-
-function openForCli(command: Command): { world: World; options: GlobalOptions & Record<string, unknown> } {
-  const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-  return { world: openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false }), options };
 }
 
 const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text).replace(/\s+/g, ' ');
@@ -43,7 +38,7 @@ export function registerAttentionCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'machine-readable output')
     .action((_opts, command: Command) => {
-      const { world, options } = openForCli(command);
+      const { world, options } = openCliWorld(command);
       try {
         const status = options.status as string;
         if (!['pending', 'rewarded', 'expired', 'all'].includes(status)) throw new AgoraError('INVALID_ARGS', `--status must be pending, rewarded, expired or all, not ${status}`);
@@ -75,8 +70,7 @@ export function registerAttentionCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (prompt_id: string, i: string, u: string, un: string, reply: string | undefined, _opts, command: Command) => {
       const scores = { interesting: score(i), useful: score(u), understandable: score(un) };
-      const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-      const { world } = openForCli(command);
+      const { world, options } = openCliWorld(command);
       let result: RewardResult;
       try {
         const url = await runningApiUrl(world.paths.dir, world.kernel.worldId());

@@ -5,25 +5,11 @@ import { escrowAccount } from '../kernel/accounts.js';
 import { audit } from '../kernel/audit.js';
 import { AgoraError } from '../kernel/errors.js';
 import { microToCredits } from '../kernel/money.js';
-import { openWorld, type World } from '../orchestrator/open-world.js';
 import { lastSeq } from '../store/journal.js';
-import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { positiveInt } from './main.js';
+import { printOutput as print, withWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { lineageTree } from './lineage-tree.js';
-
-function withWorld<T>(command: Command, fn: (world: World, options: GlobalOptions & Record<string, unknown>) => T): T {
-  const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-  const world = openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false });
-  try {
-    return fn(world, options);
-  } finally {
-    world.close();
-  }
-}
-
-function print(json: unknown, text: string, asJson: unknown): void {
-  process.stdout.write((asJson === true ? JSON.stringify(json, null, 2) : text) + '\n');
-}
 
 export function registerInspectCommands(program: Command): void {
   program

@@ -6,8 +6,8 @@ import { AgoraError } from '../kernel/errors.js';
 import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
-import { registerAttentionCommands } from './attention.js';
 import { registerInboxCommand } from './inbox.js';
+import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
@@ -37,8 +37,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerInspectCommands(program);
-  registerInboxCommand(program);
   registerAttentionCommands(program);
+  registerInboxCommand(program);
   registerMarketsCommand(program);
   return program;
 }

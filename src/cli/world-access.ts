@@ -6,9 +6,14 @@ import { loadCliConfig, type GlobalOptions } from './main.js';
 
 export type CommandOptions = GlobalOptions & Record<string, unknown>;
 
-export function withWorld<T>(command: Command, fn: (world: World, options: CommandOptions) => T): T {
+/** Opens the world named by the command's options (never creates one); the caller closes it. */
+export function openCliWorld(command: Command): { world: World; options: CommandOptions } {
   const options = command.optsWithGlobals<CommandOptions>();
-  const world = openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false });
+  return { world: openWorld({ dir: options.world, config: loadCliConfig(options), create: false, log_to_file: false }), options };
+}
+
+export function withWorld<T>(command: Command, fn: (world: World, options: CommandOptions) => T): T {
+  const { world, options } = openCliWorld(command);
   try {
     return fn(world, options);
   } finally {

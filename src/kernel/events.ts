@@ -42,8 +42,8 @@ export const eventSchemas = {
     .describe('One agent paid another.'),
   ...marketEventSchemas(postings, agentId),
   ...executionEventSchemas(postings, agentId),
-  ...llmEventSchemas(postings, agentId),
   ...attentionEventSchemas(postings, agentId),
+  ...llmEventSchemas(postings, agentId),
   ...socialEventSchemas(postings, agentId),
 } as const;
 

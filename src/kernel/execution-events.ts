@@ -56,10 +56,15 @@ export function executionEventSchemas<P extends z.ZodType, A extends z.ZodType>(
       })
       .describe('A run ended, with why and what it used.'),
     agent_dormant: z
-      .strictObject({ agent_id: agentId, cycle, assets })
-      .describe('The agent has too few credits to buy any bundle, no open bid and no run: it sleeps. Anyone may wake it by paying for a bundle for it.'),
+      .strictObject({
+        agent_id: agentId,
+        cycle,
+        reason: z.enum(['broke', 'omission']).describe('broke: too few credits for any bundle; omission: its last run ended without a bid or lease'),
+        assets,
+      })
+      .describe('The agent has no open bid and no run, and either cannot afford any bundle or let its last run end without bidding: it sleeps. Anyone may wake it by paying for a bundle for it.'),
     agent_woken: z
-      .strictObject({ agent_id: agentId, cycle, by: z.string().describe('Who paid: a bid payer, or `credits` when its own balance recovered') })
+      .strictObject({ agent_id: agentId, cycle, by: z.string().describe('Who paid for its bundle (a payer id), or `bid`/`run` when its own bid or run is what made it active') })
       .describe('A dormant agent is alive again.'),
     agent_died: z
       .strictObject({ agent_id: agentId, cycle, dormant_cycles: count, assets, postings })

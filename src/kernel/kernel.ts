@@ -37,8 +37,8 @@ export class Kernel {
   readonly market: Market;
   readonly executions: Executions;
   readonly lifecycle: Lifecycle;
-  readonly llm: LlmMeter;
   readonly attention: Attention;
+  readonly llm: LlmMeter;
   readonly social: Social;
 
   constructor(deps: KernelDeps) {
@@ -48,8 +48,8 @@ export class Kernel {
     this.market = new Market(this.core);
     this.executions = new Executions(this.core);
     this.lifecycle = new Lifecycle(this.core);
-    this.llm = new LlmMeter(this.core, this.market);
     this.attention = new Attention(this.core);
+    this.llm = new LlmMeter(this.core, this.market);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
   }

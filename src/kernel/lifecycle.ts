@@ -1,6 +1,9 @@
-// The agent lifecycle, reviewed once per cycle: alive -> dormant (cannot afford any bundle,
-// no open bid, not running) -> dead (dormant for lifecycle.death_after_cycles cycles).
-// A dormant agent wakes when someone pays for a bundle for it or its balance recovers.
+// The agent lifecycle, reviewed once per cycle. An alive agent with no open bid and no run
+// goes dormant when it cannot afford any bundle ("broke"), or when it has run before and its
+// last run ended without leaving a bid or a lease ("omission": DESIGN.md's suicide by
+// omission; an agent that wants to live bids for its next run). Dormant for
+// lifecycle.death_after_cycles cycles, it dies. It wakes only when someone pays for a bundle
+// for it (a bid with for_agent): credits alone do not run anyone.
 import { SYSTEM_BURN } from './accounts.js';
 import type { KernelCore } from './core.js';
 import { invariant } from './errors.js';
@@ -71,14 +74,14 @@ export class Lifecycle {
         const active = agent.running > 0 || agent.open_bids > 0;
         const solvent = agent.balance_ucr >= input.min_bundle_cost_ucr && agent.balance_ucr > 0;
         if (agent.status === 'alive') {
-          if (!active && !solvent) {
-            tx.emit('agent_dormant', { agent_id: agent.id, cycle: input.cycle, assets });
+          if (!active && (!solvent || agent.executions > 0)) {
+            tx.emit('agent_dormant', { agent_id: agent.id, cycle: input.cycle, reason: solvent ? 'omission' : 'broke', assets });
             result.dormant.push(agent.id);
           }
           continue;
         }
-        if (active || solvent) {
-          tx.emit('agent_woken', { agent_id: agent.id, cycle: input.cycle, by: agent.beneficiary_payer ?? (active ? 'bid' : 'credits') });
+        if (active) {
+          tx.emit('agent_woken', { agent_id: agent.id, cycle: input.cycle, by: agent.beneficiary_payer ?? (agent.running > 0 ? 'run' : 'bid') });
           result.woken.push(agent.id);
           continue;
         }

@@ -95,3 +95,14 @@ export async function serve(world: World, options: StartApiOptions = {}): Promis
     },
   };
 }
+
+/** A test world served on a loopback port, both cleaned up when the test ends. */
+export async function servedWorld(t: { after(fn: () => unknown): void }, config: ConfigInput = {}): Promise<{ world: TestWorld; api: TestApi }> {
+  const world = makeWorld({ config });
+  const api = await serve(world);
+  t.after(async () => {
+    await api.close();
+    world.cleanup();
+  });
+  return { world, api };
+}
