@@ -7,7 +7,7 @@
 //
 // See docs/agents.md "Sandbox" for what an agent can and cannot do.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants as fsConstants, existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, chownSync, constants as fsConstants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,8 @@ import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
 import { CgroupMeter, ProcTreeMeter } from './meters.js';
-import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec } from './runner.js';
+import { type RunHandle, type Runner, type RunSpec } from './runner.js';
+import { RunRegistry } from './run-registry.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { goMessage, LauncherPool } from './launcher-pool.js';
@@ -137,11 +138,10 @@ class BwrapRunner implements Runner {
   private readonly path_dirs: string[];
   /** Installations the sandbox uid cannot reach by name: staged per run like the workspace. */
   private readonly staged_static: { point: StagePoint; source: string; dest: string }[] = [];
-  private readonly active = new Map<string, RunHandle>();
+  private readonly runs: RunRegistry;
   /** Teardowns still removing cgroups and staging dirs of ended runs. */
   private readonly tearing_down = new Set<Promise<void>>();
   private readonly pool: LauncherPool | null;
-  private closed = false;
 
   constructor(
     private readonly config: Config,
@@ -152,6 +152,7 @@ class BwrapRunner implements Runner {
     private readonly cgroups: CgroupDriver | null,
     private readonly dir: SandboxDir,
   ) {
+    this.runs = new RunRegistry(config);
     const s = config.sandbox;
     const extra_ro: BwrapLayout['extra_ro'] = [];
     const path_dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
@@ -216,14 +217,8 @@ class BwrapRunner implements Runner {
   }
 
   async start(input: RunSpec): Promise<RunHandle> {
-    if (this.closed) throw new AgoraError('UNAVAILABLE', 'the runner is closed');
-    const spec = parseRunSpec(input, this.config);
+    const spec = this.runs.admit(input);
     const s = this.config.sandbox;
-    if (this.active.has(spec.execution_id)) throw new AgoraError('CONFLICT', `execution ${spec.execution_id} is already running`);
-    if (!existsSync(spec.workspace_dir) || !statSync(spec.workspace_dir).isDirectory()) {
-      throw new AgoraError('EXECUTION_ERROR', `workspace ${spec.workspace_dir} does not exist`, { reason: 'no_workspace' });
-    }
-    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
     if (spec.api_socket_path !== null && !existsSync(spec.api_socket_path)) {
       throw new AgoraError('EXECUTION_ERROR', `API socket ${spec.api_socket_path} does not exist: open the execution channel first`);
     }
@@ -341,9 +336,9 @@ class BwrapRunner implements Runner {
           await bridge?.close();
           if (debug_dir !== null) this.dir.removeRunDir(spec.execution_id);
         }),
-      onDone: () => this.active.delete(spec.execution_id),
+      onDone: () => this.runs.release(spec.execution_id),
     });
-    this.active.set(spec.execution_id, handle);
+    this.runs.track(handle);
     return handle;
   }
 
@@ -398,10 +393,7 @@ class BwrapRunner implements Runner {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const running: Promise<RunResult>[] = [...this.active.values()].map((h) => h.stop('runner closing'));
-    await Promise.all(running);
+    if (!(await this.runs.close())) return;
     await this.pool?.close();
     await Promise.all(this.tearing_down);
     await this.cgroups?.close();

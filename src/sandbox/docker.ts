@@ -7,7 +7,7 @@
 // agora-init is the container's entrypoint (pid 1). Without a fd 3 to hand it, its control
 // channel is the attached stdin (commands) and stderr (status lines); stdout is the agent's
 // capped output.
-import { chownSync, createWriteStream, existsSync, statSync } from 'node:fs';
+import { chownSync, createWriteStream, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,8 @@ import { MB } from './cgroups.js';
 import { LineSplitter } from './control-protocol.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { adoptWorkspace } from './host-access.js';
-import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec } from './runner.js';
+import { type RunHandle, type Runner, type RunSpec } from './runner.js';
+import { RunRegistry } from './run-registry.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { supervise, type FinalUsage, type MeterReading, type ProcessExit, type RunMeter, type SandboxProcess } from './supervisor.js';
 
@@ -59,29 +60,24 @@ export async function createDockerRunner(config: Config, log: Logger): Promise<R
 class DockerRunner implements Runner {
   readonly kind = 'docker' as const;
   readonly isolation = 'strong' as const;
-  private readonly active = new Map<string, RunHandle>();
-  private closed = false;
+  private readonly runs: RunRegistry;
 
   constructor(
     private readonly config: Config,
     private readonly log: Logger,
     private readonly docker: Docker,
     private readonly helpers: SandboxHelpers,
-  ) {}
+  ) {
+    this.runs = new RunRegistry(config);
+  }
 
   workspacePathInside(): string {
     return INSIDE.workspace;
   }
 
   async start(input: RunSpec): Promise<RunHandle> {
-    if (this.closed) throw new AgoraError('UNAVAILABLE', 'the runner is closed');
-    const spec = parseRunSpec(input, this.config);
+    const spec = this.runs.admit(input);
     const s = this.config.sandbox;
-    if (this.active.has(spec.execution_id)) throw new AgoraError('CONFLICT', `execution ${spec.execution_id} is already running`);
-    if (!existsSync(spec.workspace_dir) || !statSync(spec.workspace_dir).isDirectory()) {
-      throw new AgoraError('EXECUTION_ERROR', `workspace ${spec.workspace_dir} does not exist`, { reason: 'no_workspace' });
-    }
-    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
     if (spec.debug !== null) this.log.warn({ execution_id: spec.execution_id }, 'debug runs are not supported by the docker runner: running without the inspector');
     const workspace = resolve(spec.workspace_dir);
     // Without user-namespace remapping the container's uid is the host's: it must own the workspace.
@@ -162,17 +158,14 @@ class DockerRunner implements Runner {
       teardown: async () => {
         await container.remove({ force: true }).catch((err: Error) => this.log.warn({ err: err.message, execution_id: spec.execution_id }, 'could not remove a container'));
       },
-      onDone: () => this.active.delete(spec.execution_id),
+      onDone: () => this.runs.release(spec.execution_id),
     });
-    this.active.set(spec.execution_id, handle);
+    this.runs.track(handle);
     return handle;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const running: Promise<RunResult>[] = [...this.active.values()].map((h) => h.stop('runner closing'));
-    await Promise.all(running);
+    if (!(await this.runs.close())) return;
   }
 }
 

@@ -8,7 +8,7 @@
 // /proc sampling, the CPU budget, and a memory limit enforced late from sampled RSS.
 // What does not: isolation of any kind, process count, CPU quota. The API is reached over
 // TCP at the host's URL, so the agent is identified by its execution token alone.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -16,7 +16,8 @@ import type { Config } from '../config/schema.js';
 import { AgoraError } from '../kernel/errors.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { ProcTreeMeter } from './meters.js';
-import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec } from './runner.js';
+import { type RunHandle, type Runner, type RunSpec } from './runner.js';
+import { RunRegistry } from './run-registry.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { spawnSandboxProcess, supervise } from './supervisor.js';
 
@@ -35,15 +36,15 @@ export async function createProcessRunner(config: Config, log: Logger): Promise<
 class ProcessRunner implements Runner {
   readonly kind = 'process' as const;
   readonly isolation = 'none' as const;
-  private readonly active = new Map<string, RunHandle>();
+  private readonly runs: RunRegistry;
   private readonly runtime_modules: string | null;
-  private closed = false;
 
   constructor(
     private readonly config: Config,
     private readonly log: Logger,
     private readonly helpers: SandboxHelpers,
   ) {
+    this.runs = new RunRegistry(config);
     const runtime = config.sandbox.runtime_dir !== '' ? resolve(config.sandbox.runtime_dir) : DEFAULT_RUNTIME_DIR;
     this.runtime_modules = existsSync(join(runtime, 'node_modules')) ? join(runtime, 'node_modules') : null;
   }
@@ -53,12 +54,7 @@ class ProcessRunner implements Runner {
   }
 
   async start(input: RunSpec): Promise<RunHandle> {
-    if (this.closed) throw new AgoraError('UNAVAILABLE', 'the runner is closed');
-    const spec = parseRunSpec(input, this.config);
-    if (this.active.has(spec.execution_id)) throw new AgoraError('CONFLICT', `execution ${spec.execution_id} is already running`);
-    if (!existsSync(spec.workspace_dir) || !statSync(spec.workspace_dir).isDirectory()) {
-      throw new AgoraError('EXECUTION_ERROR', `workspace ${spec.workspace_dir} does not exist`, { reason: 'no_workspace' });
-    }
+    const spec = this.runs.admit(input);
     if (spec.api_url === null) throw new AgoraError('INVALID_ARGS', 'the process runner needs api_url: it has no sandbox to carry a socket');
     this.log.warn({ execution_id: spec.execution_id, agent_id: spec.agent_id }, 'starting an agent WITHOUT isolation (process runner)');
     const workspace = realpathSync(spec.workspace_dir);
@@ -70,7 +66,6 @@ class ProcessRunner implements Runner {
       tmp_dir: process.env.TMPDIR ?? '/tmp',
     });
     const init = this.helpers.native ? [this.helpers.init_path] : [process.execPath, this.helpers.init_path];
-    if (!existsSync(dirname(resolve(spec.log_path)))) throw new AgoraError('INVALID_ARGS', `the directory of the log file ${spec.log_path} does not exist`);
     const child = spawnSandboxProcess({
       argv: [...init, '--control-fd', '3', '--log-bytes-max', String(spec.limits.log_bytes_max), '--', ...spec.command],
       env,
@@ -84,16 +79,13 @@ class ProcessRunner implements Runner {
       meter: new ProcTreeMeter(child.pid ?? -1, child.alive),
       meter_interval_ms: this.config.sandbox.meter_interval_ms,
       teardown: async () => {},
-      onDone: () => this.active.delete(spec.execution_id),
+      onDone: () => this.runs.release(spec.execution_id),
     });
-    this.active.set(spec.execution_id, handle);
+    this.runs.track(handle);
     return handle;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const running: Promise<RunResult>[] = [...this.active.values()].map((h) => h.stop('runner closing'));
-    await Promise.all(running);
+    if (!(await this.runs.close())) return;
   }
 }
