@@ -2,6 +2,7 @@
 // directory, writing through the running world's API when there is one, directly otherwise.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { startAgora } from './support/agora-process.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -85,25 +86,11 @@ test('agora reward goes through the running world\'s API when it answers at the 
 
 test('agora start records its API URL in the world directory and removes it when it stops', { skip: sandboxUnavailable() }, async (t) => {
   const dir = tempDir();
-  const child = spawn(process.execPath, ['bin/agora.js', 'start', '--port', '0', '--world', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /dashboard:\s+(http:\/\/\S+)\//.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  const agora_process = await startAgora(['--world', dir]);
+  t.after(() => agora_process.stop('SIGKILL'));
+  const url = agora_process.url;
   assert.equal(readFileSync(join(dir, 'api.url'), 'utf8').trim(), url);
   assert.equal((await fetch(`${url}/health`)).status, 200);
-  // `agora start` installs its signal handlers just after it prints the URL.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  child.kill('SIGTERM');
-  assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0);
+  assert.equal(await agora_process.stop('SIGTERM'), 0);
   assert.equal(existsSync(join(dir, 'api.url')), false);
 });

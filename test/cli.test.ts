@@ -1,6 +1,7 @@
 // The `agora` command as a user runs it: a real process, real files, real HTTP.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startAgora } from './support/agora-process.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,27 +15,14 @@ function agora(args: string[], env: Record<string, string> = {}) {
 
 test('agora start creates a world, prints the URL and operator token, and serves /health and /openapi.json', async (t) => {
   const dir = tempDir();
-  const child = spawn(process.execPath, ['bin/agora.js', 'start', '--port', '0'], { env: { ...process.env, AGORA_WORLD: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /dashboard:\s+(http:\/\/\S+)\//.exec(out);
-      if (match && /operator token: [0-9a-f]{64}/.test(out)) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
+  const agora_process = await startAgora([], { env: { AGORA_WORLD: dir } });
+  t.after(() => agora_process.stop('SIGKILL'));
+  const url = agora_process.url;
   const health = await (await fetch(`${url}/health`)).json();
   assert.equal(health.status, 'ok');
   const spec = await (await fetch(`${url}/openapi.json`)).json();
   assert.equal(spec.info.title, 'Agora API');
-  child.kill('SIGTERM');
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0, 'SIGTERM stops the world cleanly');
+  assert.equal(await agora_process.stop('SIGTERM'), 0, 'SIGTERM stops the world cleanly');
   const status = agora(['status', '--json', '--world', dir]);
   assert.equal(status.code, 0, status.stderr);
   assert.ok(JSON.parse(status.stdout).agents.alive >= 1, 'genesis is alive (and may already have children)');
