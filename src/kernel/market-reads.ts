@@ -87,27 +87,8 @@ export interface OrderBookPage {
   items: BookEntry[];
 }
 
-interface BidRow {
-  id: string;
-  payer_id: string;
-  agent_id: string;
-  amount_ucr: number;
-  cpu_ms: number;
-  memory_mb: number;
-  tokens: number;
-  attention: number;
-  duration_s: number;
-  status: BidStatus;
-  placed_at_ms: number;
-  placed_cycle: number;
-  expires_after_cycle: number;
-  close_reason: string | null;
-  closed_cycle: number | null;
-  closed_at_ms: number | null;
-  price_paid_ucr: number | null;
-  refund_ucr: number | null;
-  rule: BidView['rule'];
-}
+/** A market_bids row as the reads select it: the view's fields, with the bundle flattened. */
+type BidRow = Omit<BidView, 'bid_id' | 'bundle'> & Bundle & { id: string };
 
 export function bidRowToView(row: BidRow): BidView {
   return {
