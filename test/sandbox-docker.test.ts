@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
-import { openExecutionChannel } from '../src/api/channel.js';
 import { parseConfig } from '../src/config/load.js';
 import { dockerAnswers } from '../src/sandbox/docker.js';
 import { createRunner } from '../src/sandbox/runner.js';
 import { addAgent, makeWorld, serve } from './support/world.js';
-import { spec, workspace } from './support/sandbox.js';
+import { spec, testChannel, workspace } from './support/sandbox.js';
 
 const config = parseConfig({ sandbox: { runner: 'docker' } });
 
@@ -25,16 +24,12 @@ test('docker runner: an agent reaches only the API, as itself, inside a read-onl
   addAgent(world, 'agent-a', 10);
   const api = await serve(world, { executionIsLive: () => true });
   const runner = await createRunner(config, pino({ level: 'silent' }));
-  const socket_dir = mkdtempSync(join(tmpdir(), 'agora-sock-'));
   t.after(async () => {
     await runner.close();
     await api.close();
     world.cleanup();
-    rmSync(socket_dir, { recursive: true, force: true });
   });
-  const socket_path = join(socket_dir, 'd1.sock');
-  const channel = await openExecutionChannel(api.app, api.ctx, { agent_id: 'agent-a', execution_id: 'd1' }, socket_path);
-  t.after(() => channel.close());
+  const socket_path = await testChannel(t, api, { agent_id: 'agent-a', execution_id: 'd1' });
   const dir = workspace(join(world.paths.workspaces, 'agent-a'), {
     'main.js': `
 const fs = require('fs');

@@ -2,17 +2,15 @@
 // from rusage and /proc), cgroup v2 without controllers (the unified tree of a hybrid host),
 // and how `auto` chooses — never the unisolated runner on its own.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
-import { openExecutionChannel } from '../src/api/channel.js';
 import { parseConfig } from '../src/config/load.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { createRunner, type RunResult } from '../src/sandbox/runner.js';
 import { addAgent, makeWorld, serve } from './support/world.js';
-import { sandboxUnavailable, spec, workspace } from './support/sandbox.js';
+import { sandboxUnavailable, spec, testChannel, workspace } from './support/sandbox.js';
 
 const skip = sandboxUnavailable();
 
@@ -25,16 +23,12 @@ async function runOnce(t: import('node:test').TestContext, sandbox: ConfigInput[
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) } as unknown as pino.DestinationStream);
   const runner = await createRunner(config, log);
-  const socket_dir = mkdtempSync(join(tmpdir(), 'agora-sock-'));
   t.after(async () => {
     await runner.close();
     await api.close();
     world.cleanup();
-    rmSync(socket_dir, { recursive: true, force: true });
   });
-  const socket_path = join(socket_dir, 'm.sock');
-  const channel = await openExecutionChannel(api.app, api.ctx, { agent_id: 'agent-a', execution_id: 'm1' }, socket_path);
-  t.after(() => channel.close());
+  const socket_path = await testChannel(t, api, { agent_id: 'agent-a', execution_id: 'm1' });
   const dir = workspace(join(world.paths.workspaces, 'agent-a'), {
     'main.js': `
 while (process.cpuUsage().user < 200_000) for (let i = 0; i < 1e6; i++);

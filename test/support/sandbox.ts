@@ -1,8 +1,11 @@
 // Sandbox test helpers: whether real bwrap sandboxes can run here (tests skip with the reason
 // when not), and small builders for agent workspaces and run specs.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openExecutionChannel, type ExecutionIdentity } from '../../src/api/channel.js';
+import type { RunningApi } from '../../src/api/start.js';
 import type { Config } from '../../src/config/schema.js';
 import { runLimits, type RunLimits, type RunSpec } from '../../src/sandbox/runner.js';
 
@@ -64,4 +67,17 @@ export function spec(config: Config, o: SpecOptions): RunSpec {
     log_path: o.log_path,
     debug: o.debug ?? null,
   };
+}
+
+/**
+ * Opens a per-execution API channel for a test run on a socket in a private temp directory;
+ * both are removed when the test ends. Returns the socket path to hand the runner.
+ */
+export async function testChannel(t: { after(fn: () => unknown): void }, api: RunningApi, identity: ExecutionIdentity): Promise<string> {
+  const socket_dir = mkdtempSync(join(tmpdir(), 'agora-sock-'));
+  t.after(() => rmSync(socket_dir, { recursive: true, force: true }));
+  const socket_path = join(socket_dir, `${identity.execution_id}.sock`);
+  const channel = await openExecutionChannel(api.app, api.ctx, identity, socket_path);
+  t.after(() => channel.close());
+  return socket_path;
 }
