@@ -155,3 +155,28 @@ test('the three minimal agents of docs/agents.md run as written and place their 
     assert.equal(world.kernel.market.openBidsFor(agent), 1, `${agent} placed its next bid: ${readLog(world, run!.id)}`);
   }
 });
+
+test('a lease won by a process that then exits before it begins becomes a run of its own, not a wasted extension', { skip: sandboxUnavailable() }, async (t) => {
+  const world = makeWorld({ clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
+  const api = await serve(world);
+  const runner = await createRunner(world.config, world.log);
+  t.after(async () => {
+    await runner.close();
+    await api.close();
+    world.cleanup();
+  });
+  installAgent(world, 'quitter', { 'main.js': 'test/fixtures/agents/quitter.js' });
+  world.kernel.market.placeBid({ payer_id: 'quitter', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 64, duration_s: 5 }) }, { actor: 'quitter' });
+  const loop = new WorldLoop(world, api, runner, { cycles: 3 });
+  await loop.run();
+  await loop.launcher.idle();
+  await loop.stop();
+  const [second, first] = world.kernel.executions.listForAgent('quitter', { limit: 10 });
+  assert.ok(first && second, 'the won lease ran as a second execution');
+  assert.equal(first.leases, 1, 'the first run was not extended into a lease it never used');
+  assert.notEqual(second.bid_id, first.bid_id);
+  assert.equal(first.reason, 'exit', readLog(world, first.id));
+  assert.equal(second.reason, 'exit', readLog(world, second.id));
+  assert.equal(readFileSync(join(world.paths.dir, 'workspaces', 'quitter', 'runs.log'), 'utf8').trim().split('\n').length, 2);
+  assertAuditPasses(world);
+});

@@ -21,6 +21,24 @@ interface Run {
   handle: RunHandle | null;
   channel: ExecutionChannel | null;
   ended: Promise<void>;
+  /**
+   * A lease won while the process runs, not yet begun: it is journaled when the current
+   * lease ends. An agent often bids and exits at once; if its process is gone before then,
+   * the won lease becomes a run of its own instead of an extension no process ever used.
+   */
+  next: PendingLease | null;
+}
+
+/** A won bid as the launcher needs it. */
+interface Lease {
+  bid_id: string;
+  cycle: number;
+  bundle: Winner['bundle'];
+}
+
+interface PendingLease extends Lease {
+  lease_ends_at_ms: number;
+  timer: NodeJS.Timeout;
 }
 
 export type AdmitOutcome = 'launched' | 'extended' | 'queued' | 'failed';
@@ -33,6 +51,7 @@ export class Launcher {
   private readonly queue: ExecutionView[] = [];
   private readonly socket_dir: string;
   private readonly idleWaiters: (() => void)[] = [];
+  private stopping = false;
   inbox: InboxProvider = () => [];
 
   constructor(
@@ -55,7 +74,10 @@ export class Launcher {
   /** Memory held by runs whose lease goes on past `now_ms`: the market cannot sell it again. */
   heldMemoryMb(now_ms: number): number {
     let held = 0;
-    for (const run of this.runs.values()) if (run.execution.lease_ends_at_ms > now_ms) held += run.execution.bundle.memory_mb;
+    for (const run of this.runs.values()) {
+      if (run.execution.lease_ends_at_ms > now_ms) held += run.execution.bundle.memory_mb;
+      else if (run.next !== null) held += run.next.bundle.memory_mb;
+    }
     for (const queued of this.queue) held += queued.bundle.memory_mb;
     return held;
   }
@@ -70,32 +92,63 @@ export class Launcher {
   }
 
   async admit(winner: Winner, cycle: number): Promise<AdmitOutcome> {
-    const kernel = this.world.kernel;
-    const now_ms = kernel.core.clock.now_ms();
-    const current = kernel.executions.runningFor(winner.agent_id);
-    if (current !== null) {
-      // Continuous execution: the next lease starts where the current one ends.
-      const lease_ends_at_ms = Math.max(current.lease_ends_at_ms, now_ms) + winner.bundle.duration_s * 1000;
-      const extended = kernel.executions.extendLease(
-        { execution_id: current.id, bid_id: winner.bid_id, cycle, bundle: winner.bundle, lease_ends_at_ms },
-        { actor: 'system:loop', causation_id: winner.bid_id },
-      );
-      const run = this.runs.get(current.id);
-      if (run !== undefined) {
-        run.execution = extended;
-        run.handle?.extend(this.wallDeadline(extended));
-        this.writeEnv(extended);
-      }
+    const lease: Lease = { bid_id: winner.bid_id, cycle, bundle: winner.bundle };
+    const current = this.world.kernel.executions.runningFor(winner.agent_id);
+    if (current === null) return this.startExecution(winner.agent_id, lease);
+    // Continuous execution: the next lease starts where the current one ends.
+    const run = this.runs.get(current.id);
+    if (run === undefined || run.handle === null) {
+      // No process yet (queued, or starting): the lease simply lengthens the run it will get.
+      this.extend(current, lease);
       return 'extended';
     }
+    if (run.next !== null) this.beginNextLease(run);
+    const now_ms = this.world.kernel.core.clock.now_ms();
+    const starts_at_ms = Math.max(run.execution.lease_ends_at_ms, now_ms);
+    const lease_ends_at_ms = starts_at_ms + lease.bundle.duration_s * 1000;
+    // The process may run on into the new lease: its deadline moves now, the journal at the start.
+    run.handle.extend(this.wallDeadline(lease_ends_at_ms));
+    run.next = { ...lease, lease_ends_at_ms, timer: setTimeout(() => this.beginNextLease(run), starts_at_ms - now_ms) };
+    return 'extended';
+  }
+
+  /** Journals a lease extension; by default the new lease starts where the current one ends. */
+  private extend(
+    current: ExecutionView,
+    lease: Lease,
+    lease_ends_at_ms = Math.max(current.lease_ends_at_ms, this.world.kernel.core.clock.now_ms()) + lease.bundle.duration_s * 1000,
+  ): ExecutionView {
+    return this.world.kernel.executions.extendLease(
+      { execution_id: current.id, bid_id: lease.bid_id, cycle: lease.cycle, bundle: lease.bundle, lease_ends_at_ms },
+      { actor: 'system:loop', causation_id: lease.bid_id },
+    );
+  }
+
+  /** The current lease is over and the process still runs: the pending lease is now its. */
+  private beginNextLease(run: Run): void {
+    const next = run.next;
+    if (next === null) return;
+    clearTimeout(next.timer);
+    run.next = null;
+    try {
+      // Ends where admit() promised the process, not from the moment this timer fired.
+      run.execution = this.extend(run.execution, next, next.lease_ends_at_ms);
+      this.writeEnv(run.execution);
+    } catch (err) {
+      this.log.error({ err, execution_id: run.execution.id, bid_id: next.bid_id }, 'could not extend a lease');
+    }
+  }
+
+  private async startExecution(agent_id: string, lease: Lease): Promise<AdmitOutcome> {
+    const now_ms = this.world.kernel.core.clock.now_ms();
     let execution: ExecutionView;
     try {
-      execution = kernel.executions.start(
-        { agent_id: winner.agent_id, bid_id: winner.bid_id, cycle, bundle: winner.bundle, lease_ends_at_ms: now_ms + winner.bundle.duration_s * 1000 },
-        { actor: 'system:loop', causation_id: winner.bid_id },
+      execution = this.world.kernel.executions.start(
+        { agent_id, bid_id: lease.bid_id, cycle: lease.cycle, bundle: lease.bundle, lease_ends_at_ms: now_ms + lease.bundle.duration_s * 1000 },
+        { actor: 'system:loop', causation_id: lease.bid_id },
       );
     } catch (err) {
-      this.log.error({ err, bid_id: winner.bid_id }, 'could not start execution');
+      this.log.error({ err, bid_id: lease.bid_id }, 'could not start execution');
       return 'failed';
     }
     if (this.runs.size >= this.world.config.orchestrator.runs_concurrent_max) {
@@ -113,6 +166,8 @@ export class Launcher {
   }
 
   async shutdown(grace_ms: number): Promise<void> {
+    // Pending leases keep their timers: a run still going in the grace period may begin one.
+    this.stopping = true;
     for (const queued of this.queue.splice(0)) {
       this.world.kernel.executions.end(queued.id, emptyOutcome('stopped'), { actor: 'system:loop' });
     }
@@ -123,9 +178,9 @@ export class Launcher {
     rmSync(this.socket_dir, { recursive: true, force: true });
   }
 
-  private wallDeadline(execution: ExecutionView): number {
+  private wallDeadline(lease_ends_at_ms: number): number {
     // Leases are in world time; a process is held to the same span of real time.
-    const remaining_ms = execution.lease_ends_at_ms - this.world.kernel.core.clock.now_ms();
+    const remaining_ms = lease_ends_at_ms - this.world.kernel.core.clock.now_ms();
     return Date.now() + Math.max(0, remaining_ms);
   }
 
@@ -144,9 +199,12 @@ export class Launcher {
 
   private async launch(execution: ExecutionView): Promise<void> {
     let settle!: () => void;
-    const run: Run = { execution, handle: null, channel: null, ended: new Promise((resolve) => (settle = resolve)) };
+    const run: Run = { execution, handle: null, channel: null, next: null, ended: new Promise((resolve) => (settle = resolve)) };
     this.runs.set(execution.id, run);
     const finish = (outcome: ExecutionOutcome) => {
+      const unused = run.next;
+      if (unused !== null) clearTimeout(unused.timer);
+      run.next = null;
       try {
         this.world.kernel.executions.end(execution.id, outcome, { actor: 'system:loop' });
       } catch (err) {
@@ -154,6 +212,8 @@ export class Launcher {
       }
       run.channel?.close();
       this.runs.delete(execution.id);
+      // The process ended before the lease it had won began: that lease is a run of its own.
+      if (unused !== null && !this.stopping) void this.startExecution(execution.agent_id, unused);
       settle();
       this.afterRunEnded();
     };
@@ -192,7 +252,7 @@ export class Launcher {
         },
         limits: runLimits(this.world.config, {
           memory_mb: Math.max(8, execution.bundle.memory_mb),
-          wall_ms: Math.max(1, this.wallDeadline(execution) - Date.now()),
+          wall_ms: Math.max(1, this.wallDeadline(execution.lease_ends_at_ms) - Date.now()),
           cpu_seconds_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms / 1000 : null,
         }),
         api_socket_path: run.channel === null ? null : socket_path,
