@@ -76,7 +76,7 @@ test('a genesis run holding attention and tokens has the model word its prompt a
   );
   const workspace = tempDir('agora-genesis-llm-');
   t.after(() => rmSync(workspace, { recursive: true, force: true }));
-  const env_path = writeEnvJson(workspace, buildEnvJson(w.world.kernel, ex, { api_url: w.api.url, inbox: [] }));
+  const env_path = writeEnvJson(workspace, buildEnvJson(w.world.kernel, ex, { api_url: w.api.url, inbox: [], disk: w.world.workspaces.usage('workspaces/genesis') }));
   const run = await promisify(execFile)(process.execPath, [join(GENESIS_PROJECT_DIR, 'dist', 'main.js')], {
     cwd: workspace,
     env: { PATH: process.env.PATH, ENV_JSON_PATH: env_path, SYSTEM_SERVICE_URL: w.api.url, AGORA_TOKEN: agentToken(w.world, 'thinker', ex.id) },

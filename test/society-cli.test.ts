@@ -12,7 +12,7 @@ test('agora agents draws the lineage tree; agora inbox shows the latest messages
   const dir = tempDir();
   const world = makeWorld({ dir });
   const k = world.kernel;
-  const spawn = (parent_id: string) => spawnChild(world.paths.dir, k, { parent_id, initial_ucr: parent_id === 'genesis' ? credits(50) : credits(20), files: {}, copy_self: false, note: '' }, { actor: parent_id });
+  const spawn = (parent_id: string) => spawnChild(world, { parent_id, initial_ucr: parent_id === 'genesis' ? credits(50) : credits(20), files: {}, copy_self: false, note: '' }, { actor: parent_id });
   const child = (await spawn('genesis')).child.id;
   const grandchild = (await spawn(child)).child.id;
   addAgent(world, 'loner', 1);

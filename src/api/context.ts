@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from './tokens.js';
 
 export type Caller =
@@ -18,6 +19,8 @@ export interface ApiContext {
   config: Config;
   /** The world directory: workspaces are relative to it. */
   world_dir: string;
+  /** The agents' workspaces (spawn builds a child's there). */
+  workspaces: WorkspaceStore;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

@@ -26,6 +26,7 @@ export function apiContext(world: World, options: Pick<StartApiOptions, 'executi
     kernel: world.kernel,
     config: world.config,
     world_dir: world.paths.dir,
+    workspaces: world.workspaces,
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

@@ -150,11 +150,24 @@ export const sandboxSchema = z
     env_bytes_max: int(1024, 1 << 20).default(65_536).describe("Largest total size of a run's environment variables."),
     python: z.string().min(1).default('auto').describe('python3 made visible in sandboxes: auto = /usr/bin/python3 if present, else the python3 in PATH (its installation is bound read-only); or an absolute path.'),
     runtime_dir: z.string().default('').describe('Agent runtime package (node_modules with common agent libraries), bound read-only at /opt/agora/runtime. Empty = the runtime/ folder of this Agora installation.'),
+    state_tmpfs_mb: int(16, 65_536).default(256).describe("Size of the tmpfs a runner's private state lives on when Agora runs as root (generated /etc, agora-init, a copy of the agent runtime, API sockets)."),
     state_dir: z.string().default('').describe('Where a runner keeps its small private state (generated /etc, mount points). Empty = a fresh directory under the OS temp dir.'),
     native_helpers: z.enum(['auto', 'off']).default('auto').describe('auto = use the small C launcher and forwarder (compiled with cc at install, or on first use); off = portable fallbacks (shell launcher, node forwarder), slower to start.'),
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
+  })
+  .prefault({});
+
+// Workspaces: each agent's own directory, its disk allowance, and how the host walks it
+// (docs/security.md "Workspaces"). The host touches a workspace only through SafeDir.
+export const workspaceSchema = z
+  .strictObject({
+    backing: z.enum(['auto', 'image', 'directory']).default('auto').describe('auto = each workspace on a sparse ext4 image of its own, loop-mounted while the world is open, when Agora runs as root with mkfs.ext4 (the kernel enforces the allowance, and no host path shows inside a sandbox); else plain directories, whose usage is measured during and after every run. image = refuse to start without images.'),
+    bytes_max: int(16 * 1024 * 1024, 2 ** 40).default(256 * 1024 * 1024).describe("Disk an agent's workspace may hold, in bytes. An image is this size (sparse: the host pays only for what is used)."),
+    inodes_max: int(64, 16 * 1024 * 1024).default(16_384).describe('Files and directories a workspace may hold (an image has at least this many inodes).'),
+    depth_max: int(1, 4096).default(64).describe('Deepest directory nesting the host walks in a workspace (copy_self, measuring); deeper refuses the walk.'),
+    disk_sample_interval_ms: int(10, 600_000).default(1_000).describe('How often a running agent\'s workspace usage is measured; a run whose workspace grows to its allowance is stopped with killed_disk.'),
   })
   .prefault({});
 
@@ -324,6 +337,7 @@ export const configSchema = z.strictObject({
   ledger: ledgerSchema,
   market: marketSchema,
   sandbox: sandboxSchema,
+  workspace: workspaceSchema,
   orchestrator: orchestratorSchema,
   lifecycle: lifecycleSchema,
   social: socialSchema,

@@ -8,6 +8,7 @@ export const executionReasons = [
   'killed_timeout',
   'killed_memory',
   'killed_cpu',
+  'killed_disk',
   'stopped',
   'spawn_failed',
   'no_workspace',

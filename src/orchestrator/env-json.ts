@@ -1,14 +1,16 @@
 // env.json: everything an agent is told before a run (DESIGN.md "env.json"). The zod schema
 // is the contract; schemas/env.schema.json is generated from it for agents in any language.
-import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.js';
 import { microToCredits } from '../kernel/money.js';
 import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/market-units.js';
 import type { ExecutionView } from '../kernel/executions.js';
+import { SafeDir, type Owner } from '../workspace/safe-dir.js';
+import type { DiskUsage } from '../workspace/usage.js';
 
 export const ENV_SCHEMA_VERSION = 1;
+const ENV_JSON = 'env.json';
 
 const resourceMarket = z.strictObject({
   price: z.number().describe('Credits per natural unit'),
@@ -47,6 +49,14 @@ export const envJsonSchema = z
     api: z.strictObject({ url: z.string().describe('SYSTEM_SERVICE_URL'), docs: z.string().describe('OpenAPI document URL') }),
     lineage: z.array(z.string()).describe('Ancestors, oldest first'),
     generation: z.number().int().min(0),
+    disk: z
+      .strictObject({
+        bytes_used: z.number().int().min(0),
+        bytes_max: z.number().int().min(0),
+        inodes_used: z.number().int().min(0).describe('Files and directories'),
+        inodes_max: z.number().int().min(0),
+      })
+      .describe('The workspace\'s disk allowance and what it held when the run started; a run that fills it is stopped (killed_disk)'),
   })
   .describe(`Agora env.json, version ${ENV_SCHEMA_VERSION}: written into the workspace before every run.`);
 
@@ -64,7 +74,7 @@ export function envJsonSchemaDocument(): unknown {
 export function buildEnvJson(
   kernel: Kernel,
   execution: ExecutionView,
-  options: { api_url: string; inbox: InboxMessage[] },
+  options: { api_url: string; inbox: InboxMessage[]; disk: DiskUsage },
 ): EnvJson {
   const agent = kernel.agents.require(execution.agent_id);
   const state = kernel.market.state();
@@ -88,15 +98,17 @@ export function buildEnvJson(
     api: { url: options.api_url, docs: `${options.api_url}/openapi.json` },
     lineage: agent.lineage,
     generation: agent.generation,
+    disk: { bytes_used: options.disk.bytes_used, bytes_max: options.disk.bytes_max, inodes_used: options.disk.inodes_used, inodes_max: options.disk.inodes_max },
   };
   return envJsonSchema.parse(env);
 }
 
-/** Written to a temp file and renamed, so an agent never reads half an env.json. */
-export function writeEnvJson(workspace_dir: string, env: EnvJson): string {
-  const target = join(workspace_dir, 'env.json');
-  const temp = join(workspace_dir, '.env.json.tmp');
-  writeFileSync(temp, JSON.stringify(env, null, 2) + '\n', { mode: 0o644 });
-  renameSync(temp, target);
-  return target;
+/**
+ * Written to a fresh temp file and renamed over env.json, beneath the workspace's directory
+ * descriptor (SafeDir): an agent never reads half an env.json, and whatever it planted at
+ * that name (a link to a host file, a FIFO) is replaced, never followed.
+ */
+export function writeEnvJson(workspace_dir: string, env: EnvJson, owner: Owner | null = null): string {
+  SafeDir.with(workspace_dir, (dir) => dir.writeFileAtomic(ENV_JSON, JSON.stringify(env, null, 2) + '\n', { mode: 0o644, owner }));
+  return join(workspace_dir, ENV_JSON);
 }

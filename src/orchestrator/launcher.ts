@@ -185,11 +185,13 @@ export class Launcher {
   }
 
   private workspaceDir(agent_id: string): string {
-    return join(this.world.paths.dir, this.world.kernel.agents.require(agent_id).workspace);
+    return this.world.workspaces.dir(this.world.kernel.agents.require(agent_id).workspace);
   }
 
   private writeEnv(execution: ExecutionView): void {
-    const env = buildEnvJson(this.world.kernel, execution, { api_url: this.apiUrlInside(), inbox: this.inbox(execution.agent_id) });
+    const workspace = this.world.kernel.agents.require(execution.agent_id).workspace;
+    const disk = this.world.workspaces.usage(workspace);
+    const env = buildEnvJson(this.world.kernel, execution, { api_url: this.apiUrlInside(), inbox: this.inbox(execution.agent_id), disk });
     writeEnvJson(this.workspaceDir(execution.agent_id), env);
   }
 

@@ -1,6 +1,5 @@
 // The composition root: opens (or creates) a world directory and wires config, store,
 // kernel, logs and secrets together. `agora start`, the CLI and the tests all come here.
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { TokenSigner } from '../api/tokens.js';
@@ -10,6 +9,7 @@ import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
 import { Rng } from '../kernel/rng.js';
 import { createSystemLog } from '../log/system-log.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
 import { ensureWorldDir, readOrCreateSecret, worldExists, worldPaths, type WorldPaths } from '../store/world-dir.js';
 
 export interface WorldOptions {
@@ -33,6 +33,8 @@ export interface World {
   log: Logger;
   signer: TokenSigner;
   operator_token: string;
+  /** The agents' workspaces: the only way to a workspace's host path. */
+  workspaces: WorkspaceStore;
   created: boolean;
   close(): void;
 }
@@ -56,10 +58,19 @@ export function openWorld(options: WorldOptions): World {
     config: options.config,
     log: log.child({ component: 'kernel' }),
   });
+  const workspaces = new WorkspaceStore({
+    world_dir: paths.dir,
+    disks_dir: paths.disks,
+    backing: options.config.workspace.backing,
+    limits: { bytes_max: options.config.workspace.bytes_max, inodes_max: options.config.workspace.inodes_max, depth_max: options.config.workspace.depth_max },
+    owner: agentOwner(options.config.sandbox),
+    log: log.child({ component: 'workspaces' }),
+  });
   let created = false;
   if (!kernel.isInitialised()) {
-    const genesis_workspace = join('workspaces', GENESIS_ID);
-    installGenesisProject(join(paths.dir, genesis_workspace));
+    const genesis_workspace = WorkspaceStore.relativePath(GENESIS_ID);
+    if (!workspaces.exists(genesis_workspace)) workspaces.create(GENESIS_ID);
+    installGenesisProject(workspaces.dir(genesis_workspace));
     kernel.initialise({ genesis_workspace });
     created = true;
     log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');
@@ -74,8 +85,10 @@ export function openWorld(options: WorldOptions): World {
     log,
     signer,
     operator_token,
+    workspaces,
     created,
     close() {
+      workspaces.close();
       db.close();
       systemLog.close();
     },

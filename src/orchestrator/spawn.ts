@@ -1,19 +1,18 @@
-// Spawn, end to end: check the money, build the child's workspace in a private temp
-// directory, move it into place, then record the child and move the money in one kernel
-// command. A refused or failed spawn leaves no child, no money moved and no workspace.
+// Spawn, end to end: check the money, build the child's workspace, then record the child
+// and move the money in one kernel command. A refused or failed spawn leaves no child, no
+// money moved and no workspace.
 //
-// Order, and why: the slow, fallible part (copying) happens first, in a temp dir nobody
-// else knows; then, synchronously (nothing can interleave in Node), the rename and the
+// Order, and why: the slow, fallible part (copying) happens first, into a workspace made
+// for an id no agent has; then, synchronously (nothing can interleave in Node), the
 // command. The workspace is in place before the child exists, so a crash can leave at worst
-// an orphan directory, never a child without a workspace.
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// an orphan workspace, never a child without one.
 import type { AgentView } from '../kernel/agents.js';
 import type { BidView } from '../kernel/market-reads.js';
 import type { SpawnInput } from '../kernel/social.js';
 import type { CommandMeta } from '../kernel/events.js';
-import type { Kernel } from '../kernel/kernel.js';
-import { invariant } from '../kernel/errors.js';
+import type { World } from './open-world.js';
+import { AgoraError, invariant } from '../kernel/errors.js';
+import { agentOwner } from '../workspace/workspace-store.js';
 import { checkGivenFiles, copyWorkspace, writeGivenFiles } from './workspace-copy.js';
 
 export interface SpawnRequest {
@@ -36,7 +35,8 @@ export interface SpawnResult {
 
 const SKIPPED_SHOWN_MAX = 50;
 
-export async function spawnChild(world_dir: string, kernel: Kernel, request: SpawnRequest, meta: CommandMeta): Promise<SpawnResult> {
+export async function spawnChild(world: Pick<World, 'kernel' | 'workspaces'>, request: SpawnRequest, meta: CommandMeta): Promise<SpawnResult> {
+  const { kernel, workspaces } = world;
   const social = kernel.config.social;
   const given = checkGivenFiles(request.files, {
     files_max: social.spawn_files_max,
@@ -45,35 +45,38 @@ export async function spawnChild(world_dir: string, kernel: Kernel, request: Spa
     path_chars_max: social.spawn_path_chars_max,
   });
   const { parent } = kernel.social.checkSpawn(request);
+  const owner = agentOwner(kernel.config.sandbox);
 
-  const workspaces = join(world_dir, 'workspaces');
-  const temp = mkdtempSync(join(workspaces, '.spawn-'));
+  let child_id = kernel.social.newAgentId();
+  while (workspaces.exists(`workspaces/${child_id}`)) child_id = kernel.social.newAgentId();
+  const workspace = workspaces.create(child_id);
   try {
+    const target = workspaces.dir(workspace);
     const copy = request.copy_self
-      ? await copyWorkspace(join(world_dir, parent.workspace), temp, {
+      ? copyWorkspace(workspaces.dir(parent.workspace), target, {
           files_max: social.spawn_copy_files_max,
           bytes_max: social.spawn_copy_bytes_max,
           file_bytes_max: social.spawn_copy_file_bytes_max,
-        })
+          entries_max: kernel.config.workspace.inodes_max,
+          depth_max: kernel.config.workspace.depth_max,
+        }, owner, owner)
       : { copied: 0, skipped: [], bytes: 0 };
-    const given_bytes = await writeGivenFiles(temp, given);
+    const given_bytes = writeGivenFiles(target, given, owner);
     const files = { copied: copy.copied, given: given.length, skipped: copy.skipped.length, bytes: copy.bytes + given_bytes };
-
-    // From here to the end, synchronous: nothing else runs in between.
-    let child_id = kernel.social.newAgentId();
-    while (existsSync(join(workspaces, child_id))) child_id = kernel.social.newAgentId();
-    const workspace = join('workspaces', child_id);
-    const final = join(world_dir, workspace);
-    renameSync(temp, final);
-    try {
-      const { child, first_bid } = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note, first_bid: request.first_bid }, meta);
-      return { child, first_bid, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
-    } catch (err) {
-      rmSync(final, { recursive: true, force: true });
-      invariant(!existsSync(final), 'a refused spawn leaves no workspace');
-      throw err;
-    }
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
+    const { child, first_bid } = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note, first_bid: request.first_bid }, meta);
+    return { child, first_bid, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
+  } catch (err) {
+    workspaces.remove(workspace);
+    invariant(!workspaces.exists(workspace), 'a refused spawn leaves no workspace');
+    throw diskFull(err);
   }
+}
+
+/** A child's workspace has the same allowance as any: a copy that does not fit says so. */
+function diskFull(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new AgoraError('PAYLOAD_TOO_LARGE', "the child's files do not fit in a workspace's disk allowance (workspace.bytes_max, workspace.inodes_max)", null);
+  }
+  return err;
 }

@@ -1,18 +1,20 @@
 // Building a child's workspace: a bounded copy of the parent's workspace (copy_self) overlaid
-// with files the parent gives. Everything is written into a fresh directory of our own, so
-// the only way out of it would be a path or a link: paths are checked component by component,
-// symlinks of the parent are never followed nor copied, and every file of the parent is opened
-// with O_NOFOLLOW and checked to be a regular file inside the parent's workspace.
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, realpath, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
-import { AgoraError, invariant } from '../kernel/errors.js';
+// with files the parent gives. The parent's workspace is the parent's (hostile, and possibly
+// changing while its run goes on), so it is read only through SafeDir: every directory opened
+// beneath its parent's descriptor, no link followed or copied, no FIFO or device opened, no
+// file hard-linked from elsewhere read, and the walk bounded in entries and depth.
+import { AgoraError } from '../kernel/errors.js';
+import { SafeDir, UnsafeEntryError, type Owner } from '../workspace/safe-dir.js';
+import { walk } from '../workspace/walk.js';
 
 export interface CopyLimits {
   files_max: number;
   bytes_max: number;
   /** Larger files are skipped, not refused. */
   file_bytes_max: number;
+  /** Entries looked at in the parent's workspace (files, directories, links...). */
+  entries_max: number;
+  depth_max: number;
 }
 
 export interface GivenFileLimits {
@@ -35,8 +37,9 @@ export interface GivenFile {
 }
 
 /** What a run leaves behind that a child must not inherit: the host writes these per run. */
-const NEVER_COPIED_AT_ROOT = new Set(['env.json', '.env.json.tmp', 'logs']);
-const isLogFile = (name: string) => name.endsWith('.log');
+const NEVER_COPIED_AT_ROOT = new Set(['env.json', 'logs']);
+/** Logs, and the host's own temp files (SafeDir.writeFileAtomic names them so). */
+const neverCopied = (name: string) => name.endsWith('.log') || (name.startsWith('.agora-') && name.endsWith('.tmp'));
 
 /**
  * Checks a spawn request's `files` map and turns it into buffers. Refuses absolute paths,
@@ -82,100 +85,95 @@ function checkRelativePath(path: string, chars_max: number): string[] {
   return segments;
 }
 
-/** `dir` joined with checked segments, asserted to stay below `dir`. */
-function below(dir: string, segments: readonly string[]): string {
-  const target = resolve(dir, ...segments);
-  invariant(target.startsWith(resolve(dir) + sep), `path ${segments.join('/')} stays below ${dir}`);
-  return target;
-}
-
 /**
- * Copies the parent's workspace into `target` (an empty directory of ours), bounded by
+ * Copies the parent's workspace into `target` (a fresh workspace of the child's), bounded by
  * `limits`. Symlinks, sockets and devices are skipped (never followed), as are what the host
  * writes per run (env.json, logs) and files over `file_bytes_max`. More files or bytes than
  * allowed refuse the spawn: a silently partial copy would make a broken child.
  */
-export async function copyWorkspace(source: string, target: string, limits: CopyLimits): Promise<CopyReport> {
-  const root_stat = await lstat(source).catch(() => null);
-  if (root_stat === null) return { copied: 0, skipped: [], bytes: 0 };
-  if (!root_stat.isDirectory()) throw new AgoraError('CONFLICT', 'your workspace is not a directory; it cannot be copied');
-  const root = await realpath(source);
+export function copyWorkspace(source: string, target: string, limits: CopyLimits, parent: Owner | null, child: Owner | null): CopyReport {
   const report: CopyReport = { copied: 0, skipped: [], bytes: 0 };
-  const visit = async (rel: string[]): Promise<void> => {
-    const entries = await readdir(join(root, ...rel), { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const path = [...rel, entry.name];
-      const shown = path.join('/');
-      if ((rel.length === 0 && NEVER_COPIED_AT_ROOT.has(entry.name)) || (entry.isFile() && isLogFile(entry.name))) {
-        report.skipped.push(shown);
-      } else if (entry.isDirectory()) {
-        await mkdir(below(target, path), { mode: 0o755 });
-        await visit(path);
-      } else if (entry.isFile()) {
-        await copyOneFile(root, path, target, limits, report);
-      } else {
-        report.skipped.push(shown); // symlinks, sockets, fifos, devices
-      }
-    }
-  };
-  await visit([]);
+  const from = SafeDir.openRoot(source);
+  const to = SafeDir.openRoot(target);
+  // Directories of the target, opened as the walk enters the source's.
+  const targets: SafeDir[] = [to];
+  try {
+    walk(from, { entries_max: limits.entries_max, depth_max: limits.depth_max }, {
+      dir: (_parent, entry, path) => {
+        if (path.length === 1 && NEVER_COPIED_AT_ROOT.has(entry.name)) {
+          report.skipped.push(path.join('/'));
+          return false;
+        }
+        targets.push(targets[targets.length - 1]!.ensureDir(entry.name, 0o755, child));
+        return true;
+      },
+      leaveDir: () => targets.pop()!.close(),
+      nonDir: (dir, entry, path) => {
+        const shown = path.join('/');
+        const skip = entry.kind !== 'file' || (path.length === 1 && NEVER_COPIED_AT_ROOT.has(entry.name)) || neverCopied(entry.name) || entry.size_bytes > limits.file_bytes_max;
+        if (skip) {
+          report.skipped.push(shown);
+          return;
+        }
+        if (report.copied + 1 > limits.files_max || report.bytes + entry.size_bytes > limits.bytes_max) tooLarge(limits);
+        let content: Buffer | null;
+        try {
+          content = dir.readFile(entry.name, limits.file_bytes_max, parent);
+        } catch (err) {
+          // Swapped for a link, a FIFO or a foreign hard link since it was listed, or grown past the bound.
+          if (err instanceof UnsafeEntryError || (err instanceof AgoraError && err.code === 'PAYLOAD_TOO_LARGE')) {
+            report.skipped.push(shown);
+            return;
+          }
+          throw err;
+        }
+        if (content === null) return; // removed since it was listed
+        if (report.bytes + content.length > limits.bytes_max) tooLarge(limits);
+        const mode = (dir.lstat(entry.name)?.mode ?? 0o644) & 0o755;
+        targets[targets.length - 1]!.writeNewFile(entry.name, content, { mode: mode | 0o600, owner: child });
+        report.copied++;
+        report.bytes += content.length;
+      },
+    });
+  } finally {
+    for (const dir of targets.splice(1)) dir.close();
+    to.close();
+    from.close();
+  }
   return report;
 }
 
-async function copyOneFile(root: string, path: string[], target: string, limits: CopyLimits, report: CopyReport): Promise<void> {
-  const shown = path.join('/');
-  // O_NOFOLLOW: a file swapped for a symlink after readdir is refused, not followed.
-  const handle = await open(join(root, ...path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
-  if (handle === null) {
-    report.skipped.push(shown);
-    return;
-  }
-  try {
-    const stat = await handle.stat();
-    // A directory above it swapped for a symlink would land outside: check where the open file really is.
-    const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
-    const inside = real === null || real.startsWith(root + sep);
-    if (!stat.isFile() || !inside) {
-      report.skipped.push(shown);
-      return;
-    }
-    if (stat.size > limits.file_bytes_max) {
-      report.skipped.push(shown);
-      return;
-    }
-    if (report.copied + 1 > limits.files_max || report.bytes + stat.size > limits.bytes_max) {
-      throw new AgoraError('PAYLOAD_TOO_LARGE', `your workspace holds more than ${limits.files_max} files or ${limits.bytes_max} bytes to copy (social.spawn_copy_files_max, spawn_copy_bytes_max); spawn without copy_self and give the files you need`, {
-        files_max: limits.files_max,
-        bytes_max: limits.bytes_max,
-      });
-    }
-    const content = await handle.readFile();
-    await writeFile(below(target, path), content, { mode: (stat.mode & 0o755) | 0o600, flag: 'wx' });
-    report.copied++;
-    report.bytes += content.length;
-  } finally {
-    await handle.close();
-  }
+function tooLarge(limits: CopyLimits): never {
+  throw new AgoraError('PAYLOAD_TOO_LARGE', `your workspace holds more than ${limits.files_max} files or ${limits.bytes_max} bytes to copy (social.spawn_copy_files_max, spawn_copy_bytes_max); spawn without copy_self and give the files you need`, {
+    files_max: limits.files_max,
+    bytes_max: limits.bytes_max,
+  });
 }
 
 /** Writes the given files over `target`, creating directories; they win over copied files. */
-export async function writeGivenFiles(target: string, files: readonly GivenFile[]): Promise<number> {
+export function writeGivenFiles(target: string, files: readonly GivenFile[], child: Owner | null): number {
   let bytes = 0;
-  for (const file of files) {
-    const path = below(target, file.segments);
-    const parents = file.segments.slice(0, -1);
-    for (let i = 1; i <= parents.length; i++) {
-      const dir = below(target, parents.slice(0, i));
-      const st = await lstat(dir).catch(() => null);
-      if (st === null) await mkdir(dir, { mode: 0o755 });
-      else if (!st.isDirectory()) conflict(file, `${relative(target, dir)} is a file`);
+  SafeDir.with(target, (root) => {
+    for (const file of files) {
+      const parents = file.segments.slice(0, -1);
+      const name = file.segments[file.segments.length - 1]!;
+      let dir = root;
+      try {
+        for (const segment of parents) {
+          const st = dir.lstat(segment);
+          if (st !== null && !st.isDirectory()) conflict(file, `${segment} is a file`);
+          const next = dir.ensureDir(segment, 0o755, child);
+          if (dir !== root) dir.close();
+          dir = next;
+        }
+        if (dir.lstat(name)?.isDirectory()) conflict(file, 'names a directory');
+        dir.writeFileAtomic(name, file.content, { mode: 0o644, owner: child });
+      } finally {
+        if (dir !== root) dir.close();
+      }
+      bytes += file.content.length;
     }
-    const existing = await lstat(path).catch(() => null);
-    if (existing !== null && !existing.isFile()) conflict(file, 'names a directory');
-    await writeFile(path, file.content, { mode: 0o644 });
-    bytes += file.content.length;
-  }
+  });
   return bytes;
 }
 

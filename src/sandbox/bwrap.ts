@@ -17,6 +17,7 @@ import { AgoraError } from '../kernel/errors.js';
 import { bwrapArgs, initInside, INSIDE, type BwrapLayout } from './bwrap-args.js';
 import { detectCgroups, MB, type CgroupDriver, type RunCgroup } from './cgroups.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
+import { workspaceWalkLimits } from '../workspace/walk.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
 import { CgroupMeter, ProcTreeMeter } from './meters.js';
@@ -105,7 +106,7 @@ export async function createBwrapRunner(config: Config, log: Logger): Promise<Ru
   const ids = sandboxIds(config);
   const cgroups = await detectCgroups(config, log);
   warnUnenforced(cgroups, log);
-  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside });
+  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb });
   try {
     return new BwrapRunner(config, log, probe.bwrap_path, helpers, ids, cgroups, dir);
   } catch (err) {
@@ -171,6 +172,9 @@ class BwrapRunner implements Runner {
     if (!existsSync(join(runtime_dir, 'node_modules'))) {
       log.warn({ runtime_dir }, 'agent runtime not installed (run `npm install`): agents get no preinstalled libraries');
       runtime_dir = null;
+    } else if (this.dir.own_fs) {
+      // A copy on the state tmpfs: the sandbox's mountinfo then names no installation path.
+      runtime_dir = this.dir.copyIn('runtime', runtime_dir);
     } else if (this.ids !== null && !reachableBy(runtime_dir, this.ids)) {
       this.staged_static.push({ point: 'runtime', source: runtime_dir, dest: INSIDE.runtime });
       runtime_dir = this.dir.stagePoint('runtime');
@@ -231,7 +235,7 @@ class BwrapRunner implements Runner {
     let workspace_source = workspace;
     let api_socket_source = spec.api_socket_path === null ? null : resolve(spec.api_socket_path);
     if (this.ids !== null) {
-      adoptWorkspace(workspace, this.ids);
+      adoptWorkspace(workspace, this.ids, workspaceWalkLimits(this.config.workspace));
       if (!reachableBy(workspace, this.ids)) {
         stages.push({ source: workspace, point: this.dir.stagePoint('workspace') });
         workspace_source = this.dir.stagePoint('workspace');

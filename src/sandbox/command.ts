@@ -3,11 +3,11 @@
 // working directory, so relative paths mean the same inside every runner.
 //
 // The workspace belongs to the agent and this runs on the host (as root, under bwrap):
-// agent.json is read only if it is a small regular file, never through a symlink, so an
-// agent cannot make the host read /etc/shadow into an error message.
-import { closeSync, fstatSync, lstatSync, openSync, readSync, constants as fsConstants } from 'node:fs';
-import { join } from 'node:path';
+// agent.json is read only through SafeDir (a small regular file, never through a link, never
+// a FIFO), so an agent cannot make the host read /etc/shadow into an error message, or hang it.
 import { z } from 'zod';
+import { AgoraError } from '../kernel/errors.js';
+import { SafeDir, UnsafeEntryError } from '../workspace/safe-dir.js';
 
 export const AGENT_JSON_BYTES_MAX = 65_536;
 
@@ -27,55 +27,43 @@ export type AgentCommand =
   | { ok: false; reason: 'no_workspace' | 'no_entrypoint'; why: string };
 
 export function resolveAgentCommand(workspace_dir: string): AgentCommand {
+  let root: SafeDir;
   try {
-    if (!lstatSync(workspace_dir).isDirectory()) return { ok: false, reason: 'no_workspace', why: `${workspace_dir} is not a directory` };
+    root = SafeDir.openRoot(workspace_dir);
   } catch {
-    return { ok: false, reason: 'no_workspace', why: `${workspace_dir} does not exist` };
+    return { ok: false, reason: 'no_workspace', why: `${workspace_dir} is not a directory` };
   }
-  const manifest = readAgentJson(join(workspace_dir, 'agent.json'));
-  if (manifest.kind === 'invalid') return { ok: false, reason: 'no_entrypoint', why: `agent.json: ${manifest.why}` };
-  if (manifest.kind === 'ok' && manifest.command !== undefined) return { ok: true, command: manifest.command, source: 'agent.json' };
-  if (exists(join(workspace_dir, 'main.js'))) return { ok: true, command: ['node', 'main.js'], source: 'main.js' };
-  if (exists(join(workspace_dir, 'main.py'))) return { ok: true, command: ['python3', 'main.py'], source: 'main.py' };
-  return { ok: false, reason: 'no_entrypoint', why: 'the workspace has no agent.json command, main.js or main.py' };
-}
-
-function exists(path: string): boolean {
   try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
+    const manifest = readAgentJson(root);
+    if (manifest.kind === 'invalid') return { ok: false, reason: 'no_entrypoint', why: `agent.json: ${manifest.why}` };
+    if (manifest.kind === 'ok' && manifest.command !== undefined) return { ok: true, command: manifest.command, source: 'agent.json' };
+    if (root.lstat('main.js') !== null) return { ok: true, command: ['node', 'main.js'], source: 'main.js' };
+    if (root.lstat('main.py') !== null) return { ok: true, command: ['python3', 'main.py'], source: 'main.py' };
+    return { ok: false, reason: 'no_entrypoint', why: 'the workspace has no agent.json command, main.js or main.py' };
+  } finally {
+    root.close();
   }
 }
 
 type Manifest = { kind: 'absent' } | { kind: 'invalid'; why: string } | { kind: 'ok'; command: string[] | undefined };
 
-function readAgentJson(path: string): Manifest {
-  let fd: number;
+function readAgentJson(root: SafeDir): Manifest {
+  let buf: Buffer | null;
   try {
-    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    buf = root.readFile('agent.json', AGENT_JSON_BYTES_MAX);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'absent' };
-    return { kind: 'invalid', why: code === 'ELOOP' ? 'is a symlink' : `cannot be read (${code})` };
+    if (err instanceof UnsafeEntryError) return { kind: 'invalid', why: err.message.replace(/^agent\.json: /, '') };
+    if (err instanceof AgoraError) return { kind: 'invalid', why: `is over ${AGENT_JSON_BYTES_MAX} bytes` };
+    return { kind: 'invalid', why: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
   }
+  if (buf === null) return { kind: 'absent' };
+  let raw: unknown;
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { kind: 'invalid', why: 'is not a regular file' };
-    if (st.size > AGENT_JSON_BYTES_MAX) return { kind: 'invalid', why: `is ${st.size} bytes, over ${AGENT_JSON_BYTES_MAX}` };
-    const buf = Buffer.alloc(st.size);
-    const got = readSync(fd, buf, 0, st.size, 0);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(buf.subarray(0, got).toString('utf8'));
-    } catch (err) {
-      return { kind: 'invalid', why: `not valid JSON (${(err as Error).message})` };
-    }
-    const parsed = agentJsonSchema.safeParse(raw);
-    if (!parsed.success) return { kind: 'invalid', why: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-    return { kind: 'ok', command: parsed.data.command };
-  } finally {
-    closeSync(fd);
+    raw = JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    return { kind: 'invalid', why: `not valid JSON (${(err as Error).message})` };
   }
+  const parsed = agentJsonSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'invalid', why: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  return { kind: 'ok', command: parsed.data.command };
 }

@@ -19,6 +19,7 @@ import { initInside, INSIDE } from './bwrap-args.js';
 import { MB } from './cgroups.js';
 import { LineSplitter } from './control-protocol.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
+import { workspaceWalkLimits } from '../workspace/walk.js';
 import { adoptWorkspace } from './host-access.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';
 import { RunRegistry } from './run-registry.js';
@@ -83,7 +84,7 @@ class DockerRunner implements Runner {
     // Without user-namespace remapping the container's uid is the host's: it must own the workspace.
     const owner = { uid: s.uid_inside, gid: s.gid_inside };
     if (process.getuid?.() === 0) {
-      adoptWorkspace(workspace, owner);
+      adoptWorkspace(workspace, owner, workspaceWalkLimits(this.config.workspace));
       if (spec.api_socket_path !== null) chownSync(spec.api_socket_path, owner.uid, owner.gid);
     }
     const runtime = s.runtime_dir !== '' ? resolve(s.runtime_dir) : DEFAULT_RUNTIME_DIR;

@@ -1,6 +1,8 @@
 // Host file ownership and reachability for the unprivileged uid a sandbox runs as.
-import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SafeDir } from '../workspace/safe-dir.js';
+import { walk, type WalkLimits } from '../workspace/walk.js';
 
 export interface HostIds {
   uid: number;
@@ -11,22 +13,33 @@ export interface HostIds {
  * Hands a workspace to the sandbox uid, so the agent can change everything in it. Only what
  * someone else owns is touched, and only directories someone else owns are descended: what
  * the agent made is already its own, so a workspace of a million agent files costs one
- * directory read per run, not a million. Symlinks are re-owned, never followed.
+ * directory read per run, not a million. Walked through SafeDir: entries are re-owned
+ * themselves (lchown), never followed, and the walk is bounded.
  */
-export function adoptWorkspace(dir: string, ids: HostIds): number {
+export function adoptWorkspace(dir: string, ids: HostIds, limits: WalkLimits): number {
   let changed = 0;
-  const visit = (path: string, top: boolean): void => {
-    const st = lstatSync(path);
-    const foreign = st.uid !== ids.uid || st.gid !== ids.gid;
-    if (foreign) {
-      lchownSync(path, ids.uid, ids.gid);
+  const foreign = (st: { uid: number; gid: number }) => st.uid !== ids.uid || st.gid !== ids.gid;
+  SafeDir.with(dir, (root) => {
+    if (foreign(root.stat())) {
+      root.chownSelf(ids);
       changed++;
     }
-    if (st.isDirectory() && (foreign || top)) {
-      for (const name of readdirSync(path)) visit(join(path, name), false);
-    }
-  };
-  visit(dir, true);
+    walk(root, limits, {
+      dir: (parent, entry) => {
+        const st = parent.lstat(entry.name);
+        if (st === null || !foreign(st)) return false;
+        parent.chownEntry(entry.name, ids);
+        changed++;
+        return true;
+      },
+      nonDir: (parent, entry) => {
+        const st = parent.lstat(entry.name);
+        if (st === null || !foreign(st)) return;
+        parent.chownEntry(entry.name, ids);
+        changed++;
+      },
+    });
+  });
   return changed;
 }
 

@@ -22,6 +22,10 @@ export const runLimitsSchema = z.strictObject({
   wall_ms: z.number().int().min(1).max(7 * 24 * 3600 * 1000).describe('Wall-clock lease from start; extend() moves it'),
   grace_ms: z.number().int().min(0).max(600_000).describe('SIGTERM to SIGKILL'),
   log_bytes_max: z.number().int().min(0).max(1 << 30).describe('Bytes of stdout+stderr kept'),
+  disk_bytes_max: z.number().int().min(1).max(2 ** 50).describe('Bytes the workspace may hold; a run that grows it to this is stopped with killed_disk'),
+  disk_inodes_max: z.number().int().min(1).max(2 ** 31).describe('Files and directories the workspace may hold'),
+  disk_sample_interval_ms: z.number().int().min(10).max(600_000).describe('How often the workspace is measured during the run'),
+  walk_depth_max: z.number().int().min(1).max(4096).describe('Deepest nesting walked when a plain-directory workspace is measured'),
 });
 
 export type RunLimits = z.infer<typeof runLimitsSchema>;
@@ -50,6 +54,7 @@ export type RunReason =
   | 'killed_timeout' // wall deadline passed
   | 'killed_memory' // the kernel's OOM killer hit the run's memory limit
   | 'killed_cpu' // CPU-time budget spent
+  | 'killed_disk' // the workspace grew to its disk allowance
   | 'stopped' // stop() was called
   | 'spawn_failed'; // the sandbox or the agent's command never started
 
@@ -108,6 +113,10 @@ export function runLimits(config: Config, bought: { memory_mb: number; wall_ms: 
     wall_ms: bought.wall_ms,
     grace_ms: config.sandbox.grace_ms,
     log_bytes_max: config.sandbox.log_bytes_max,
+    disk_bytes_max: config.workspace.bytes_max,
+    disk_inodes_max: config.workspace.inodes_max,
+    disk_sample_interval_ms: config.workspace.disk_sample_interval_ms,
+    walk_depth_max: config.workspace.depth_max,
   });
 }
 

@@ -3,6 +3,7 @@
 // points through which agora-launch stages per-run paths the sandbox uid could not reach
 // (the world directory is 0700). One per runner, removed by close().
 import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -19,23 +20,31 @@ export type StagePoint = keyof typeof STAGE_POINTS;
 
 export interface SandboxDir {
   root: string;
+  /** Whether the state dir is a tmpfs of its own (its host path then shows nowhere inside). */
+  own_fs: boolean;
   etc: string;
   init_path: string;
   stagePoint(point: StagePoint): string;
   /** A per-run directory the sandbox uid may write (the debug inspector socket lives there). */
   makeRunDir(execution_id: string, owner: { uid: number; gid: number } | null): string;
   removeRunDir(execution_id: string): void;
+  /** A copy of a host directory of Agora's own (never an agent's) kept here; its path. */
+  copyIn(name: string, source: string): string;
   remove(): void;
 }
 
 /** Host files copied into the generated /etc when present: loader cache, time zone, alternatives. */
 const ETC_COPIED = ['ld.so.cache', 'localtime', 'os-release', 'alternatives', 'ssl/openssl.cnf', 'python3', 'python3.11', 'python3.12', 'python3.13'];
 
-export function createSandboxDir(options: { parent: string; init_binary: string; uid_inside: number; gid_inside: number }): SandboxDir {
+export function createSandboxDir(options: { parent: string; init_binary: string; uid_inside: number; gid_inside: number; tmpfs_mb: number }): SandboxDir {
   const parent = options.parent !== '' ? options.parent : tmpdir();
   mkdirSync(parent, { recursive: true });
   sweepStale(parent);
   const root = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
+  // On a filesystem of its own, what sandboxes are shown from here (/etc, agora-init, the
+  // runtime, sockets) appears in their mountinfo under neutral names (/etc, /bin/...), never
+  // under this host path. Mounting needs root; otherwise the host path shows (docs/security.md).
+  const own_fs = process.getuid?.() === 0 && mountTmpfs(root, options.tmpfs_mb);
   // Searchable by the sandbox uid (bwrap resolves its bind sources as that uid), writable by none.
   chmodSync(root, 0o755);
   const etc = join(root, 'etc');
@@ -66,6 +75,7 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
 
   return {
     root,
+    own_fs,
     etc,
     init_path,
     stagePoint: (point) => join(stage, STAGE_POINTS[point].name),
@@ -78,7 +88,13 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
     removeRunDir(execution_id) {
       rmSync(join(runs, execution_id), { recursive: true, force: true });
     },
+    copyIn(name, source) {
+      const dest = join(root, 'copies', name);
+      cpSync(source, dest, { recursive: true, verbatimSymlinks: true });
+      return dest;
+    },
     remove() {
+      if (own_fs) unmount(root);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -94,9 +110,22 @@ function sweepStale(parent: string): void {
     try {
       process.kill(Number(owner), 0);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(parent, name), { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      if (process.getuid?.() === 0) unmount(join(parent, name));
+      rmSync(join(parent, name), { recursive: true, force: true });
     }
   }
+}
+
+const MOUNT_TIMEOUT_MS = 10_000;
+
+function mountTmpfs(dir: string, size_mb: number): boolean {
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `mode=0755,size=${size_mb}m,nosuid,nodev`, 'agora', dir], { stdio: 'ignore', timeout: MOUNT_TIMEOUT_MS }).status === 0;
+}
+
+/** Detached lazily: a sandbox still ending keeps its view until it is gone. */
+function unmount(dir: string): void {
+  spawnSync('umount', ['-l', dir], { stdio: 'ignore', timeout: MOUNT_TIMEOUT_MS });
 }
 
 function copyEtcEntry(from: string, to: string): void {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { invariant } from '../kernel/errors.js';
 import { INIT_KILL, INIT_TERMINATE, LineSplitter, parseInitLine, type InitMessage } from './control-protocol.js';
 import type { Metering, RunHandle, RunReason, RunResult, ValidRunSpec } from './runner.js';
+import { isOver, measureUsage, type DiskUsage } from '../workspace/usage.js';
 
 export interface MeterReading {
   cpu_seconds: number | null;
@@ -90,6 +91,23 @@ export function supervise(options: SuperviseOptions): RunHandle {
   let peak_sampled_mb = 0;
   let cpu_sampled = 0;
   let grace_timer: NodeJS.Timeout | null = null;
+  const disk_limits = { bytes_max: limits.disk_bytes_max, inodes_max: limits.disk_inodes_max, depth_max: limits.walk_depth_max };
+  const measureDisk = (): DiskUsage | null => {
+    try {
+      return measureUsage(spec.workspace_dir, disk_limits);
+    } catch (err) {
+      log.warn({ execution_id: spec.execution_id, err: (err as Error).message }, 'could not measure the workspace');
+      return null;
+    }
+  };
+  // What the workspace held before the run: a run is stopped for growing it to the allowance,
+  // never for what an earlier run left (it may be here to clean up).
+  const disk_at_start = measureDisk();
+  const diskOverBy = (usage: DiskUsage | null): string | null => {
+    if (usage === null || disk_at_start === null) return null;
+    const grew = usage.bytes_used > disk_at_start.bytes_used || usage.inodes_used > disk_at_start.inodes_used;
+    return grew ? isOver(usage) : null;
+  };
   let deadline_timer: NodeJS.Timeout | null = null;
   let resolveDone!: (r: RunResult) => void;
   const done = new Promise<RunResult>((resolve) => (resolveDone = resolve));
@@ -136,6 +154,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
     else grace_timer = setTimeout(hardKill, limits.grace_ms);
   };
 
+  let disk_sampled_at = performance.now();
   const sampleMeter = () => {
     if (finished) return;
     const reading = meter.sample();
@@ -143,6 +162,11 @@ export function supervise(options: SuperviseOptions): RunHandle {
     if (reading.cpu_seconds !== null) cpu_sampled = Math.max(cpu_sampled, reading.cpu_seconds);
     if (limits.cpu_seconds_max !== null && reading.cpu_seconds !== null && reading.cpu_seconds >= limits.cpu_seconds_max) {
       terminate('killed_cpu', `CPU budget spent: ${reading.cpu_seconds.toFixed(3)} of ${limits.cpu_seconds_max} s`);
+    }
+    if (performance.now() - disk_sampled_at >= limits.disk_sample_interval_ms && kill_reason === null) {
+      disk_sampled_at = performance.now();
+      const over = diskOverBy(measureDisk());
+      if (over !== null) terminate('killed_disk', over);
     }
     if (!meter.memory_enforced && reading.memory_mb !== null && reading.memory_mb > limits.memory_mb && kill_reason === null) {
       // Best effort only (no cgroup): the sample may come too late to stop a fast allocator.
@@ -164,7 +188,8 @@ export function supervise(options: SuperviseOptions): RunHandle {
     } catch (err) {
       log.error({ execution_id: spec.execution_id, err: (err as Error).message }, 'could not read the final usage of a run');
     }
-    const result = assemble(usage);
+    const disk_over = kill_reason === null ? diskOverBy(measureDisk()) : null;
+    const result = assemble(usage, disk_over);
     const timing_ms = { ready: round3(ready_ms ?? -1), exited: child_exit?.wall_ms ?? -1, done: round3(performance.now() - started) };
     log.info({ execution_id: spec.execution_id, agent_id: spec.agent_id, ...result, timing_ms }, 'run ended');
     options.onDone?.(result);
@@ -178,7 +203,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
     }
   };
 
-  const assemble = (usage: FinalUsage): RunResult => {
+  const assemble = (usage: FinalUsage, disk_over: string | null): RunResult => {
     const exit = exit_message as Extract<InitMessage, { kind: 'exit' }> | null;
     const { log_bytes, log_truncated } = settleLog(spec.log_path, limits.log_bytes_max, exit?.log_dropped ?? 0);
     const wall_ms = child_exit?.wall_ms ?? Math.round(performance.now() - started);
@@ -212,6 +237,10 @@ export function supervise(options: SuperviseOptions): RunHandle {
     } else if (!ready) {
       reason = 'spawn_failed';
       detail = spawnfail ?? (logTail(spec.log_path) || `sandbox exited with ${child_exit?.code ?? child_exit?.signal} before the agent started`);
+    } else if (disk_over !== null) {
+      // Ended on its own between two measurements, but with its workspace grown to the allowance.
+      reason = 'killed_disk';
+      detail = `${disk_over} when the run ended`;
     } else if (usage.oom_kills > 0 && exit_code !== 0) {
       reason = 'killed_memory';
       detail = `out of memory: the kernel killed the run at its ${limits.memory_mb} MB limit`;

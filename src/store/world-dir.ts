@@ -8,6 +8,8 @@ export interface WorldPaths {
   dir: string;
   database: string;
   workspaces: string;
+  /** Workspace images (host-only: never inside a workspace). */
+  disks: string;
   executions: string;
   log: string;
   operator_token: string;
@@ -20,6 +22,7 @@ export function worldPaths(dir: string): WorldPaths {
     dir: root,
     database: join(root, 'world.db'),
     workspaces: join(root, 'workspaces'),
+    disks: join(root, 'disks'),
     executions: join(root, 'executions'),
     log: join(root, 'system.log'),
     operator_token: join(root, 'operator.token'),

@@ -287,8 +287,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       const body = request.body;
       const initial_ucr = creditsToMicro(body.initial_credits, 'initial_credits');
       const result = await spawnChild(
-        ctx.world_dir,
-        kernel,
+        { kernel, workspaces: ctx.workspaces },
         {
           parent_id,
           initial_ucr,
