@@ -64,7 +64,7 @@ export class Launcher {
     const configured = world.config.orchestrator.socket_dir;
     if (configured !== '') mkdirSync(configured, { recursive: true, mode: 0o711 });
     // Unix socket paths are limited to 108 bytes, so they live in a short private directory.
-    this.socket_dir = configured !== '' ? configured : mkdtempSync(join(tmpdir(), 'agora-sock-'));
+    this.socket_dir = configured !== '' ? configured : (runner.channelDir() ?? mkdtempSync(join(tmpdir(), 'agora-sock-')));
   }
 
   get running(): number {

@@ -216,6 +216,10 @@ class BwrapRunner implements Runner {
     }
   }
 
+  channelDir(): string | null {
+    return this.dir.channelDir();
+  }
+
   workspacePathInside(): string {
     return INSIDE.workspace;
   }

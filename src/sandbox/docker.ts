@@ -72,6 +72,10 @@ class DockerRunner implements Runner {
     this.runs = new RunRegistry(config);
   }
 
+  channelDir(): string | null {
+    return null;
+  }
+
   workspacePathInside(): string {
     return INSIDE.workspace;
   }

@@ -49,6 +49,10 @@ class ProcessRunner implements Runner {
     this.runtime_modules = existsSync(join(runtime, 'node_modules')) ? join(runtime, 'node_modules') : null;
   }
 
+  channelDir(): string | null {
+    return null;
+  }
+
   workspacePathInside(spec: Pick<RunSpec, 'workspace_dir'>): string {
     return resolve(spec.workspace_dir);
   }

@@ -97,6 +97,11 @@ export interface Runner {
   readonly isolation: 'strong' | 'none';
   /** Path of the workspace as the agent sees it. */
   workspacePathInside(spec: Pick<RunSpec, 'workspace_dir'>): string;
+  /**
+   * Where the per-execution API sockets should be made so that nothing of the host's layout
+   * shows inside a sandbox (a filesystem of the runner's own), or null: any private directory.
+   */
+  channelDir(): string | null;
   /** Throws AgoraError('EXECUTION_ERROR' | 'INVALID_ARGS') only for a spec the caller got wrong. */
   start(spec: RunSpec): Promise<RunHandle>;
   /** Stops every run still going and removes the runner's private state. */

@@ -28,6 +28,8 @@ export interface SandboxDir {
   /** A per-run directory the sandbox uid may write (the debug inspector socket lives there). */
   makeRunDir(execution_id: string, owner: { uid: number; gid: number } | null): string;
   removeRunDir(execution_id: string): void;
+  /** On the state tmpfs, the directory for API sockets (null when the state dir has no filesystem of its own). */
+  channelDir(): string | null;
   /** A copy of a host directory of Agora's own (never an agent's) kept here; its path. */
   copyIn(name: string, source: string): string;
   remove(): void;
@@ -87,6 +89,11 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
     },
     removeRunDir(execution_id) {
       rmSync(join(runs, execution_id), { recursive: true, force: true });
+    },
+    channelDir() {
+      if (!own_fs) return null;
+      mkdirSync(join(root, 'sock'), { recursive: true, mode: 0o711 });
+      return join(root, 'sock');
     },
     copyIn(name, source) {
       const dest = join(root, 'copies', name);

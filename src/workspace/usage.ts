@@ -23,8 +23,13 @@ export interface DiskUsage {
   inodes_max: number;
 }
 
-/** Writes fail with ENOSPC a few blocks short of an image's size: that counts as full. */
-const IMAGE_FULL_SLACK_BLOCKS = 16;
+/**
+ * ext4 refuses writes while statfs still reports blocks available: it keeps min(2%, 4096
+ * clusters) for its own metadata. Within that reserve (and a little slack) an image is full.
+ */
+function imageReserveBlocks(blocks: number): number {
+  return Math.min(4096, Math.ceil(blocks * 0.02)) + 64;
+}
 
 /** A workspace whose root is a mount point is an image of its own. */
 export function isOwnFilesystem(workspace_dir: string): boolean {
@@ -40,7 +45,7 @@ export function measureUsage(workspace_dir: string, limits: DiskLimits): DiskUsa
   return SafeDir.with(workspace_dir, (root) => {
     if (isOwnFilesystem(workspace_dir)) {
       const fs = root.statfs();
-      const bytes_max = Math.max(0, fs.blocks - IMAGE_FULL_SLACK_BLOCKS) * fs.bsize;
+      const bytes_max = Math.max(0, fs.blocks - imageReserveBlocks(fs.blocks)) * fs.bsize;
       return {
         backing: 'image',
         // What is no longer available to the agent (images are made with no blocks held back for root).
