@@ -78,3 +78,13 @@ export function callerAgentId(request: FastifyRequest): string {
   if (caller === null || caller.kind !== 'agent') throw new AgoraError('ACCESS_DENIED', 'this route is for agents');
   return caller.agent_id;
 }
+
+/**
+ * Whether the caller may see `agent_id`'s spendable balance and escrow apart: the agent itself
+ * and the operator. Others see one sum, because placing a sealed bid moves its amount from
+ * balance to escrow, and either figure alone (or its change) would give that amount away.
+ */
+export function seesEscrowOf(request: FastifyRequest, agent_id: string): boolean {
+  const caller = request.caller;
+  return caller !== null && (caller.kind === 'operator' || caller.agent_id === agent_id);
+}

@@ -8,6 +8,7 @@ import { AGORA_VERSION } from '../kernel/kernel.js';
 import { registerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { registerHostCheck } from './host-check.js';
 import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
@@ -36,6 +37,8 @@ export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] =
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // Before auth and every route: a request for a foreign host name is refused unread.
+  registerHostCheck(app, ctx.config);
   registerAuth(app, ctx);
 
   await app.register(fastifySwagger, {

@@ -13,6 +13,8 @@ import { positiveInt } from './main.js';
 import { runningApiUrl } from './running-world.js';
 import { openCliWorld } from './world-access.js';
 import { formatTable } from './table.js';
+import { inert } from './inert.js';
+import { printOutput, printText } from './output.js';
 
 function score(value: string): number {
   const n = Number(value);
@@ -44,7 +46,7 @@ export function registerAttentionCommands(program: Command): void {
         if (!['pending', 'rewarded', 'expired', 'all'].includes(status)) throw new AgoraError('INVALID_ARGS', `--status must be pending, rewarded, expired or all, not ${status}`);
         const prompts = world.kernel.attention.list({ status: status === 'all' ? undefined : (status as PromptStatus), limit: options.limit as number });
         if (options.json === true) {
-          process.stdout.write(JSON.stringify(prompts, null, 2) + '\n');
+          printOutput(prompts, '', true);
           return;
         }
         const rows = prompts.map((p) => [
@@ -57,8 +59,8 @@ export function registerAttentionCommands(program: Command): void {
           shorten(p.content + (p.options.length > 0 ? ` [${p.options.join(' | ')}]` : ''), 80),
         ]);
         const last = status === 'pending' ? 'expires' : 'reward';
-        process.stdout.write(formatTable(['prompt', 'agent', 'status', 'asked', 'paid', last, 'content'], rows) + '\n');
-        if (status === 'pending' && prompts.length > 0) process.stdout.write(`\nanswer with: agora reward PROMPT INTERESTING USEFUL UNDERSTANDABLE [reply]   (scores 0-${SCORE_MAX})\n`);
+        printText(formatTable(['prompt', 'agent', 'status', 'asked', 'paid', last, 'content'], rows));
+        if (status === 'pending' && prompts.length > 0) printText(`\nanswer with: agora reward PROMPT INTERESTING USEFUL UNDERSTANDABLE [reply]   (scores 0-${SCORE_MAX})`);
       } finally {
         world.close();
       }
@@ -91,11 +93,11 @@ export function registerAttentionCommands(program: Command): void {
       } finally {
         if (world.db.open) world.close();
       }
-      if (options.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      if (options.json === true) printOutput(result, '', true);
       else {
-        process.stdout.write(
-          `rewarded ${result.agent_id} with ${result.reward} credits for ${result.prompt_id}; its balance is ${result.balance}` +
-            `${reply === undefined ? '' : '; the reply is in its inbox'} (${result.via === 'api' ? 'through the running world' : 'written to the world directly'})\n`,
+        printText(
+          `rewarded ${inert(result.agent_id)} with ${result.reward} credits for ${result.prompt_id}; its balance is ${result.balance}` +
+            `${reply === undefined ? '' : '; the reply is in its inbox'} (${result.via === 'api' ? 'through the running world' : 'written to the world directly'})`,
         );
       }
     });

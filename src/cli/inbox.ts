@@ -3,7 +3,9 @@
 import type { Command } from 'commander';
 import { positiveInt } from './main.js';
 import { formatTable } from './table.js';
-import { printOutput, withWorld } from './world-access.js';
+import { inert } from './inert.js';
+import { printOutput } from './output.js';
+import { withWorld } from './world-access.js';
 
 export function registerInboxCommand(program: Command): void {
   program
@@ -20,7 +22,7 @@ export function registerInboxCommand(program: Command): void {
         const summary = reads.summary(agent);
         const rows = messages.map((m) => [new Date(m.sent_at_ms).toISOString(), m.from_id, m.read ? '' : 'unread', m.broadcast ? 'all' : '', m.content.replace(/\s+/g, ' ').slice(0, 100)]);
         const text = [
-          `${agent}: ${summary.messages} messages held, ${summary.unread} unread, ${summary.dropped} dropped (inbox full), ${summary.sent} sent`,
+          `${inert(agent)}: ${summary.messages} messages held, ${summary.unread} unread, ${summary.dropped} dropped (inbox full), ${summary.sent} sent`,
           formatTable(['at', 'from', 'read', 'to', 'content'], rows),
         ].join('\n');
         printOutput({ agent_id: agent, ...summary, items: messages }, text, options.json);

@@ -7,7 +7,8 @@ import { AgoraError } from '../kernel/errors.js';
 import { microToCredits } from '../kernel/money.js';
 import { lastSeq } from '../store/journal.js';
 import { positiveInt } from './main.js';
-import { printOutput as print, withWorld } from './world-access.js';
+import { printOutput as print, printText } from './output.js';
+import { withWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { lineageTree } from './lineage-tree.js';
 
@@ -98,7 +99,7 @@ export function registerInspectCommands(program: Command): void {
         if (found === null) throw new AgoraError('NOT_FOUND', `no agent ${agent}`);
         const ttl_s = (options.ttl as number | undefined) ?? world.config.auth.dev_token_ttl_s;
         const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_at_ms: world.kernel.core.clock.now_ms() + ttl_s * 1000 });
-        process.stdout.write(token + '\n');
+        printText(token);
       }),
     );
 }

@@ -2,13 +2,15 @@
 // status, generation, balance and runs. Agents whose parent is unknown are roots.
 import type { AgentView } from '../kernel/agents.js';
 import { microToCredits } from '../kernel/money.js';
+import { inert } from './inert.js';
 
 const DESCRIPTION_SHOWN_CHARS = 60;
 
 function label(a: AgentView): string {
-  const description = a.description === '' ? '' : `  "${a.description.length > DESCRIPTION_SHOWN_CHARS ? a.description.slice(0, DESCRIPTION_SHOWN_CHARS - 1) + '…' : a.description}"`;
+  // The description is the agent's own words: inert, so it cannot act on the terminal or break the tree.
+  const description = a.description === '' ? '' : `  "${inert(a.description.length > DESCRIPTION_SHOWN_CHARS ? a.description.slice(0, DESCRIPTION_SHOWN_CHARS - 1) + '…' : a.description)}"`;
   const escrow = a.escrow_ucr > 0 ? ` (+${microToCredits(a.escrow_ucr)} in bids)` : '';
-  return `${a.id}  ${a.status}  gen ${a.generation}  ${microToCredits(a.balance_ucr)} cr${escrow}  ${a.executions} runs${description}`;
+  return `${inert(a.id)}  ${a.status}  gen ${a.generation}  ${microToCredits(a.balance_ucr)} cr${escrow}  ${a.executions} runs${description}`;
 }
 
 export function lineageTree(agents: readonly AgentView[]): string {

@@ -11,6 +11,7 @@ import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
+import { printError } from './output.js';
 
 export interface GlobalOptions {
   world: string;
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const message = explain(err);
     if (message === null) throw err;
-    process.stderr.write(`agora: ${message}\n`);
+    printError(`agora: ${message}`);
     process.exitCode = 1;
   }
 }

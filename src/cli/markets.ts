@@ -5,7 +5,8 @@ import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits } from '../ke
 import { microToCredits } from '../kernel/money.js';
 import { positiveInt } from './main.js';
 import { formatTable } from './table.js';
-import { printOutput, withWorld } from './world-access.js';
+import { printOutput } from './output.js';
+import { withWorld } from './world-access.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 

@@ -20,8 +20,3 @@ export function withWorld<T>(command: Command, fn: (world: World, options: Comma
     world.close();
   }
 }
-
-/** Prints `json` pretty when --json was given, else `text`. */
-export function printOutput(json: unknown, text: string, asJson: unknown): void {
-  process.stdout.write((asJson === true ? JSON.stringify(json, null, 2) : text) + '\n');
-}

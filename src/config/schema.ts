@@ -11,6 +11,11 @@ export const serverSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1').describe('Address the API listens on. Loopback by default: agents reach it through their sandbox bridge, operators through the dashboard.'),
     port: int(0, 65535).default(8420).describe('TCP port of the API and dashboard (0 picks a free port).'),
+    allowed_hosts: z
+      .array(z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[?[0-9A-Fa-f:.]+\]?)$/, 'a host name or IP address, without port or scheme'))
+      .max(64)
+      .default([])
+      .describe('Host names (or addresses) the API answers to besides loopback (localhost, 127.x.x.x, [::1]), any port: e.g. the public name of a proxy in front of it. Requests naming any other Host get 403, and state-changing requests from a page on any other origin too (DNS rebinding, cross-site forms).'),
     body_limit_bytes: int(1024, 64 * 1024 * 1024).default(262_144).describe('Largest request body accepted; larger bodies get 413.'),
     page_size_default: int(1, 1000).default(50).describe('Items per page when a list route is not given `limit`.'),
     page_size_max: int(1, 10_000).default(500).describe('Largest `limit` a list route accepts.'),

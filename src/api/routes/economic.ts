@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { escrowAccount } from '../../kernel/accounts.js';
 import { AgoraError } from '../../kernel/errors.js';
 import { microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
-import { callerAgentId } from '../auth.js';
+import { callerAgentId, seesEscrowOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
@@ -28,14 +28,22 @@ export async function economicRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     config: { auth: 'any' },
     schema: {
       tags: ['economic'],
-      summary: "An agent's spendable balance (the ledger is public to every participant)",
+      summary: "An agent's balance: yours (or any, for the operator) spendable and escrowed; another agent's as one sum",
       params: z.object({ agent_id: agentIdParam }),
-      response: { 200: z.object({ agent_id: z.string(), balance: z.number(), escrow: z.number() }), ...errorResponses },
+      response: {
+        200: z.object({
+          agent_id: z.string(),
+          balance: z.number().describe('Spendable credits; for another agent, spendable plus escrowed (its escrow is private)'),
+          escrow: z.number().nullable().describe('Credits escrowed in open bids; null for another agent, since it would give the amounts of sealed bids'),
+        }),
+        ...errorResponses,
+      },
     },
     handler: async (request) => {
       const { agent_id } = request.params;
       const balance_ucr = kernel.ledger.agentBalance(agent_id);
       const escrow_ucr = kernel.ledger.balance(escrowAccount(agent_id)) ?? 0;
+      if (!seesEscrowOf(request, agent_id)) return { agent_id, balance: microToCredits(balance_ucr + escrow_ucr), escrow: null };
       return { agent_id, balance: microToCredits(balance_ucr), escrow: microToCredits(escrow_ucr) };
     },
   });

@@ -37,8 +37,8 @@ const bidView = z.object({
   placed_cycle: z.number().int(),
   expires_after_cycle: z.number().int(),
   reserve: z.number().nullable().describe('Open bids: the bundle\'s value at current prices; a bid below it cannot win'),
-  price_paid: z.number().nullable(),
-  refund: z.number().nullable(),
+  price_paid: z.number().nullable().describe('Won bids: credits burned. Public also for sealed bids (the announced second price; the public ledger shows the burn anyway)'),
+  refund: z.number().nullable().describe('Credits returned to the payer (amount - price_paid, or the whole amount on withdrawal and expiry); null for a sealed bid unless you are its payer or the operator, since with the price it gives the amount'),
   rule: z.string().nullable(),
   close_reason: z.string().nullable(),
   closed_cycle: z.number().int().nullable(),
@@ -90,16 +90,22 @@ const clearingView = z.object({
   outbid: z.number().int(),
   cancelled: z.number().int(),
   burned: z.number(),
-  refunded: z.number(),
+  refunded: z.number().nullable().describe('Operator only (null for agents): the sum includes refunds of sealed bids, which would give their amounts'),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const natural = (r: Resource, base: number) => base / resourceUnits[r].base_per_natural;
 
-/** Sealed amounts are shown only to the bid's payer and the operator. */
-function canSeeAmount(request: FastifyRequest, payer_id: string): boolean {
+/**
+ * Sealed amounts are shown only to the bid's payer and the operator. Everything that gives or
+ * bounds the amount is sealed with it: the refund (amount - price_paid, or the whole escrow
+ * when a bid is withdrawn or expires) and the score (amount / reserve). docs/market.md, "Sealed
+ * bids", says what stays public and why.
+ */
+function sealedFrom(request: FastifyRequest, sealed: boolean, payer_id: string): boolean {
+  if (!sealed) return false;
   const caller = request.caller;
-  return caller !== null && (caller.kind === 'operator' || caller.agent_id === payer_id);
+  return !(caller !== null && (caller.kind === 'operator' || caller.agent_id === payer_id));
 }
 
 export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
@@ -109,11 +115,12 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
 
   function viewBid(request: FastifyRequest, bid: BidView) {
     const sealed = bid.bundle.attention > 0;
+    const hidden = sealedFrom(request, sealed, bid.payer_id);
     return {
       bid_id: bid.bid_id,
       payer_id: bid.payer_id,
       agent_id: bid.agent_id,
-      amount: !sealed || canSeeAmount(request, bid.payer_id) ? microToCredits(bid.amount_ucr) : null,
+      amount: hidden ? null : microToCredits(bid.amount_ucr),
       sealed,
       bundle: bundleToNatural(bid.bundle),
       status: bid.status,
@@ -122,7 +129,7 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       expires_after_cycle: bid.expires_after_cycle,
       reserve: bid.status === 'open' ? microToCredits(reserveValueUcr(bid.bundle, market.prices())) : null,
       price_paid: bid.price_paid_ucr === null ? null : microToCredits(bid.price_paid_ucr),
-      refund: bid.refund_ucr === null ? null : microToCredits(bid.refund_ucr),
+      refund: hidden || bid.refund_ucr === null ? null : microToCredits(bid.refund_ucr),
       rule: bid.rule,
       close_reason: bid.close_reason,
       closed_cycle: bid.closed_cycle,
@@ -132,7 +139,7 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
 
   function viewEntry(request: FastifyRequest, entry: { bid: OpenBid; reserve_ucr: number; sealed: boolean }, rank: number) {
     const { bid, reserve_ucr, sealed } = entry;
-    const shown = !sealed || canSeeAmount(request, bid.payer_id);
+    const shown = !sealedFrom(request, sealed, bid.payer_id);
     return {
       rank,
       bid_id: bid.id,
@@ -330,7 +337,12 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
         ]),
       ) as Record<Resource, z.infer<typeof pricePoint>[]>;
       return {
-        clearings: history.clearings.map((c) => ({ ...c, at: iso(c.at_ms), burned: microToCredits(c.burned_ucr), refunded: microToCredits(c.refunded_ucr) })),
+        clearings: history.clearings.map((c) => ({
+          ...c,
+          at: iso(c.at_ms),
+          burned: microToCredits(c.burned_ucr),
+          refunded: request.caller?.kind === 'operator' ? microToCredits(c.refunded_ucr) : null,
+        })),
         trades: history.trades.map((bid) => viewBid(request, bid)),
         prices,
       };

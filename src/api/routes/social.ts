@@ -9,7 +9,7 @@ import { bundleFromNatural, bundleToNatural } from '../../kernel/market-units.js
 import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
 import type { InboxMessageRow } from '../../kernel/social-reads.js';
 import { spawnChild } from '../../orchestrator/spawn.js';
-import { callerAgentId } from '../auth.js';
+import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
@@ -32,7 +32,7 @@ const agentEntry = z.object({
   generation: z.number().int(),
   parent_id: z.string().nullable(),
   lineage: z.array(z.string()).describe('Ancestors, oldest first'),
-  balance: z.number(),
+  balance: z.number().describe('Spendable credits; for an agent other than you, spendable plus escrowed (escrow would give sealed bid amounts)'),
   description: z.string(),
   children: z.number().int(),
   executions: z.number().int(),
@@ -50,14 +50,14 @@ function viewMessage(m: InboxMessageRow) {
   return { id: m.message_id, seq: m.seq, from: m.from_id, content: m.content, timestamp: iso(m.sent_at_ms), broadcast: m.broadcast, read: m.read };
 }
 
-function viewAgent(a: AgentView & { children: number }) {
+function viewAgent(a: AgentView & { children: number }, request: FastifyRequest) {
   return {
     agent_id: a.id,
     status: a.status,
     generation: a.generation,
     parent_id: a.parent_id,
     lineage: a.lineage,
-    balance: microToCredits(a.balance_ucr),
+    balance: microToCredits(seesEscrowOf(request, a.id) ? a.balance_ucr : a.balance_ucr + a.escrow_ucr),
     description: a.description,
     children: a.children,
     executions: a.executions,
@@ -222,7 +222,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request) => {
       const { status, after, limit } = request.query;
       const page = social.reads.directory({ status, after_id: after, limit });
-      return { items: page.map(viewAgent), next_after: page.length === limit ? page[page.length - 1]!.id : null };
+      return { items: page.map((a) => viewAgent(a, request)), next_after: page.length === limit ? page[page.length - 1]!.id : null };
     },
   });
 
