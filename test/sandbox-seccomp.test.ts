@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
+import { AgoraError } from '../src/kernel/errors.js';
+import { resolveSeccomp } from '../src/sandbox/helpers.js';
 import { createRunner, type RunResult, type Runner } from '../src/sandbox/runner.js';
+import pino from 'pino';
 import { makeWorld, type TestWorld } from './support/world.js';
 import { sandboxUnavailable, spec, workspace } from './support/sandbox.js';
 
@@ -143,5 +146,29 @@ print(json.dumps({'thread': box[0], 'child_exit': os.waitstatus_to_exitcode(stat
     );
     assert.equal(result.reason, 'exit', log);
     assert.deepEqual(JSON.parse(log.trim().split('\n').at(-1)!), { thread: 42, child_exit: 3, sh: '42' });
+  });
+});
+
+describe('without libseccomp at build time', () => {
+  const noLibseccomp = () => Promise.reject(new Error('cc: cannot find -lseccomp'));
+
+  test('sandbox.seccomp required refuses to go on, naming what to install', async () => {
+    const config = parseConfig({ sandbox: { seccomp: 'required' } });
+    await assert.rejects(resolveSeccomp(config, pino({ level: 'silent' }), noLibseccomp), (err: unknown) => {
+      assert.ok(err instanceof AgoraError);
+      assert.equal(err.code, 'UNAVAILABLE');
+      assert.match(err.message, /libseccomp-dev/);
+      return true;
+    });
+  });
+
+  test('sandbox.seccomp auto goes on without the filter and says so loudly', async (t) => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) } as unknown as pino.DestinationStream);
+    const stderr = t.mock.method(process.stderr, 'write', () => true);
+    const filter = await resolveSeccomp(parseConfig({ sandbox: { seccomp: 'auto' } }), log, noLibseccomp);
+    assert.equal(filter, null);
+    assert.ok(lines.some((l) => l.includes('"level":50') && l.includes('SANDBOX SYSCALL FILTER NOT ENFORCED')), 'an error line in the log');
+    assert.ok(stderr.mock.calls.some((c) => String(c.arguments[0]).includes('SANDBOX SYSCALL FILTER NOT ENFORCED')), 'and on stderr');
   });
 });

@@ -91,14 +91,14 @@ export async function resolveHelpers(config: Config, log: Logger): Promise<Sandb
  * The BPF filter bwrap loads into every sandbox, per sandbox.seccomp (null = none): required
  * refuses to go on without one, auto warns loudly.
  */
-export async function resolveSeccomp(config: Config, log: Logger): Promise<string | null> {
+export async function resolveSeccomp(config: Config, log: Logger, build: () => Promise<string> = buildSeccompFilter): Promise<string | null> {
   const mode = config.sandbox.seccomp;
   if (mode === 'off') {
     log.warn('sandbox.seccomp is off: sandboxes run without a system call filter');
     return null;
   }
   try {
-    const filter = await buildSeccompFilter();
+    const filter = await build();
     log.info({ filter }, 'sandbox system call filter ready');
     return filter;
   } catch (err) {

@@ -13,7 +13,8 @@
 // Denied calls fail with EPERM, which programs handle as "not allowed here" (libuv falls back
 // from io_uring to its thread pool). clone3 fails with ENOSYS instead: its flags are in memory
 // a filter cannot read, and on ENOSYS libc falls back to clone, whose flags it can. Syscalls of
-// another ABI (i386 via int 0x80, x32) kill the process: the filter only knows the native one.
+// another ABI (i386 via int 0x80, x32) kill the calling thread (libseccomp's default for an
+// architecture the filter was not built for).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
