@@ -1,7 +1,9 @@
 // What the sandbox costs at start: the median start-to-exit time of a trivial agent under
 // the real bwrap path (cgroups, launcher, namespaces, agora-init with its API listener bound,
 // the log file, teardown and metering) minus the same command spawned bare. Runs alternate
-// sandboxed and bare so that drift on the machine cancels out.
+// sandboxed and bare so that drift on the machine cancels out. The same runs are made a second
+// time with the seccomp filter off, interleaved, so the filter's own cost shows beside the rest
+// in one run.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -37,7 +39,8 @@ function bare(command: string[], env: Record<string, string>, log_path: string, 
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  const config = parseConfig({ sandbox: { runner: 'bwrap' } });
+  const config = parseConfig({ sandbox: { runner: 'bwrap', seccomp: 'required' } });
+  const unfiltered_config = parseConfig({ sandbox: { runner: 'bwrap', seccomp: 'off' } });
   const probe = await probeBwrap(config);
   if (!probe.ok) return [{ name: 'sandbox start (skipped)', value: 0, unit: 'ms', note: probe.reason }];
 
@@ -56,6 +59,7 @@ export default async function bench(): Promise<BenchRow[]> {
     },
   } as unknown as pino.DestinationStream);
   const runner: Runner = await createRunner(config, log);
+  const unfiltered: Runner = await createRunner(unfiltered_config, pino({ level: 'silent' }));
   // The bare spawn gets the environment the sandbox gives, so only the sandbox differs.
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws, LANG: 'C.UTF-8', TMPDIR: '/tmp' };
   const rows: BenchRow[] = [];
@@ -70,11 +74,11 @@ export default async function bench(): Promise<BenchRow[]> {
       const sandboxed: number[] = [];
       const plain: number[] = [];
       const paired: number[] = [];
-      for (let i = 0; i < runs + 3; i++) {
-        const log_path = join(dir, `run.log`);
-        const b = await bare([...command], env, log_path, ws);
+      const paired_unfiltered: number[] = [];
+      const filter_cost: number[] = [];
+      const sandboxedOnce = async (with_runner: Runner, log_path: string): Promise<number> => {
         const started = performance.now();
-        const handle = await runner.start({
+        const handle = await with_runner.start({
           execution_id: `bench-${++n}`,
           agent_id: 'bench',
           workspace_dir: ws,
@@ -85,12 +89,29 @@ export default async function bench(): Promise<BenchRow[]> {
           log_path,
         });
         const result = await handle.done;
-        const s = performance.now() - started;
         if (result.reason !== 'exit') throw new Error(`sandboxed ${label} ended with ${result.reason}: ${result.detail}`);
+        return performance.now() - started;
+      };
+      for (let i = 0; i < runs + 3; i++) {
+        const log_path = join(dir, `run.log`);
+        const b = await bare([...command], env, log_path, ws);
+        // Which of the two goes first alternates: the second of a pair starts while the first
+        // one's teardown and launcher refill still run, and must not always be the same one.
+        let s: number;
+        let u: number;
+        if (i % 2 === 0) {
+          s = await sandboxedOnce(runner, log_path);
+          u = await sandboxedOnce(unfiltered, log_path);
+        } else {
+          u = await sandboxedOnce(unfiltered, log_path);
+          s = await sandboxedOnce(runner, log_path);
+        }
         if (i < 3) continue; // warm-up
         plain.push(b);
         sandboxed.push(s);
         paired.push(s - b);
+        paired_unfiltered.push(u - b);
+        filter_cost.push(s - u);
       }
       const added = median(paired);
       const load = `load average ${load_before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpuCount()} cores`;
@@ -105,10 +126,13 @@ export default async function bench(): Promise<BenchRow[]> {
           note: load,
           ...(label === '/bin/true' ? { target: `<= ${TARGET_ADDED_MS}`, ok: added <= TARGET_ADDED_MS } : {}),
         },
+        { name: `${label}: added by the sandbox without the seccomp filter (median of paired differences)`, value: median(paired_unfiltered), unit: 'ms', note: 'sandbox.seccomp off, interleaved with the runs above' },
+        { name: `${label}: added by the seccomp filter (median of paired differences)`, value: median(filter_cost), unit: 'ms', note: 'filtered minus unfiltered start, same iteration' },
       );
     }
   } finally {
     await runner.close();
+    await unfiltered.close();
     api.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -158,6 +158,12 @@ export const sandboxSchema = z
     state_tmpfs_mb: int(16, 65_536).default(256).describe("Size of the tmpfs a runner's private state lives on when Agora runs as root (generated /etc, agora-init, a copy of the agent runtime, API sockets)."),
     state_dir: z.string().default('').describe('Where a runner keeps its small private state (generated /etc, mount points). Empty = a fresh directory under the OS temp dir.'),
     native_helpers: z.enum(['auto', 'off']).default('auto').describe('auto = use the small C launcher and forwarder (compiled with cc at install, or on first use); off = portable fallbacks (shell launcher, node forwarder), slower to start.'),
+    seccomp: z
+      .enum(['required', 'auto', 'off'])
+      .default('auto')
+      .describe(
+        'System call filter in every sandbox (built at install with libseccomp; denies io_uring, bpf, keyrings, perf, userfaultfd, ptrace, mount and new namespaces, among others). auto = use it when it could be built, else start with a loud warning; required = refuse to start without it; off = no filter.',
+      ),
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),

@@ -50,7 +50,18 @@ export function initInside(native: boolean): string {
   return native ? INSIDE.init : `${INSIDE.init}.mjs`;
 }
 
-export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): string[] {
+/**
+ * bwrap's options, and the command it runs (from its `--`). The options hold the run's
+ * environment, its API token among it: they reach bwrap through a file descriptor (--args),
+ * never a command line (see agora-launch.c). bwrap reads only options that way, so the
+ * command stays on its argv; it holds nothing secret.
+ */
+export interface BwrapCommandLine {
+  options: string[];
+  command: string[];
+}
+
+export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): BwrapCommandLine {
   const args = [
     '--unshare-all', // user, pid, mount, net, ipc, uts, cgroup
     '--unshare-user', // explicit: --unshare-all only tries it, and --disable-userns needs it
@@ -89,5 +100,5 @@ export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): string[] {
   if (run.inspect_port !== null && run.debug_dir_source !== null) {
     init.push('--relay', `unix:${INSIDE.debug_dir}/inspector.sock=tcp:127.0.0.1:${run.inspect_port}`);
   }
-  return [...args, '--', ...init, '--', ...run.command];
+  return { options: args, command: ['--', ...init, '--', ...run.command] };
 }

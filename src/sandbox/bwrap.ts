@@ -7,16 +7,16 @@
 //
 // See docs/agents.md "Sandbox" for what an agent can and cannot do.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants as fsConstants, existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { accessSync, chownSync, closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readlinkSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { AgoraError } from '../kernel/errors.js';
-import { bwrapArgs, initInside, INSIDE, type BwrapLayout } from './bwrap-args.js';
+import { bwrapArgs, initInside, INSIDE, type BwrapCommandLine, type BwrapLayout } from './bwrap-args.js';
 import { detectCgroups, MB, type CgroupDriver, type RunCgroup } from './cgroups.js';
-import { resolveHelpers, type SandboxHelpers } from './helpers.js';
+import { resolveHelpers, resolveSeccomp, type SandboxHelpers } from './helpers.js';
 import { workspaceWalkLimits } from '../workspace/walk.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
@@ -27,6 +27,12 @@ import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-di
 import { sandboxEnv } from './sandbox-env.js';
 import { goMessage, LauncherPool } from './launcher-pool.js';
 import { spawnSandboxProcess, supervise, watchSandboxProcess, type SandboxProcess } from './supervisor.js';
+
+/** bwrap's --args format: each argument NUL-terminated. */
+function bwrapArgsFile(args: string[]): Buffer {
+  for (const arg of args) if (arg.includes('\0')) throw new AgoraError('INVALID_ARGS', 'sandbox arguments may not contain NUL');
+  return Buffer.from(args.map((a) => `${a}\0`).join(''), 'utf8');
+}
 
 /** Processes of the sandbox itself in the run's pids cgroup: bwrap and agora-init. */
 const SANDBOX_OWN_PIDS = 2;
@@ -103,12 +109,13 @@ export async function createBwrapRunner(config: Config, log: Logger): Promise<Ru
   const probe = await probeBwrap(config);
   if (!probe.ok || probe.bwrap_path === null) throw new AgoraError('UNAVAILABLE', `the bwrap runner cannot start: ${probe.reason}`);
   const helpers = await resolveHelpers(config, log);
+  const seccomp_path = await resolveSeccomp(config, log);
   const ids = sandboxIds(config);
   const cgroups = await detectCgroups(config, log);
   warnUnenforced(cgroups, log);
   const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb });
   try {
-    return new BwrapRunner(config, log, probe.bwrap_path, helpers, ids, cgroups, dir);
+    return new BwrapRunner(config, log, probe.bwrap_path, helpers, seccomp_path, ids, cgroups, dir);
   } catch (err) {
     dir.remove();
     throw err;
@@ -149,6 +156,7 @@ class BwrapRunner implements Runner {
     private readonly log: Logger,
     private readonly bwrap_path: string,
     private readonly helpers: SandboxHelpers,
+    private readonly seccomp_path: string | null,
     private readonly ids: HostIds | null,
     private readonly cgroups: CgroupDriver | null,
     private readonly dir: SandboxDir,
@@ -201,7 +209,7 @@ class BwrapRunner implements Runner {
     const launch_path = helpers.launch_argv[0]!;
     this.pool = helpers.native && s.launchers_prestarted > 0 ? new LauncherPool(s.launchers_prestarted, launch_path, cgroups, ids !== null, log) : null;
     log.info(
-      { bwrap: bwrap_path, native_helpers: helpers.native, cgroups: cgroups?.version ?? 'none', host_uid: ids?.uid ?? process.getuid?.(), state_dir: dir.root },
+      { bwrap: bwrap_path, native_helpers: helpers.native, seccomp: seccomp_path !== null, cgroups: cgroups?.version ?? 'none', host_uid: ids?.uid ?? process.getuid?.(), state_dir: dir.root },
       'bwrap runner ready',
     );
   }
@@ -310,15 +318,16 @@ class BwrapRunner implements Runner {
     const abilities = this.cgroups?.abilities;
     let child: SandboxProcess;
     try {
+      // The run's arguments (bwrap's hold its environment, and so its API token) never go on
+      // a command line: the launcher gets them over its control socket, bwrap over an fd.
       const run_args = this.runLaunchArgs(stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
       if (pooled !== null) {
         const control = pooled.child.stdio[3] as Duplex;
-        control.write(goMessage(['--log', spec.log_path, ...run_args, '--', this.bwrap_path, ...bwrap]));
+        control.write(goMessage(['--log', spec.log_path, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]));
         child = watchSandboxProcess(pooled.child);
         this.log.debug({ execution_id: spec.execution_id, launcher: pooled.name }, 'run started on a pooled launcher');
       } else {
-        const launch = this.launchArgv(cgroup, run_args, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
-        child = spawnSandboxProcess({ argv: [...launch.argv, '--', this.bwrap_path, ...bwrap], env: launch.env, log_path: spec.log_path });
+        child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms, bwrap, spec.log_path);
       }
     } catch (err) {
       // Nothing started: undo what was prepared for it.
@@ -350,12 +359,13 @@ class BwrapRunner implements Runner {
     return handle;
   }
 
-  /** The launcher options that belong to one run (native syntax): rlimits, stages, uid. */
+  /** The launcher options that belong to one run (native syntax): rlimits, stages, uid, filter. */
   private runLaunchArgs(stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): string[] {
     const args: string[] = [];
     for (const [name, value] of this.rlimits(cpu_seconds_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
     for (const stage of stages) args.push('--stage', `${stage.source}=${stage.point}`);
     if (this.ids !== null) args.push('--uid', String(this.ids.uid), '--gid', String(this.ids.gid));
+    if (this.seccomp_path !== null) args.push('--seccomp', this.seccomp_path);
     return args;
   }
 
@@ -371,20 +381,46 @@ class BwrapRunner implements Runner {
     return rlimits;
   }
 
-  /** argv (and environment) of a launcher started for this run alone. */
-  private launchArgv(
+  /**
+   * A launcher started for this run alone. The native one gets the same go message as a
+   * pooled one (its argv is only `--await-go 3`); the portable one gets its options in its
+   * environment and hands bwrap its arguments on fd 4 (`--args 4`) and the filter on fd 5.
+   */
+  private spawnLauncher(
     cgroup: RunCgroup | null,
     run_args: string[],
     stages: { source: string; point: string }[],
     cpu_seconds_max: number | null,
     grace_ms: number,
-  ): { argv: string[]; env: Record<string, string> } {
+    bwrap: BwrapCommandLine,
+    log_path: string,
+  ): SandboxProcess {
     const procs = cgroup?.procs_files ?? [];
     if (this.helpers.native) {
-      const argv = [...this.helpers.launch_argv];
-      for (const file of procs) argv.push('--cgroup-procs', file);
-      return { argv: [...argv, ...run_args], env: {} };
+      const go = procs.flatMap((file) => ['--cgroup-procs', file]);
+      return spawnSandboxProcess({
+        argv: [...this.helpers.launch_argv, '--await-go', '3'],
+        env: {},
+        log_path,
+        go_message: goMessage([...go, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]),
+      });
     }
+    const seccomp_fd = this.seccomp_path === null ? null : openSync(this.seccomp_path, 'r');
+    try {
+      const options = seccomp_fd === null ? bwrap.options : ['--seccomp', '5', ...bwrap.options];
+      return spawnSandboxProcess({
+        argv: [...this.helpers.launch_argv, '--', this.bwrap_path, '--args', '4', ...bwrap.command],
+        env: this.portableLaunchEnv(procs, stages, cpu_seconds_max, grace_ms),
+        log_path,
+        extra_fds: [bwrapArgsFile(options), ...(seccomp_fd === null ? [] : [seccomp_fd])],
+      });
+    } finally {
+      if (seccomp_fd !== null) closeSync(seccomp_fd); // the child holds its own copy
+    }
+  }
+
+  /** The portable launcher's options (see fallback/agora-launch.sh). */
+  private portableLaunchEnv(procs: string[], stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): Record<string, string> {
     const env: Record<string, string> = {
       PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
       AGORA_CGROUP_PROCS: procs.join('\n'),
@@ -397,7 +433,7 @@ class BwrapRunner implements Runner {
       env.AGORA_UID = String(this.ids.uid);
       env.AGORA_GID = String(this.ids.gid);
     }
-    return { argv: [...this.helpers.launch_argv], env };
+    return env;
   }
 
   async close(): Promise<void> {

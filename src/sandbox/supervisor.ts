@@ -333,6 +333,10 @@ export interface SpawnOptions {
   env: Record<string, string>;
   cwd?: string;
   log_path: string;
+  /** Written first on fd 3, before agora-init speaks on it: a native launcher's go message. */
+  go_message?: Buffer;
+  /** The child's fds from 4 on: a Buffer arrives through a pipe closed after it, a number is passed as is. */
+  extra_fds?: (Buffer | number)[];
 }
 
 /**
@@ -342,10 +346,11 @@ export interface SpawnOptions {
  */
 export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   const log_fd = openSync(options.log_path, 'w', 0o640);
+  const extra = options.extra_fds ?? [];
   let child: ChildProcess;
   try {
     child = spawn(options.argv[0]!, options.argv.slice(1), {
-      stdio: ['ignore', log_fd, log_fd, 'pipe'],
+      stdio: ['ignore', log_fd, log_fd, 'pipe', ...extra.map((fd) => (typeof fd === 'number' ? fd : 'pipe'))],
       env: options.env,
       cwd: options.cwd,
       // Own session: a terminal's Ctrl-C to Agora must not reach the runs directly.
@@ -354,6 +359,15 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
   } finally {
     closeSync(log_fd); // the child holds its own copy
   }
+  if (options.go_message !== undefined) (child.stdio[3] as Duplex | null)?.write(options.go_message);
+  extra.forEach((fd, i) => {
+    if (typeof fd === 'number') return;
+    const pipe = child.stdio[4 + i] as Duplex | null;
+    pipe?.on('error', () => {
+      /* the reader died: the run's own exit says why */
+    });
+    pipe?.end(fd);
+  });
   return watchSandboxProcess(child);
 }
 

@@ -8,6 +8,9 @@
 #   AGORA_RLIMITS       prlimit options, e.g. "--core=0:0 --fsize=1048576:1048576"
 #   AGORA_STAGES        newline-separated pairs of lines: SRC, then DST mount point
 #   AGORA_UID/AGORA_GID uid and gid to drop to
+# The command is `bwrap --args 4 -- ...`: bwrap's options, the run's environment and so its API
+# token among them, arrive on fd 4 (and the seccomp filter on fd 5), never on a command line
+# (see src/sandbox/bwrap.ts); every step here passes those fds on untouched.
 # Exit status 125 means the launch itself failed (the message is on stderr, the run's log).
 set -eu
 fail() {

@@ -11,6 +11,12 @@
 //      uid can search. The world directory itself stays 0700.
 //   4. Drop to that uid/gid (no supplementary groups), forbid privilege gain, ask to be
 //      killed with the parent, and exec bwrap.
+// No per-run value is ever on a command line, where any local user can read it (ps,
+// /proc/PID/cmdline): the run's environment holds its API token. Agora gives us only
+// --await-go on argv and the rest of the run over the control socket; we hand bwrap its
+// options in a memfd (--args FD) and the syscall filter as an fd (--seccomp FD), so bwrap's
+// argv is "bwrap --args N -- <agora-init and the agent's command>". (bwrap reads only options
+// from --args: the command itself must stay on its argv; it holds no secret.)
 // Any failure is reported on stderr (the run's log) and exits 125 before bwrap starts.
 //
 // Started ahead of its run (--await-go), it does step 1 at once and then waits on the control
@@ -26,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -117,7 +124,8 @@ static void usage(void) {
   dprintf(2,
           "usage: agora-launch [--cgroup-procs FILE]... [--private-mounts yes] [--await-go FD]\n"
           "                    [--log FILE] [--rlimit NAME=SOFT:HARD]... [--stage SRC=DST]...\n"
-          "                    [--uid N --gid N] -- /abs/path/program [args...]\n");
+          "                    [--uid N --gid N] [--seccomp FILE] [--args-fd COUNT]\n"
+          "                    -- /abs/path/program [args...]\n");
   _exit(LAUNCH_FAILED);
 }
 
@@ -133,8 +141,42 @@ static void open_log(const char *path) {
 struct launch {
   long long uid, gid;
   int go_fd;
+  int seccomp_fd;  // inherited by bwrap, which loads it before it runs the command
+  long long args_fd;  // how many of the program's (bwrap's) first arguments go through --args FD
   char **command;  // NULL until "--"
 };
+
+// Opened here, as Agora's uid, without O_CLOEXEC: bwrap reads it from the inherited fd.
+static void open_seccomp(const char *path, struct launch *l) {
+  if (l->seccomp_fd >= 0) die("--seccomp given twice");
+  l->seccomp_fd = open(path, O_RDONLY);
+  if (l->seccomp_fd < 0) die("open seccomp filter %s: %s", path, strerror(errno));
+}
+
+static void write_all_or_die(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) die("write bwrap arguments: %s", strerror(errno));
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+// The first `count` arguments after the program, NUL-terminated in a memfd (bwrap's --args
+// format), with "--seccomp N" in front when there is a filter. Returns the fd, at its start.
+static int args_memfd(char **args, long long count, int seccomp_fd) {
+  int fd = memfd_create("bwrap-args", 0);  // not close-on-exec: bwrap reads it
+  if (fd < 0) die("memfd_create: %s", strerror(errno));
+  if (seccomp_fd >= 0) {
+    char seccomp[32];
+    int n = snprintf(seccomp, sizeof seccomp, "--seccomp%c%d", 0, seccomp_fd);
+    write_all_or_die(fd, seccomp, (size_t)n + 1);
+  }
+  for (long long i = 0; i < count; i++) write_all_or_die(fd, args[i], strlen(args[i]) + 1);
+  if (lseek(fd, 0, SEEK_SET) != 0) die("rewind bwrap arguments: %s", strerror(errno));
+  return fd;
+}
 
 // Applies options in order as they come (cgroups first, before anything else can run).
 static void parse(int argc, char **argv, struct launch *l) {
@@ -155,6 +197,8 @@ static void parse(int argc, char **argv, struct launch *l) {
     else if (strcmp(arg, "--stage") == 0) stage(value);
     else if (strcmp(arg, "--uid") == 0) l->uid = parse_number(value, "uid");
     else if (strcmp(arg, "--gid") == 0) l->gid = parse_number(value, "gid");
+    else if (strcmp(arg, "--seccomp") == 0) open_seccomp(value, l);
+    else if (strcmp(arg, "--args-fd") == 0) l->args_fd = parse_number(value, "args count");
     else usage();
   }
 }
@@ -204,7 +248,7 @@ static void await_go(struct launch *l) {
 }
 
 int main(int argc, char **argv) {
-  struct launch l = {.uid = -1, .gid = -1, .go_fd = -1, .command = NULL};
+  struct launch l = {.uid = -1, .gid = -1, .go_fd = -1, .seccomp_fd = -1, .args_fd = 0, .command = NULL};
   pid_t parent = getppid();
   parse(argc - 1, argv + 1, &l);
   if (l.go_fd >= 0) {
@@ -215,6 +259,8 @@ int main(int argc, char **argv) {
   }
   if (l.command == NULL) usage();
   if ((l.uid < 0) != (l.gid < 0)) die("--uid and --gid go together");
+  // The filter is bwrap's to load: without --args-fd there is no way to tell bwrap its fd.
+  if (l.seccomp_fd >= 0 && l.args_fd == 0) die("--seccomp needs --args-fd");
 
   if (l.uid >= 0) {
     if (setgroups(0, NULL) != 0) die("setgroups: %s", strerror(errno));
@@ -227,6 +273,21 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die("pdeathsig: %s", strerror(errno));
   if (getppid() != parent) _exit(LAUNCH_FAILED);
 
-  execv(l.command[0], l.command);
+  char **command = l.command;
+  if (l.args_fd > 0) {
+    long long given = 0;
+    while (l.command[1 + given] != NULL) given++;
+    if (l.args_fd > given) die("--args-fd %lld but only %lld arguments", l.args_fd, given);
+    static char fd_text[16];
+    snprintf(fd_text, sizeof fd_text, "%d", args_memfd(&l.command[1], l.args_fd, l.seccomp_fd));
+    // program --args FD, then the arguments that stay on the command line as they were.
+    command = calloc((size_t)(given - l.args_fd + 4), sizeof *command);
+    if (command == NULL) die("out of memory");
+    command[0] = l.command[0];
+    command[1] = "--args";
+    command[2] = fd_text;
+    for (long long i = l.args_fd; i < given; i++) command[3 + i - l.args_fd] = l.command[1 + i];
+  }
+  execv(command[0], command);
   die("exec %s: %s", l.command[0], strerror(errno));
 }
