@@ -11,6 +11,9 @@ import { z } from 'zod';
 
 export const AGENT_JSON_BYTES_MAX = 65_536;
 
+/** The interpreter name main.py runs with, looked up in the sandbox's PATH. */
+export const PYTHON_NAME = 'python3';
+
 export const agentJsonSchema = z
   .object({
     command: z
@@ -36,7 +39,7 @@ export function resolveAgentCommand(workspace_dir: string): AgentCommand {
   if (manifest.kind === 'invalid') return { ok: false, reason: 'no_entrypoint', why: `agent.json: ${manifest.why}` };
   if (manifest.kind === 'ok' && manifest.command !== undefined) return { ok: true, command: manifest.command, source: 'agent.json' };
   if (exists(join(workspace_dir, 'main.js'))) return { ok: true, command: ['node', 'main.js'], source: 'main.js' };
-  if (exists(join(workspace_dir, 'main.py'))) return { ok: true, command: ['python3', 'main.py'], source: 'main.py' };
+  if (exists(join(workspace_dir, 'main.py'))) return { ok: true, command: [PYTHON_NAME, 'main.py'], source: 'main.py' };
   return { ok: false, reason: 'no_entrypoint', why: 'the workspace has no agent.json command, main.js or main.py' };
 }
 
