@@ -26,7 +26,7 @@ test('an agent in its sandbox gets 403 from every operator route, whatever crede
   mkdirSync(dir, { recursive: true });
   copyFileSync('test/fixtures/agents/operator-prober.js', join(dir, 'main.js'));
   writeFileSync(join(dir, 'leaked-operator.token'), world.operator_token);
-  world.kernel.market.placeBid({ payer_id: 'prober', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: 'prober' });
+  world.kernel.market.placeBid({ payer_id: 'prober', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: 'prober' });
   const loop = new WorldLoop(world, api, runner, { cycles: 1, virtual_clock: clock });
   await loop.run();
   await loop.stop();

@@ -43,8 +43,8 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   installAgent(world, 'asker', 'test/fixtures/agents/asker.js', 50);
   installAgent(world, 'trader', 'test/fixtures/agents/bidder.js', 50);
   const k = world.kernel;
-  k.market.placeBid({ payer_id: 'asker', amount_ucr: credits(8), bundle: bundle({ cpu_s: 0.5, memory_mb: 64, attention: 1, duration_s: 5 }) }, { actor: 'asker' });
-  k.market.placeBid({ payer_id: 'trader', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: 'trader' });
+  k.market.placeBid({ payer_id: 'asker', amount_ucr: credits(8), bundle: bundle({ cpu_s: 2, memory_mb: 64, attention: 1, duration_s: 5 }) }, { actor: 'asker' });
+  k.market.placeBid({ payer_id: 'trader', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: 'trader' });
   const loop = new WorldLoop(world, api, runner);
   const running = loop.run();
   const browser = await launchBrowser();

@@ -44,7 +44,7 @@ test('two agents in JavaScript and Python bid, win, run in bwrap with env.json, 
     installAgent(w, 'js-agent', { 'main.js': 'test/fixtures/agents/bidder.js' });
     installAgent(w, 'py-agent', { 'main.py': 'test/fixtures/agents/bidder.py' });
     for (const agent of ['js-agent', 'py-agent']) {
-      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
     }
   });
   for (const agent of ['js-agent', 'py-agent']) {
@@ -79,7 +79,7 @@ test('a missing workspace, a workspace with no entry point and a crashing agent 
     writeFileSync(join(w.paths.dir, 'workspaces', 'crasher', 'main.js'), 'process.exit(3)');
     installAgent(w, 'steady', { 'main.js': 'test/fixtures/agents/bidder.js' });
     for (const agent of ['homeless', 'empty', 'crasher', 'steady']) {
-      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
     }
   });
   const reason = (agent: string) => world.kernel.executions.listForAgent(agent, { limit: 10 }).map((e) => e.reason);
@@ -109,7 +109,7 @@ test('an agent that wins its next lease while running keeps running: no restart,
     world.cleanup();
   });
   installAgent(world, 'holder', { 'main.js': 'test/fixtures/agents/leaseholder.js' });
-  world.kernel.market.placeBid({ payer_id: 'holder', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 64, duration_s: 2 }) }, { actor: 'holder' });
+  world.kernel.market.placeBid({ payer_id: 'holder', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 64, duration_s: 2 }) }, { actor: 'holder' });
   const loop = new WorldLoop(world, api, runner, { cycles: 3 });
   await loop.run();
   await loop.stop();
@@ -146,7 +146,7 @@ test('the three minimal agents of docs/agents.md run as written and place their 
       const dir = join(w.paths.dir, 'workspaces', agent);
       mkdirSync(dir, { recursive: true });
       for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
+      w.kernel.market.placeBid({ payer_id: agent, amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: agent });
     }
   });
   for (const agent of Object.keys(agents)) {
@@ -166,7 +166,7 @@ test('a lease won by a process that then exits before it begins becomes a run of
     world.cleanup();
   });
   installAgent(world, 'quitter', { 'main.js': 'test/fixtures/agents/quitter.js' });
-  world.kernel.market.placeBid({ payer_id: 'quitter', amount_ucr: credits(1), bundle: bundle({ cpu_s: 1, memory_mb: 64, duration_s: 5 }) }, { actor: 'quitter' });
+  world.kernel.market.placeBid({ payer_id: 'quitter', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 64, duration_s: 5 }) }, { actor: 'quitter' });
   const loop = new WorldLoop(world, api, runner, { cycles: 3 });
   await loop.run();
   await loop.launcher.idle();

@@ -3,7 +3,8 @@
 // last run ended without leaving a bid or a lease ("omission": DESIGN.md's suicide by
 // omission; an agent that wants to live bids for its next run). Dormant for
 // lifecycle.death_after_cycles cycles, it dies. It wakes only when someone pays for a bundle
-// for it (a bid with for_agent): credits alone do not run anyone.
+// for it (a bid with for_agent): credits alone do not run anyone. A lease the host owes the
+// agent and has not run yet (it waits for a slot, or a stop interrupted it) counts as a run.
 import { SYSTEM_BURN } from './accounts.js';
 import type { KernelCore } from './core.js';
 import { invariant } from './errors.js';
@@ -42,7 +43,11 @@ export class Lifecycle {
       // Who is active is read once per review, not per agent: with 100k open bids a
       // correlated subquery per agent would scan the book for each of them.
       const column = (sql: string) => new Set((this.core.db.prepare(sql).pluck().all() as string[]));
-      const running = column("SELECT DISTINCT agent_id FROM executions WHERE status = 'running'");
+      // A lease the host owes and has not yet run (queued for a slot, or returned by a stop)
+      // counts as a run: an agent is never blamed for time the host failed to give it.
+      const running = column(
+        "SELECT agent_id FROM executions WHERE status = 'running' UNION SELECT agent_id FROM leases WHERE status = 'waiting'",
+      );
       const bidding = column("SELECT DISTINCT agent_id FROM market_bids WHERE status = 'open'");
       const paying = column("SELECT DISTINCT payer_id FROM market_bids WHERE status = 'open'");
       const rescuers = new Map(

@@ -59,7 +59,7 @@ export class WorldLoop {
 
   /** Runs cycles until `options.cycles` are done or stop() is called. */
   async run(): Promise<void> {
-    this.launcher.recoverLostExecutions();
+    await this.launcher.recover();
     const interval_ms = this.world.config.market.clearing_interval_s * 1000;
     const started_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {

@@ -95,7 +95,8 @@ function installationOutsideUsr(executable: string): Installation | null {
   return { prefix: dirname(bin_dir), bin_dir };
 }
 
-function findPython(config: Config): string | null {
+/** The python3 sandboxes are given (sandbox.python); the launcher's --debug asks it about debugpy. */
+export function findPython(config: Config): string | null {
   const wanted = config.sandbox.python;
   if (wanted !== 'auto') return existsSync(wanted) ? wanted : null;
   if (existsSync('/usr/bin/python3')) return '/usr/bin/python3';

@@ -11,6 +11,9 @@ import { SafeDir, UnsafeEntryError } from '../workspace/safe-dir.js';
 
 export const AGENT_JSON_BYTES_MAX = 65_536;
 
+/** The interpreter name main.py runs with, looked up in the sandbox's PATH. */
+export const PYTHON_NAME = 'python3';
+
 export const agentJsonSchema = z
   .object({
     command: z
@@ -38,7 +41,7 @@ export function resolveAgentCommand(workspace_dir: string): AgentCommand {
     if (manifest.kind === 'invalid') return { ok: false, reason: 'no_entrypoint', why: `agent.json: ${manifest.why}` };
     if (manifest.kind === 'ok' && manifest.command !== undefined) return { ok: true, command: manifest.command, source: 'agent.json' };
     if (root.lstat('main.js') !== null) return { ok: true, command: ['node', 'main.js'], source: 'main.js' };
-    if (root.lstat('main.py') !== null) return { ok: true, command: ['python3', 'main.py'], source: 'main.py' };
+    if (root.lstat('main.py') !== null) return { ok: true, command: [PYTHON_NAME, 'main.py'], source: 'main.py' };
     return { ok: false, reason: 'no_entrypoint', why: 'the workspace has no agent.json command, main.js or main.py' };
   } finally {
     root.close();

@@ -341,6 +341,38 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX social_messages_inbox ON social_messages (recipient_id, seq);
     `,
   },
+  {
+    version: 7,
+    description: 'leases: run time won and not yet given, so the host cannot lose it',
+    sql: `
+      -- One row per lease the host owes an agent: a won bid (id = bid id) or the unused rest of
+      -- a run the host interrupted (id = '<execution id>:rest'). waiting until a run of it is
+      -- journaled (execution_started or execution_lease_extended names it), then granted.
+      CREATE TABLE leases (
+        id            TEXT PRIMARY KEY,
+        agent_id      TEXT NOT NULL,
+        cycle         INTEGER NOT NULL,
+        bundle        TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('waiting', 'granted')),
+        execution_id  TEXT,
+        owed_at_ms    INTEGER NOT NULL,
+        owed_seq      INTEGER NOT NULL
+      );
+      CREATE INDEX leases_waiting ON leases (owed_seq) WHERE status = 'waiting';
+
+      -- Worlds from before: the same rows their journal replays to (audit compares them).
+      INSERT INTO leases (id, agent_id, cycle, bundle, status, execution_id, owed_at_ms, owed_seq)
+        SELECT json_extract(data, '$.bid_id'), json_extract(data, '$.agent_id'), json_extract(data, '$.cycle'),
+               json(json_extract(data, '$.bundle')), 'waiting', NULL, at_ms, seq
+        FROM events WHERE type = 'bid_won';
+      UPDATE leases SET status = 'granted', execution_id = (
+          SELECT json_extract(e.data, '$.execution_id') FROM events e
+          WHERE e.type IN ('execution_started', 'execution_lease_extended') AND json_extract(e.data, '$.bid_id') = leases.id
+          ORDER BY e.seq LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM events e
+          WHERE e.type IN ('execution_started', 'execution_lease_extended') AND json_extract(e.data, '$.bid_id') = leases.id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
