@@ -10,7 +10,7 @@ import { AgoraError } from '../kernel/errors.js';
 import { openWorld, type World } from '../orchestrator/open-world.js';
 import { WorldLoop } from '../orchestrator/world-loop.js';
 import { createRunner, type Runner } from '../sandbox/runner.js';
-import { describeMissing, installCommand, missingPackages } from '../sandbox/system-deps.js';
+import { describeMissing, howToInstall, missingPackages } from '../sandbox/system-deps.js';
 import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
@@ -116,7 +116,7 @@ function requireSandboxPackages(config: Config): void {
   if (missing.length === 0) return;
   throw new AgoraError(
     'UNAVAILABLE',
-    `no sandbox: missing system packages ${describeMissing(missing)}; install them with: ${installCommand(missing)} (or set sandbox.runner to 'docker')`,
+    `no sandbox: missing system packages ${describeMissing(missing)}; ${howToInstall(missing)} (or set sandbox.runner to 'docker')`,
   );
 }
 

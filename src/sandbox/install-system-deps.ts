@@ -5,7 +5,7 @@
 // still cannot run. AGORA_SKIP_SYSTEM_DEPS=1 turns it off (machines whose packages are managed
 // otherwise).
 import { spawnSync } from 'node:child_process';
-import { describeMissing, hasApt, installCommand, isRoot, missingPackages } from './system-deps.js';
+import { describeMissing, hasApt, howToInstall, isRoot, missingPackages } from './system-deps.js';
 
 function main(): void {
   if (process.platform !== 'linux' || process.env.AGORA_SKIP_SYSTEM_DEPS === '1') return;
@@ -13,7 +13,7 @@ function main(): void {
   if (missing.length === 0) return;
   const names = missing.map((p) => p.name);
   if (!isRoot() || !hasApt()) {
-    process.stdout.write(`agora: missing system packages: ${describeMissing(missing)}; install them with: ${installCommand(missing)}\n`);
+    process.stdout.write(`agora: missing system packages: ${describeMissing(missing)}; ${howToInstall(missing)}\n`);
     return;
   }
   process.stdout.write(`agora: installing system packages the sandbox needs: ${names.join(' ')}\n`);
@@ -27,7 +27,7 @@ function main(): void {
     const result = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (result.status !== 0) {
       const last = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').pop() ?? result.error?.message ?? '';
-      process.stdout.write(`agora: could not install them (apt-get ${args[0]}: ${last}); run: ${installCommand(missing)}\n`);
+      process.stdout.write(`agora: could not install them (apt-get ${args[0]}: ${last}); ${howToInstall(missing)}\n`);
       return;
     }
   }

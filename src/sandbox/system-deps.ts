@@ -38,11 +38,11 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-/** The one command that installs `packages` on this machine (Debian/Ubuntu), or a sentence elsewhere. */
-export function installCommand(packages: readonly SystemPackage[]): string {
+/** How to install `packages` here: the one apt command on Debian/Ubuntu, a sentence elsewhere. */
+export function howToInstall(packages: readonly SystemPackage[]): string {
   const names = packages.map((p) => p.name).join(' ');
   if (!hasApt()) return `install ${names} (or your distribution's equivalents) with its package manager`;
-  return `${isRoot() ? '' : 'sudo '}apt-get install -y ${names}`;
+  return `install them with: ${isRoot() ? '' : 'sudo '}apt-get install -y ${names}`;
 }
 
 export function describeMissing(packages: readonly SystemPackage[]): string {
