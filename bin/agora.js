@@ -6,3 +6,6 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli/main.ts');
 await main(process.argv);
+// A command is over when main() returns (`agora start` has closed its world by then): nothing
+// left behind, such as a half-opened server after a failed start, may keep the process alive.
+process.exit();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
 import { recordApiUrl } from '../src/cli/running-world.js';
+import { lockWorld } from '../src/store/world-lock.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { startRun } from './support/attention.js';
@@ -75,6 +76,10 @@ test('agora reward goes through the running world\'s API when it answers at the 
     await api.close();
     world.cleanup();
   });
+  // As `agora start` does: this process owns the world (its lock) and records where it serves.
+  const lock = lockWorld(dir);
+  t.after(() => lock.release());
+  lock.describe(api.url);
   recordApiUrl(dir, api.url);
   const before = world.kernel.ledger.agentBalance('asker');
   const rewarded = await agora(['reward', prompt_id, '10', '10', '10', '--json', '--world', dir]);

@@ -39,7 +39,12 @@ export async function startApi(world: World, options: StartApiOptions = {}): Pro
   const ctx = apiContext(world, options);
   const app = await buildServer(ctx, options.plugins);
   const host = options.host ?? world.config.server.host;
-  await app.listen({ host, port: options.port ?? world.config.server.port });
+  try {
+    await app.listen({ host, port: options.port ?? world.config.server.port });
+  } catch (err) {
+    await app.close(); // a server that could not listen holds nothing that keeps the process alive
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const shown = host.includes(':') ? `[${host}]` : host;

@@ -1,7 +1,6 @@
 // `agora prompts` and `agora reward`: the operator's attention queue without a browser.
 // Listing reads the world directly; a reward goes through the running world's API when one
-// runs (only that process should write), else it opens the world and commands the kernel.
-import { readFileSync } from 'node:fs';
+// runs (only that process writes a world), else it owns the world while it commands the kernel.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { SCORE_MAX } from '../kernel/attention-events.js';
@@ -10,8 +9,7 @@ import { AgoraError, errorCodes, type ErrorCode } from '../kernel/errors.js';
 import { microToCredits } from '../kernel/money.js';
 import { OPERATOR } from '../kernel/accounts.js';
 import { positiveInt } from './main.js';
-import { runningApiUrl } from './running-world.js';
-import { openCliWorld } from './world-access.js';
+import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { inert } from './inert.js';
 import { printOutput, printText } from './output.js';
@@ -72,28 +70,21 @@ export function registerAttentionCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (prompt_id: string, i: string, u: string, un: string, reply: string | undefined, _opts, command: Command) => {
       const scores = { interesting: score(i), useful: score(u), understandable: score(un) };
-      const { world, options } = openCliWorld(command);
-      let result: RewardResult;
-      try {
-        const url = await runningApiUrl(world.paths.dir, world.kernel.worldId());
-        if (url !== null) {
-          const operator_token = readFileSync(world.paths.operator_token, 'utf8').trim();
-          world.close();
-          result = await rewardThroughApi(url, operator_token, { prompt_id, ...scores, ...(reply === undefined ? {} : { reply }) });
-        } else {
+      const body = { prompt_id, ...scores, ...(reply === undefined ? {} : { reply }) };
+      const result = await writeWorld<RewardResult>(command, {
+        api: (url, operator_token) => rewardThroughApi(url, operator_token, body),
+        direct: (world) => {
           const rewarded = world.kernel.attention.reward({ prompt_id, scores, reply: reply ?? null }, { actor: OPERATOR });
-          result = {
+          return {
             prompt_id,
             agent_id: rewarded.agent_id,
             reward: microToCredits(rewarded.reward_ucr ?? 0),
             balance: microToCredits(world.kernel.ledger.agentBalance(rewarded.agent_id)),
             via: 'world',
           };
-        }
-      } finally {
-        if (world.db.open) world.close();
-      }
-      if (options.json === true) printOutput(result, '', true);
+        },
+      });
+      if (command.optsWithGlobals().json === true) printOutput(result, '', true);
       else {
         printText(
           `rewarded ${inert(result.agent_id)} with ${result.reward} credits for ${result.prompt_id}; its balance is ${result.balance}` +

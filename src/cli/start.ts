@@ -1,14 +1,19 @@
-// `agora start`: opens or creates the world, serves the API and dashboard, and runs the
-// world loop until interrupted (or for --cycles N; --simulate runs them on a virtual clock
-// as fast as the runs allow).
+// `agora start`: opens (or creates) the world and owns it (the world's lock), serves the API
+// and dashboard, and runs the world loop until interrupted (or for --cycles N; --simulate runs
+// them on a virtual clock as fast as the runs allow). A start that fails exits at once and
+// leaves no world it created behind; a stop takes at most orchestrator.stop_timeout_ms.
 import type { Command } from 'commander';
-import { startApi } from '../api/start.js';
+import { startApi, type RunningApi } from '../api/start.js';
+import type { Config } from '../config/schema.js';
 import { VirtualClock } from '../kernel/clock.js';
-import { openWorld } from '../orchestrator/open-world.js';
+import { AgoraError } from '../kernel/errors.js';
+import { openWorld, type World } from '../orchestrator/open-world.js';
 import { WorldLoop } from '../orchestrator/world-loop.js';
-import { createRunner } from '../sandbox/runner.js';
+import { createRunner, type Runner } from '../sandbox/runner.js';
+import { describeMissing, howToInstall, missingPackages } from '../sandbox/system-deps.js';
 import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
+import { fitStopBound, takeStopSignals } from './stop-bound.js';
 
 interface StartOptions {
   port?: number;
@@ -30,29 +35,41 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'random seed of a new world (ids, mutations); default from the OS', (v) => (v === '0' ? 0 : positiveInt(v)))
     .option('--debug <agent>', "open the inspector on this agent's next run (see docs/agents.md)")
     .action(async (options: StartOptions, command: Command) => {
-      // Signals are taken from the start: one that arrives while the world is still opening
-      // must stop it cleanly, not kill it half-way.
-      let loop: WorldLoop | null = null;
-      let stop_requested = false;
-      const requestStop = () => {
-        stop_requested = true;
-        void loop?.stop();
-      };
-      process.once('SIGINT', requestStop);
-      process.once('SIGTERM', requestStop);
       const globals = command.optsWithGlobals<GlobalOptions & StartOptions>();
-      const config = loadCliConfig(globals);
+      // Checks that need no world come first: a bad config or a missing sandbox creates nothing.
+      const { config, cut_from_ms } = fitStopBound(loadCliConfig(globals));
+      requireSandboxPackages(config);
+      const signals = takeStopSignals(config.orchestrator.stop_timeout_ms);
+      let world: World | null = null;
+      let runner: Runner | null = null;
+      let api: RunningApi | null = null;
+      let loop: WorldLoop | null = null;
+      signals.onBound = () => {
+        process.stderr.write(`agora: the stop took longer than orchestrator.stop_timeout_ms (${config.orchestrator.stop_timeout_ms} ms); exiting\n`);
+        if (world !== null) recordRunsStopped(world);
+        process.exit(1);
+      };
       const clock = options.simulate ? new VirtualClock() : undefined;
-      const world = openWorld({ dir: globals.world, config, clock, seed: options.seed });
-      const runner = await createRunner(config, world.log).catch((err: unknown) => {
-        world.close();
+      try {
+        world = openWorld({ dir: globals.world, config, clock, seed: options.seed, own: true });
+        if (cut_from_ms !== null) {
+          world.log.warn({ component: 'cli', shutdown_grace_ms: config.orchestrator.shutdown_grace_ms, configured_ms: cut_from_ms }, 'orchestrator.shutdown_grace_ms cut to fit orchestrator.stop_timeout_ms');
+        }
+        runner = await createRunner(config, world.log);
+        api = await startApi(world, { port: options.port, host: options.host });
+        recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
+        world.lock?.describe(api.url); // named to a second `agora start`, which it refuses
+      } catch (err) {
+        // A failed start exits at once and leaves nothing half-made: no runs, no port, no new world.
+        signals.dispose();
+        await runner?.close();
+        await api?.close();
+        world?.close({ discard: true });
         throw err;
-      });
+      }
       if (runner.isolation === 'none') {
         process.stderr.write('\n*** WARNING: sandbox.runner is "process": agents run with NO isolation, with your rights. Development only. ***\n\n');
       }
-      const api = await startApi(world, { port: options.port, host: options.host });
-      recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
       world.log.info({ component: 'cli', url: api.url, runner: runner.kind }, 'world started');
       process.stdout.write(
         [
@@ -75,12 +92,46 @@ export function registerStartCommand(program: Command): void {
           }
         },
       });
-      if (!stop_requested) await loop.run();
-      process.stdout.write('stopping...\n');
-      await loop.stop();
-      await runner.close();
-      forgetApiUrl(world.paths.dir, api.url);
-      await api.close();
-      world.close();
+      const running = loop;
+      signals.onStop = () => void running.stop();
+      try {
+        if (!signals.requested) await loop.run();
+      } finally {
+        process.stdout.write('stopping...\n');
+        await loop.stop();
+        await runner.close();
+        forgetApiUrl(world.paths.dir, api.url);
+        await api.close();
+        world.close();
+        signals.dispose();
+      }
     });
+}
+
+/** No sandbox can run without its system packages: say which, and the one command, before creating anything. */
+function requireSandboxPackages(config: Config): void {
+  if (config.sandbox.runner !== 'auto' && config.sandbox.runner !== 'bwrap') return;
+  if (process.platform !== 'linux') return; // createRunner explains that bubblewrap needs Linux
+  const missing = missingPackages('start', config);
+  if (missing.length === 0) return;
+  throw new AgoraError(
+    'UNAVAILABLE',
+    `no sandbox: missing system packages ${describeMissing(missing)}; ${howToInstall(missing)} (or set sandbox.runner to 'docker')`,
+  );
+}
+
+/** The backstop: runs the polite stop did not see end are ended in the journal, as stopped by the host. */
+function recordRunsStopped(world: World): void {
+  try {
+    for (const execution of world.kernel.executions.running()) {
+      world.kernel.executions.end(
+        execution.id,
+        { reason: 'stopped', exit_code: null, signal: null, cpu_ms: 0, memory_peak_mb: 0, wall_ms: 0, log_bytes: 0, log_truncated: false },
+        { actor: 'system:loop' },
+      );
+    }
+    world.close();
+  } catch (err) {
+    process.stderr.write(`agora: could not record the runs left: ${(err as Error).message}\n`);
+  }
 }

@@ -1,8 +1,11 @@
-// Opening a world read-only for one CLI command, and printing text or --json. For commands
-// that inspect a world while `agora start` may be writing it (WAL lets them read).
+// Opening a world for one CLI command, and printing text or --json. Readers open it without
+// its lock (WAL lets them read while `agora start` writes); a command that writes goes through
+// the running world's API when it runs, else owns the world (its lock) while it writes.
 import type { Command } from 'commander';
 import { openWorld, type World } from '../orchestrator/open-world.js';
+import { WorldBusyError } from '../store/world-lock.js';
 import { loadCliConfig, type GlobalOptions } from './main.js';
+import { runningApiUrl } from './running-world.js';
 
 export type CommandOptions = GlobalOptions & Record<string, unknown>;
 
@@ -16,6 +19,39 @@ export function withWorld<T>(command: Command, fn: (world: World, options: Comma
   const { world, options } = openCliWorld(command);
   try {
     return fn(world, options);
+  } finally {
+    world.close();
+  }
+}
+
+export interface WorldWrite<T> {
+  /** The world runs: only its process writes it, so ask its API. */
+  api(url: string, operator_token: string, options: CommandOptions): Promise<T>;
+  /** Nothing runs it: write it directly, holding its lock so that no start begins meanwhile. */
+  direct(world: World, options: CommandOptions): T;
+}
+
+/** Runs a command that changes the world, by whichever of the two ways is safe now. */
+export async function writeWorld<T>(command: Command, how: WorldWrite<T>): Promise<T> {
+  const options = command.optsWithGlobals<CommandOptions>();
+  const config = loadCliConfig(options);
+  let world: World;
+  try {
+    world = openWorld({ dir: options.world, config, create: false, log_to_file: false, own: true });
+  } catch (err) {
+    if (!(err instanceof WorldBusyError)) throw err;
+    const reader = openWorld({ dir: options.world, config, create: false, log_to_file: false });
+    let url: string | null;
+    try {
+      url = await runningApiUrl(reader.paths.dir, reader.kernel.worldId());
+    } finally {
+      reader.close();
+    }
+    if (url === null) throw new WorldBusyError(err.world_dir, err.owner, 'its API does not answer yet; try again once it has started, or stop it');
+    return how.api(url, reader.operator_token, options);
+  }
+  try {
+    return how.direct(world, options);
   } finally {
     world.close();
   }

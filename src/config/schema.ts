@@ -188,7 +188,12 @@ export const orchestratorSchema = z
     runs_concurrent_max: int(1, 10_000).default(8).describe('Most agent runs at once. Winners past it wait for a slot, their lease starting when they launch.'),
     socket_dir: z.string().default('').describe('Directory for the per-execution API sockets (Unix socket paths must stay under 108 bytes). Empty = a private directory under the OS temp dir.'),
     debug_inspect_port: int(1024, 65_535).default(9229).describe('Inspector port opened for the run chosen by `agora start --debug AGENT`.'),
-    shutdown_grace_ms: int(0, 600_000).default(5_000).describe('On stop (Ctrl-C), how long runs get to finish before they are killed.'),
+    shutdown_grace_ms: int(0, 600_000).default(5_000).describe('On stop (Ctrl-C), how long runs get to finish before they are killed (cut short to fit orchestrator.stop_timeout_ms).'),
+    stop_timeout_ms: int(100, 600_000)
+      .default(10_000)
+      .describe(
+        'Longest a stop (SIGINT/SIGTERM) takes, signal to exit. Runs are killed (SIGTERM, sandbox.grace_ms, SIGKILL) by three quarters of it at the latest, recorded as stopped; if anything still holds the process at the bound, the runs left are recorded as stopped and it exits non-zero.',
+      ),
   })
   .prefault({});
 

@@ -1,5 +1,6 @@
 // The composition root: opens (or creates) a world directory and wires config, store,
 // kernel, logs and secrets together. `agora start`, the CLI and the tests all come here.
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { TokenSigner } from '../api/tokens.js';
@@ -11,6 +12,7 @@ import { createSystemLog } from '../log/system-log.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
 import { ensureWorldDir, readOrCreateSecret, worldExists, worldPaths, type WorldPaths } from '../store/world-dir.js';
+import { lockWorld, type WorldLock } from '../store/world-lock.js';
 
 export interface WorldOptions {
   dir: string;
@@ -21,6 +23,12 @@ export interface WorldOptions {
   log_to_file?: boolean;
   /** Create the world if the directory holds none (default true; the CLI's readers say false). */
   create?: boolean;
+  /**
+   * Open it to own it (`agora start`, a CLI command that writes): take the world's exclusive
+   * lock (store/world-lock.ts) before touching anything, or throw WorldBusyError. Readers
+   * leave it off: WAL lets them read while the owner writes.
+   */
+  own?: boolean;
 }
 
 export class NoWorldError extends Error {}
@@ -36,7 +44,13 @@ export interface World {
   /** The agents' workspaces: the only way to a workspace's host path. */
   workspaces: WorkspaceStore;
   created: boolean;
-  close(): void;
+  /** Held while the world is open when it was opened with `own`. */
+  lock: WorldLock | null;
+  /**
+   * Closes the world. `discard`: a start that failed; if this open created the world's
+   * directory, it is removed (while the lock is still held), so a failed start leaves nothing.
+   */
+  close(options?: { discard?: boolean }): void;
 }
 
 export function openWorld(options: WorldOptions): World {
@@ -44,53 +58,79 @@ export function openWorld(options: WorldOptions): World {
   if (options.create === false && !worldExists(paths)) {
     throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${options.dir}\``);
   }
-  const fresh = ensureWorldDir(paths);
-  const systemLog = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
-  const log = systemLog.logger;
-  const db = openDatabase(paths.database, {
-    synchronous: options.config.store.synchronous,
-    busy_timeout_ms: options.config.store.busy_timeout_ms,
-  });
-  const kernel = new Kernel({
-    db,
-    clock: options.clock ?? new SystemClock(),
-    rng: new Rng(options.seed),
-    config: options.config,
-    log: log.child({ component: 'kernel' }),
-  });
-  const workspaces = new WorkspaceStore({
-    world_dir: paths.dir,
-    disks_dir: paths.disks,
-    backing: options.config.workspace.backing,
-    limits: { bytes_max: options.config.workspace.bytes_max, inodes_max: options.config.workspace.inodes_max, depth_max: options.config.workspace.depth_max },
-    owner: agentOwner(options.config.sandbox),
-    log: log.child({ component: 'workspaces' }),
-  });
-  let created = false;
-  if (!kernel.isInitialised()) {
-    const genesis_workspace = WorkspaceStore.relativePath(GENESIS_ID);
-    if (!workspaces.exists(genesis_workspace)) workspaces.create(GENESIS_ID);
-    installGenesisProject(workspaces.dir(genesis_workspace));
-    kernel.initialise({ genesis_workspace });
-    created = true;
-    log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');
-  }
-  const signer = new TokenSigner(readOrCreateSecret(paths.signing_key));
-  const operator_token = readOrCreateSecret(paths.operator_token);
-  return {
-    paths,
-    config: options.config,
-    db,
-    kernel,
-    log,
-    signer,
-    operator_token,
-    workspaces,
-    created,
-    close() {
-      workspaces.close();
-      db.close();
-      systemLog.close();
-    },
+  // The first directory this call created (undefined when it existed): what a failed start removes.
+  const created_dir = mkdirSync(paths.dir, { recursive: true, mode: 0o700 }) ?? null;
+  const discardCreated = () => {
+    if (created_dir !== null) rmSync(created_dir, { recursive: true, force: true });
   };
+  let lock: WorldLock | null = null;
+  try {
+    // Before anything else is read or written: a second start must touch nothing.
+    if (options.own === true) lock = lockWorld(paths.dir);
+  } catch (err) {
+    discardCreated();
+    throw err;
+  }
+  const opened: (() => void)[] = [];
+  const close = (discard: boolean) => {
+    for (const undo of opened.splice(0).reverse()) undo();
+    if (discard) discardCreated();
+    lock?.release();
+  };
+  try {
+    const fresh = ensureWorldDir(paths);
+    const systemLog = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
+    opened.push(() => systemLog.close());
+    const log = systemLog.logger;
+    const db = openDatabase(paths.database, {
+      synchronous: options.config.store.synchronous,
+      busy_timeout_ms: options.config.store.busy_timeout_ms,
+    });
+    opened.push(() => db.close());
+    const kernel = new Kernel({
+      db,
+      clock: options.clock ?? new SystemClock(),
+      rng: new Rng(options.seed),
+      config: options.config,
+      log: log.child({ component: 'kernel' }),
+    });
+    const workspaces = new WorkspaceStore({
+      world_dir: paths.dir,
+      disks_dir: paths.disks,
+      backing: options.config.workspace.backing,
+      limits: { bytes_max: options.config.workspace.bytes_max, inodes_max: options.config.workspace.inodes_max, depth_max: options.config.workspace.depth_max },
+      owner: agentOwner(options.config.sandbox),
+      log: log.child({ component: 'workspaces' }),
+    });
+    // Unmounted before anything of the world is removed (close runs these in reverse).
+    opened.push(() => workspaces.close());
+    let created = false;
+    if (!kernel.isInitialised()) {
+      const genesis_workspace = WorkspaceStore.relativePath(GENESIS_ID);
+      if (!workspaces.exists(genesis_workspace)) workspaces.create(GENESIS_ID);
+      installGenesisProject(workspaces.dir(genesis_workspace));
+      kernel.initialise({ genesis_workspace });
+      created = true;
+      log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');
+    }
+    const signer = new TokenSigner(readOrCreateSecret(paths.signing_key));
+    const operator_token = readOrCreateSecret(paths.operator_token);
+    return {
+      paths,
+      config: options.config,
+      db,
+      kernel,
+      log,
+      signer,
+      operator_token,
+      workspaces,
+      created,
+      lock,
+      close: (close_options) => close(close_options?.discard === true),
+    };
+  } catch (err) {
+    // Opening failed half-way (genesis not built, a newer schema...): nothing stays open or half-made.
+    close(true);
+    throw err;
+  }
 }

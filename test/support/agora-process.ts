@@ -46,3 +46,17 @@ export async function startAgora(args: string[], options: { env?: Record<string,
     },
   };
 }
+
+/** Runs one `agora` command as a process and resolves when it exits (never blocks the test's event loop). */
+export function runAgora(
+  args: string[],
+  options: { env?: Record<string, string>; /** e.g. the test's t.signal: a command still running when the test ends is killed */ signal?: AbortSignal } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/agora.js', ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' });
+  child.on('error', () => {}); // an abort is reported through 'close'
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
