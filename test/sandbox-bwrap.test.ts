@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openExecutionChannel, type ExecutionChannel } from '../src/api/channel.js';
@@ -468,6 +469,47 @@ while True:  # and now a real bomb: every child forks forever
     assert.equal(result.reason, 'exit', log);
     assert.ok(Array.isArray(list) && list.length === 1, `inspector targets: ${JSON.stringify(list)}`);
     assert.match(JSON.stringify(list), /webSocketDebuggerUrl/);
+  });
+
+  test('debug: an agent that swaps its inspector socket for a link to a host socket gets the host nowhere', async () => {
+    const port = 19_829 + (process.pid % 500);
+    // A socket of the host the agent would like the root bridge to connect to.
+    const host_dir = mkdtempSync(join(tmpdir(), 'agora-host-sock-'));
+    const host_socket = join(host_dir, 'host.sock');
+    let reached = 0;
+    const host_server = net.createServer((c) => {
+      reached++;
+      c.destroy();
+    });
+    await new Promise<void>((resolve) => host_server.listen(host_socket, resolve));
+    try {
+      const { result, log } = await run(
+        {
+          'main.js': `const fs = require('fs');
+            const sock = '/run/agora/debug/inspector.sock';
+            const wait = () => { if (!fs.existsSync(sock)) return setTimeout(wait, 20);
+              fs.unlinkSync(sock); fs.symlinkSync(${JSON.stringify(host_socket)}, sock); console.log('swapped');
+              setTimeout(() => {}, 2500); };
+            wait();`,
+        },
+        ['node', 'main.js'],
+        {
+          debug: { inspect_port: port, break_on_start: false },
+          during: async () => {
+            for (let i = 0; i < 20; i++) {
+              await new Promise((r) => setTimeout(r, 100));
+              await fetch(`http://127.0.0.1:${port}/json/list`).catch(() => undefined);
+            }
+          },
+        },
+      );
+      assert.match(log, /swapped/, 'the agent made the swap');
+      assert.equal(result.reason, 'exit', log);
+      assert.equal(reached, 0, 'the bridge never connected to the host socket the link names');
+    } finally {
+      host_server.close();
+      rmSync(host_dir, { recursive: true, force: true });
+    }
   });
 
   test('runs side by side, more than the pre-started launchers, each see only their own workspace and identity', async () => {

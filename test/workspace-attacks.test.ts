@@ -18,6 +18,7 @@ import { resolveAgentCommand } from '../src/sandbox/command.js';
 import { createRunner, type RunResult, type Runner } from '../src/sandbox/runner.js';
 import { SafeDir, UnsafeEntryError } from '../src/workspace/safe-dir.js';
 import { addAgent, makeWorld, serve, type TestApi, type TestWorld } from './support/world.js';
+import { assertAuditPasses } from './support/assertions.js';
 import { sandboxUnavailable, spec, type SpecOptions } from './support/sandbox.js';
 
 const skip = sandboxUnavailable();
@@ -241,5 +242,10 @@ describe('workspace attacks', { skip }, () => {
     for (const host_path of [world.paths.dir, REPO, tmpdir() + '/agora-', canary_dir]) {
       assert.ok(!log.includes(host_path), `${host_path} does not show inside:\n${log.split('\n').filter((l) => l.includes(host_path)).join('\n')}`);
     }
+  });
+
+  test('after every attack above: the audit passes and no canary outside the workspaces changed', () => {
+    assertAuditPasses(world);
+    assertCanariesUnchanged();
   });
 });
