@@ -5,7 +5,7 @@
 // time with the seccomp filter off, interleaved, so the filter's own cost shows beside the rest
 // in one run.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import { probeBwrap } from '../src/sandbox/bwrap.js';
 import { createRunner, runLimits, type Runner } from '../src/sandbox/runner.js';
+import { writeEnvJson, type EnvJson } from '../src/orchestrator/env-json.js';
 import type { BenchRow } from './types.js';
 
 const TARGET_ADDED_MS = 15;
@@ -36,6 +37,25 @@ function bare(command: string[], env: Record<string, string>, log_path: string, 
     child.once('error', reject);
     child.once('exit', () => resolve(performance.now() - started));
   });
+}
+
+const ENV_WRITES = 500;
+
+/** One env.json delivery through SafeDir beside the same write by path, interleaved. */
+function envDeliveryCost(workspace: string): { safe_ms: number; plain_ms: number } {
+  const env = { agent_id: 'bench', inbox: Array.from({ length: 20 }, (_, i) => ({ id: `m${i}`, from: 'genesis', content: 'x'.repeat(200), timestamp: new Date(0).toISOString() })) } as unknown as EnvJson;
+  const safe: number[] = [];
+  const plain: number[] = [];
+  for (let i = 0; i < ENV_WRITES; i++) {
+    let t = performance.now();
+    writeEnvJson(workspace, env);
+    safe.push(performance.now() - t);
+    t = performance.now();
+    writeFileSync(join(workspace, '.env.json.tmp'), JSON.stringify(env, null, 2) + '\n');
+    renameSync(join(workspace, '.env.json.tmp'), join(workspace, 'env.json'));
+    plain.push(performance.now() - t);
+  }
+  return { safe_ms: median(safe), plain_ms: median(plain) };
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -114,6 +134,7 @@ export default async function bench(): Promise<BenchRow[]> {
         filter_cost.push(s - u);
       }
       const added = median(paired);
+      const env_cost = envDeliveryCost(ws);
       const load = `load average ${load_before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpuCount()} cores`;
       rows.push(
         { name: `${label}: bare spawn, median`, value: median(plain), unit: 'ms', note: `${runs} runs` },
@@ -128,6 +149,15 @@ export default async function bench(): Promise<BenchRow[]> {
         },
         { name: `${label}: added by the sandbox without the seccomp filter (median of paired differences)`, value: median(paired_unfiltered), unit: 'ms', note: 'sandbox.seccomp off, interleaved with the runs above' },
         { name: `${label}: added by the seccomp filter (median of paired differences)`, value: median(filter_cost), unit: 'ms', note: 'filtered minus unfiltered start, same iteration' },
+        { name: `${label}: env.json written through SafeDir, median`, value: env_cost.safe_ms, unit: 'ms', note: `${ENV_WRITES} writes interleaved with the plain write below` },
+        { name: `${label}: env.json written by path (the unsafe old way), median`, value: env_cost.plain_ms, unit: 'ms', note: 'writeFileSync + renameSync' },
+        {
+          name: `${label}: added by the sandbox with the filter and the safe env.json delivery`,
+          value: added + env_cost.safe_ms,
+          unit: 'ms',
+          note: 'the paired sandbox figure plus one safe env.json write',
+          ...(label === '/bin/true' ? { target: `<= ${TARGET_ADDED_MS}`, ok: added + env_cost.safe_ms <= TARGET_ADDED_MS } : {}),
+        },
       );
     }
   } finally {
