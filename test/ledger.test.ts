@@ -67,7 +67,16 @@ test('audit notices a projection that no longer matches the journal', (t) => {
 
 const AGENTS = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
 
-test('property: random transfers, valid or not, never make a balance negative, never break conservation, and audit passes', () => {
+/** What the ledger must answer to a transfer, from the model's balances alone. */
+function expectedTransfer(balances: Map<string, number>, op: { from: string; to: string; amount_ucr: number }): 'ok' | string {
+  if (op.amount_ucr <= 0) return 'INVALID_ARGS';
+  if (op.from === op.to) return 'INVALID_ARGS';
+  if (!balances.has(op.from) || !balances.has(op.to)) return 'NOT_FOUND';
+  if (balances.get(op.from)! < op.amount_ucr) return 'INSUFFICIENT_FUNDS';
+  return 'ok';
+}
+
+test('property: every transfer does what a model of the balances predicts (a valid one succeeds, an invalid one is refused with its code), conservation and audit hold', () => {
   const operation = fc.record({
     from: fc.constantFrom(...AGENTS, 'ghost'),
     to: fc.constantFrom(...AGENTS, 'ghost'),
@@ -81,12 +90,18 @@ test('property: random transfers, valid or not, never make a balance negative, n
         AGENTS.forEach((id, i) => addAgent(world, id, starts[i]!));
         const expected = new Map(AGENTS.map((id, i) => [id, starts[i]! * 1_000_000]));
         for (const op of ops) {
+          const predicted = expectedTransfer(expected, op);
+          let actual = 'ok';
           try {
             world.kernel.ledger.transfer({ from_id: op.from, to_id: op.to, amount_ucr: op.amount_ucr, memo: 'p' }, { actor: op.from });
-            expected.set(op.from, expected.get(op.from)! - op.amount_ucr);
-            expected.set(op.to, expected.get(op.to)! + op.amount_ucr);
           } catch (err) {
             assert.ok(err instanceof AgoraError, `only domain errors escape: ${String(err)}`);
+            actual = err.code;
+          }
+          assert.equal(actual, predicted, `transfer ${JSON.stringify(op)} with balances ${JSON.stringify([...expected])}`);
+          if (predicted === 'ok') {
+            expected.set(op.from, expected.get(op.from)! - op.amount_ucr);
+            expected.set(op.to, expected.get(op.to)! + op.amount_ucr);
           }
           for (const id of AGENTS) {
             const balance = world.kernel.ledger.agentBalance(id);

@@ -8,7 +8,7 @@ import type { ConfigInput } from '../src/config/schema.js';
 import { escrowAccount } from '../src/kernel/accounts.js';
 import { VirtualClock } from '../src/kernel/clock.js';
 import { AgoraError } from '../src/kernel/errors.js';
-import { priceToCredits } from '../src/kernel/market-units.js';
+import { configuredSupply, priceToCredits, quantityOf, RESOURCES } from '../src/kernel/market-units.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { parseConfig } from '../src/config/load.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
@@ -342,7 +342,7 @@ test('the same seed and the same bids give byte-identical journals, including ac
   assert.deepEqual(c, a);
 });
 
-test('property: random bids, withdrawals and clearings from many agents, valid or not, conserve money, keep escrow equal to the book, and audit', () => {
+test('property: random bids, withdrawals and clearings from many agents, valid or not, conserve money, keep escrow equal to the book, never sell beyond the supply left by held runs, and audit', () => {
   const AGENTS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
   const who = fc.constantFrom(...AGENTS, 'ghost');
   // Mostly valid values, with a tenth of invalid ones mixed in.
@@ -398,6 +398,13 @@ test('property: random bids, withdrawals and clearings from many agents, valid o
               (world.clock as VirtualClock).advance(10_000);
               const result = world.kernel.market.clear(SYSTEM, { held: { memory: step.held_memory } });
               for (const w of result.winners) assert.ok(w.price_paid_ucr + w.refund_ucr === w.amount_ucr && w.price_paid_ucr > 0);
+              // A clearing never allocates beyond supply: the configured supply less what runs still hold.
+              const configured = configuredSupply(world.config);
+              for (const r of RESOURCES) {
+                const offered = Math.max(0, configured[r] - (r === 'memory' ? step.held_memory : 0));
+                const sold = result.winners.reduce((sum, w) => sum + quantityOf(w.bundle, r), 0);
+                assert.ok(sold <= offered, `cycle ${result.cycle} sold ${sold} ${r} of ${offered} offered`);
+              }
               assertAuditPasses(world);
             }
           } catch (err) {

@@ -2,8 +2,8 @@
 // and compares it with the live tables, then checks conservation on both.
 import type Database from 'better-sqlite3';
 import { openScratchDatabase } from '../store/database.js';
-import { iterateEvents } from '../store/journal.js';
-import type { EventEnvelope } from './events.js';
+import { iterateEvents, type EventRow } from '../store/journal.js';
+import { eventSchemas, type EventEnvelope } from './events.js';
 import { conservationOf, type ConservationReport } from './ledger.js';
 import { ProjectionWriter } from './projection.js';
 import { project, projectionTables } from './projectors.js';
@@ -28,9 +28,8 @@ export function audit(db: Database.Database): AuditReport {
       for (const row of iterateEvents(db)) {
         if (row.seq <= previous_seq) journal_problems.push(`seq ${row.seq} follows ${previous_seq}`);
         previous_seq = row.seq;
-        const event: EventEnvelope = { ...row, type: row.type as EventEnvelope['type'], data: JSON.parse(row.data) };
         try {
-          project(writer, event);
+          project(writer, checkedEvent(row));
         } catch (err) {
           journal_problems.push(`event ${row.seq} (${row.type}) does not replay: ${(err as Error).message}`);
         }
@@ -46,6 +45,21 @@ export function audit(db: Database.Database): AuditReport {
   } finally {
     scratch.close();
   }
+}
+
+/**
+ * The event, once its schema accepts it. Projectors trust their input (the kernel checked it when it
+ * was emitted), so an event of an unknown type, or with data its schema refuses, would replay
+ * as a silent no-op; here it is a journal problem instead.
+ */
+function checkedEvent(row: EventRow): EventEnvelope {
+  const schema = (eventSchemas as Record<string, (typeof eventSchemas)[keyof typeof eventSchemas]>)[row.type];
+  if (schema === undefined) throw new Error('no such event type');
+  const data: unknown = JSON.parse(row.data);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new Error(`data does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  // Replayed as written, exactly as the live projection saw it.
+  return { ...row, type: row.type as EventEnvelope['type'], data } as EventEnvelope;
 }
 
 function compareTable(live: Database.Database, replayed: Database.Database, table: string) {
