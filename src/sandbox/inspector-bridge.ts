@@ -27,7 +27,13 @@ export async function openInspectorBridge(port: number, socket_path: string, log
       return;
     }
     const upstream = net.connect(`/proc/self/fd/${fd}`);
-    upstream.once('connect', () => closeSync(fd)).once('error', () => closeSync(fd));
+    // The path handle is needed only until connect() has resolved it; closed exactly once.
+    let fd_open = true;
+    const release = () => {
+      if (fd_open) closeSync(fd);
+      fd_open = false;
+    };
+    upstream.once('connect', release).once('close', release);
     sockets.add(client).add(upstream);
     const drop = () => {
       client.destroy();
