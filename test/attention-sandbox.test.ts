@@ -6,21 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../src/kernel/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
-import { addAgent, makeWorld, serve } from './support/world.js';
+import { addAgent, runnerWorld } from './support/world.js';
 
 test('an agent in its sandbox gets 403 from every operator route, whatever credential it sends', { skip: sandboxUnavailable() }, async (t) => {
   const clock = new VirtualClock();
-  const world = makeWorld({ clock });
-  const api = await serve(world);
-  const runner = await createRunner(world.config, world.log);
-  t.after(async () => {
-    await runner.close();
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api, runner } = await runnerWorld(t, { clock });
   addAgent(world, 'prober', 50);
   const dir = join(world.paths.dir, 'workspaces', 'prober');
   mkdirSync(dir, { recursive: true });

@@ -10,10 +10,9 @@ import { VirtualClock } from '../src/kernel/clock.js';
 import { microToCredits } from '../src/kernel/money.js';
 import { reserveValueUcr } from '../src/kernel/market-units.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
-import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
+import { addAgent, agentToken, runnerWorld } from './support/world.js';
 
 interface Seen {
   path: string;
@@ -30,14 +29,7 @@ function numbers(value: unknown, at = ''): { at: string; n: number }[] {
 
 test('another agent, from inside its sandbox, cannot read or add up a sealed bid; the bidder and the operator can', { skip: sandboxUnavailable() }, async (t) => {
   const clock = new VirtualClock();
-  const world = makeWorld({ clock });
-  const api = await serve(world);
-  const runner = await createRunner(world.config, world.log);
-  t.after(async () => {
-    await runner.close();
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api, runner } = await runnerWorld(t, { clock });
   const k = world.kernel;
   for (const id of ['winner', 'waiter', 'quitter', 'snoop']) addAgent(world, id, 100);
   const sealed = bundle({ cpu_s: 1, memory_mb: 64, attention: 1, duration_s: 20 });

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../src/kernel/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
-import { makeWorld, serve } from './support/world.js';
+import { makeWorld, runnerWorld } from './support/world.js';
 
 const CYCLES = 50;
 
@@ -33,14 +32,7 @@ function genes(world: ReturnType<typeof makeWorld>, agent_id: string): Record<st
 
 test(`a new world lives for ${CYCLES} simulated cycles: generations, mutation, deaths, a clean audit`, { timeout: 240_000 }, async (t) => {
   const clock = new VirtualClock();
-  const world = makeWorld({ clock, config });
-  const api = await serve(world);
-  const runner = await createRunner(world.config, world.log);
-  t.after(async () => {
-    await runner.close();
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api, runner } = await runnerWorld(t, { clock, config });
   const started_ms = Date.now();
   const loop = new WorldLoop(world, api, runner, { cycles: CYCLES, virtual_clock: clock });
   await loop.run();

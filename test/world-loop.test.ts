@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { SystemClock, VirtualClock } from '../src/kernel/clock.js';
 import { createRunner, type Runner } from '../src/sandbox/runner.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { addAgent, makeWorld, serve, type TestWorld } from './support/world.js';
+import { addAgent, makeWorld, serve, type TestWorld, runnerWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
@@ -100,14 +100,7 @@ function readLog(world: TestWorld, execution_id: string): string {
 }
 
 test('an agent that wins its next lease while running keeps running: no restart, env.json rewritten', { skip: sandboxUnavailable() }, async (t) => {
-  const world = makeWorld({ clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
-  const api = await serve(world);
-  const runner = await createRunner(world.config, world.log);
-  t.after(async () => {
-    await runner.close();
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api, runner } = await runnerWorld(t, { clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
   installAgent(world, 'holder', { 'main.js': 'test/fixtures/agents/leaseholder.js' });
   world.kernel.market.placeBid({ payer_id: 'holder', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 64, duration_s: 2 }) }, { actor: 'holder' });
   const loop = new WorldLoop(world, api, runner, { cycles: 3 });
@@ -157,14 +150,7 @@ test('the three minimal agents of docs/agents.md run as written and place their 
 });
 
 test('a lease won by a process that then exits before it begins becomes a run of its own, not a wasted extension', { skip: sandboxUnavailable() }, async (t) => {
-  const world = makeWorld({ clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
-  const api = await serve(world);
-  const runner = await createRunner(world.config, world.log);
-  t.after(async () => {
-    await runner.close();
-    await api.close();
-    world.cleanup();
-  });
+  const { world, api, runner } = await runnerWorld(t, { clock: new SystemClock(), config: { market: { clearing_interval_s: 1 } } });
   installAgent(world, 'quitter', { 'main.js': 'test/fixtures/agents/quitter.js' });
   world.kernel.market.placeBid({ payer_id: 'quitter', amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 64, duration_s: 5 }) }, { actor: 'quitter' });
   const loop = new WorldLoop(world, api, runner, { cycles: 3 });

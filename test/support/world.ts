@@ -10,6 +10,7 @@ import { creditsToMicro } from '../../src/kernel/money.js';
 import { openWorld, type World } from '../../src/orchestrator/open-world.js';
 import { startApi, type RunningApi, type StartApiOptions } from '../../src/api/start.js';
 import { SYSTEM_MINT } from '../../src/kernel/accounts.js';
+import { createRunner, type Runner } from '../../src/sandbox/runner.js';
 
 export interface TestWorld extends World {
   clock: Clock;
@@ -105,4 +106,20 @@ export async function servedWorld(t: { after(fn: () => unknown): void }, config:
     world.cleanup();
   });
   return { world, api };
+}
+
+/** A served test world with the configured runner (bwrap here), all closed when the test ends. */
+export async function runnerWorld(
+  t: { after(fn: () => unknown): void },
+  options: { config?: ConfigInput; clock?: Clock } = {},
+): Promise<{ world: TestWorld; api: TestApi; runner: Runner }> {
+  const world = makeWorld(options);
+  const api = await serve(world);
+  const runner = await createRunner(world.config, world.log);
+  t.after(async () => {
+    await runner.close();
+    await api.close();
+    world.cleanup();
+  });
+  return { world, api, runner };
 }
