@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SystemClock } from '../src/kernel/clock.js';
+import { SystemClock } from '../src/kernel/engine/clock.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { createRunner } from '../src/sandbox/runner.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 import { resolveSeccomp } from '../src/sandbox/helpers.js';
 import { createRunner, type RunResult, type Runner } from '../src/sandbox/runner.js';
 import pino from 'pino';

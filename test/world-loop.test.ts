@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SystemClock, VirtualClock } from '../src/kernel/clock.js';
+import { SystemClock, VirtualClock } from '../src/kernel/engine/clock.js';
 import { createRunner, type Runner } from '../src/sandbox/runner.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { addAgent, makeWorld, serve, type TestWorld } from './support/world.js';

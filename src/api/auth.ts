@@ -2,9 +2,9 @@
 // operator (by the operator token). Identity is never read from a body: a body or query
 // field that names another agent is refused with 403.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import type { ApiContext, Caller } from './context.js';
-import { secretsEqual } from './tokens.js';
+import { secretsEqual } from '../identity/tokens.js';
 
 /** Fields through which a request could claim to act as an agent. */
 const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id'] as const;

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, lstatSync, statSync, unlinkSync } from 'node:fs'
 import net from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import type { ApiContext } from './context.js';
 
 /** sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL. */

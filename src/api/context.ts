@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
-import type { TokenSigner } from './tokens.js';
+import type { TokenSigner } from '../identity/tokens.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }

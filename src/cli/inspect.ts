@@ -1,10 +1,10 @@
 // Read-only commands and token minting. They open the world database directly (WAL lets
 // them read while `agora start` writes) and never change world state.
 import type { Command } from 'commander';
-import { escrowAccount } from '../kernel/accounts.js';
+import { escrowAccount } from '../kernel/ledger/accounts.js';
 import { audit } from '../kernel/audit.js';
-import { AgoraError } from '../kernel/errors.js';
-import { microToCredits } from '../kernel/money.js';
+import { AgoraError } from '../base/errors.js';
+import { microToCredits } from '../kernel/ledger/money.js';
 import { lastSeq } from '../store/journal.js';
 import { positiveInt } from './main.js';
 import { printOutput as print, printText } from './output.js';

@@ -2,7 +2,7 @@
 // (or AGORA_CONFIG). Errors print one line and exit non-zero, never a stack trace.
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';

@@ -1,7 +1,7 @@
 // Generates docs/config.md and docs/events.md from the zod schemas, so the documentation
 // cannot drift from the code (a test compares the committed files with this output).
 import { z } from 'zod';
-import { eventSchemas } from '../kernel/events.js';
+import { eventSchemas } from '../kernel/ledger/events.js';
 import { configSchema } from './schema.js';
 
 interface JsonSchema {

@@ -3,10 +3,10 @@
 import type Database from 'better-sqlite3';
 import { openScratchDatabase } from '../store/database.js';
 import { iterateEvents, type EventRow } from '../store/journal.js';
-import { eventSchemas, type EventEnvelope } from './events.js';
-import { conservationOf, type ConservationReport } from './ledger.js';
-import { ProjectionWriter } from './projection.js';
-import { project, projectionTables } from './projectors.js';
+import { eventSchemas, type EventEnvelope } from './ledger/events.js';
+import { conservationOf, type ConservationReport } from './ledger/commands.js';
+import { ProjectionWriter } from './engine/projection.js';
+import { project, projectionTables } from './engine/projectors.js';
 
 export interface AuditReport {
   ok: boolean;

@@ -4,7 +4,7 @@
 // can slip between the checks and the reservation; the provider call itself is LlmCall's.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { LlmCall, type LlmCaller } from './call.js';
 import { ModelCatalogue } from './models.js';

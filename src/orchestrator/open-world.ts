@@ -3,11 +3,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { TokenSigner } from '../api/tokens.js';
+import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
-import { SystemClock, type Clock } from '../kernel/clock.js';
+import { SystemClock, type Clock } from '../kernel/engine/clock.js';
 import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
-import { Rng } from '../kernel/rng.js';
+import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';

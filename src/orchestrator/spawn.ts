@@ -6,12 +6,12 @@
 // for an id no agent has; then, synchronously (nothing can interleave in Node), the
 // command. The workspace is in place before the child exists, so a crash can leave at worst
 // an orphan workspace, never a child without one.
-import type { AgentView } from '../kernel/agents.js';
-import type { BidView } from '../kernel/market-reads.js';
-import type { SpawnInput } from '../kernel/social.js';
-import type { CommandMeta } from '../kernel/events.js';
+import type { AgentView } from '../kernel/agents/commands.js';
+import type { BidView } from '../kernel/market/reads.js';
+import type { SpawnInput } from '../kernel/social/commands.js';
+import type { CommandMeta } from '../kernel/ledger/events.js';
 import type { World } from './open-world.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import { agentOwner } from '../workspace/workspace-store.js';
 import { checkGivenFiles, copyWorkspace, writeGivenFiles } from './workspace-copy.js';
 

@@ -4,13 +4,13 @@
 // when they do. Nothing here writes state except through kernel commands.
 import type { Logger } from 'pino';
 import type { RunningApi } from '../api/start.js';
-import type { ClearingResult, Winner } from '../kernel/market.js';
-import { reserveValueUcr, bundleFromNatural } from '../kernel/market-units.js';
+import type { ClearingResult, Winner } from '../kernel/market/commands.js';
+import { reserveValueUcr, bundleFromNatural } from '../kernel/market/units.js';
 import type { Runner } from '../sandbox/runner.js';
 import { inboxProvider } from './inbox.js';
 import { Launcher } from './launcher.js';
 import type { World } from './open-world.js';
-import type { VirtualClock } from '../kernel/clock.js';
+import type { VirtualClock } from '../kernel/engine/clock.js';
 
 export interface CycleReport {
   cycle: number;

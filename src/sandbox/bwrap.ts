@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { bwrapArgs, initInside, INSIDE, type BwrapCommandLine, type BwrapLayout } from './bwrap-args.js';
 import { detectCgroups, MB, type CgroupDriver, type RunCgroup } from './cgroups.js';
 import { resolveHelpers, resolveSeccomp, type SandboxHelpers } from './helpers.js';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { initInside, INSIDE } from './bwrap-args.js';
 import { MB } from './cgroups.js';
 import { LineSplitter } from './control-protocol.js';

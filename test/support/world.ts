@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { VirtualClock, type Clock } from '../../src/kernel/clock.js';
-import { creditsToMicro } from '../../src/kernel/money.js';
+import { VirtualClock, type Clock } from '../../src/kernel/engine/clock.js';
+import { creditsToMicro } from '../../src/kernel/ledger/money.js';
 import { openWorld, type World } from '../../src/orchestrator/open-world.js';
 import { startApi, type RunningApi, type StartApiOptions } from '../../src/api/start.js';
-import { SYSTEM_MINT } from '../../src/kernel/accounts.js';
+import { SYSTEM_MINT } from '../../src/kernel/ledger/accounts.js';
 
 export interface TestWorld extends World {
   clock: Clock;

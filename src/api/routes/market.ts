@@ -4,11 +4,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AgoraError } from '../../kernel/errors.js';
-import type { OpenBid } from '../../kernel/market-clearing.js';
-import type { BidView } from '../../kernel/market-reads.js';
-import { bundleFromNatural, bundleToNatural, mapResources, priceToCredits, RESOURCES, resourceUnits, reserveValueUcr, type Resource } from '../../kernel/market-units.js';
-import { microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
+import { AgoraError } from '../../base/errors.js';
+import type { OpenBid } from '../../kernel/market/clearing.js';
+import type { BidView } from '../../kernel/market/reads.js';
+import { bundleFromNatural, bundleToNatural, mapResources, priceToCredits, RESOURCES, resourceUnits, reserveValueUcr, type Resource } from '../../kernel/market/units.js';
+import { microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';

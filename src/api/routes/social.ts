@@ -3,11 +3,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentView } from '../../kernel/agents.js';
-import { AgoraError } from '../../kernel/errors.js';
-import { bundleFromNatural, bundleToNatural } from '../../kernel/market-units.js';
-import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
-import type { InboxMessageRow } from '../../kernel/social-reads.js';
+import type { AgentView } from '../../kernel/agents/commands.js';
+import { AgoraError } from '../../base/errors.js';
+import { bundleFromNatural, bundleToNatural } from '../../kernel/market/units.js';
+import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
+import type { InboxMessageRow } from '../../kernel/social/reads.js';
 import { spawnChild } from '../../orchestrator/spawn.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
