@@ -1,7 +1,7 @@
 // Generates docs/config.md and docs/events.md from the zod schemas, so the documentation
 // cannot drift from the code (a test compares the committed files with this output).
 import { z } from 'zod';
-import { eventSchemas } from '../kernel/ledger/events.js';
+import { eventSchemas } from '../kernel/kernel.js';
 import { configSchema } from './schema.js';
 
 interface JsonSchema {
@@ -71,7 +71,7 @@ export function eventsMarkdown(): string {
   const out = [
     '# Journal events',
     '',
-    '<!-- Generated from src/kernel/events.ts by `npm run docs`. Do not edit by hand. -->',
+    '<!-- Generated from the domain events (src/kernel/*/events.ts) by `npm run docs`. Do not edit by hand. -->',
     '',
     'Every change of world state is one of these events, appended to the journal (`events` table) in the',
     'same transaction as the change. Each event has the envelope `{seq, id, type, at, actor, correlation_id,',

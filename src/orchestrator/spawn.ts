@@ -9,7 +9,7 @@
 import type { AgentView } from '../kernel/agents/commands.js';
 import type { BidView } from '../kernel/market/reads.js';
 import type { SpawnInput } from '../kernel/social/commands.js';
-import type { CommandMeta } from '../kernel/ledger/events.js';
+import type { CommandMeta } from '../kernel/registry.js';
 import type { World } from './open-world.js';
 import { AgoraError, invariant } from '../base/errors.js';
 import { agentOwner } from '../workspace/workspace-store.js';

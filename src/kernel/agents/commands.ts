@@ -1,6 +1,6 @@
 // The agents registry: the record of each agent (not yet its running process).
 import { AGENT_ID_PATTERN, SYSTEM_MINT } from '../ledger/accounts.js';
-import type { KernelCore, Tx } from '../engine/core.js';
+import type { KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 

@@ -1,5 +1,5 @@
 import { escrowAccount } from '../ledger/accounts.js';
-import type { Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
 
 export const agentProjectors: Projectors = {
   agent_created(w, data, event) {

@@ -4,9 +4,10 @@
 // minted from system:human by the configured formula. Unanswered prompts expire with nothing.
 import { SYSTEM_HUMAN } from '../ledger/accounts.js';
 import { SCORE_MAX, SCORE_NAMES, type Scores } from './events.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta, EventData, Posting } from '../ledger/events.js';
+import type { Posting } from '../ledger/events.js';
+import type { CommandMeta, EventData } from '../registry.js';
 import { creditsToMicro } from '../ledger/money.js';
 
 export type PromptStatus = 'pending' | 'rewarded' | 'expired';

@@ -1,7 +1,8 @@
 // Projects attention into its tables: the slots each execution won (from the execution events
 // of leases that bought attention) and the prompts with how they closed. Reads nothing but
 // these tables and the event, so `agora audit`'s replay gives the same rows.
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 /** Tables derived from attention events, compared by `agora audit`. */
 export const attentionTables = ['attention_slots', 'attention_prompts'] as const;

@@ -6,33 +6,34 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from './clock.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import { eventSchemas, type CommandMeta, type EventData, type EventEnvelope, type EventType } from '../ledger/events.js';
+import type { Registry } from './domain.js';
+import type { CommandMeta, EventData, EventEnvelope, EventSchemas } from './events.js';
 import { ProjectionWriter } from './projection.js';
-import { project } from './projectors.js';
 import type { Rng } from './rng.js';
 
-export type EventListener = (events: readonly EventEnvelope[]) => void;
+export type EventListener<S extends EventSchemas = EventSchemas> = (events: readonly EventEnvelope<S>[]) => void;
 
-export interface Tx {
+/** A command's handle: `emit` takes only the registry's event types, each with its data's type. */
+export interface Tx<S extends EventSchemas = EventSchemas> {
   readonly meta: CommandMeta;
   readonly now_ms: number;
-  emit<T extends EventType>(type: T, data: EventData<T>): EventEnvelope<T>;
+  emit<T extends keyof S & string>(type: T, data: EventData<S, T>): EventEnvelope<S, T>;
 }
 
-interface ActiveTransaction {
-  emitted: EventEnvelope[];
+interface ActiveTransaction<S extends EventSchemas> {
+  emitted: EventEnvelope<S>[];
   now_ms: number;
   /** Set when a command failed half-way; the transaction must not commit. */
   poisoned: Error | null;
 }
 
-export class KernelCore {
+export class KernelCore<S extends EventSchemas = EventSchemas> {
   readonly writer: ProjectionWriter;
   private readonly insertEvent: Database.Statement;
   /** Created once: better-sqlite3 builds BEGIN/COMMIT statements per transaction function. */
   private readonly inTransaction: <R>(fn: () => R) => R;
-  private readonly listeners = new Set<EventListener>();
-  private active: ActiveTransaction | null = null;
+  private readonly listeners = new Set<EventListener<S>>();
+  private active: ActiveTransaction<S> | null = null;
   /**
    * Committed-state read cache for hot reads (balances, agent status on every request).
    * Cleared whole at every commit that wrote anything, and bypassed inside a transaction, so
@@ -47,6 +48,7 @@ export class KernelCore {
     readonly rng: Rng,
     readonly config: Config,
     readonly log: Logger,
+    readonly registry: Registry<S>,
   ) {
     this.writer = new ProjectionWriter(db);
     const wrapped = db.transaction((fn: () => unknown) => fn());
@@ -62,9 +64,9 @@ export class KernelCore {
    * a command that throws after emitting has left half a change behind, so the whole
    * transaction is rolled back. Listeners hear events only after the commit.
    */
-  command<R>(meta: CommandMeta, fn: (tx: Tx) => R): R {
+  command<R>(meta: CommandMeta, fn: (tx: Tx<S>) => R): R {
     if (this.active !== null) return this.joined(this.active, meta, fn);
-    const active: ActiveTransaction = { emitted: [], now_ms: this.clock.now_ms(), poisoned: null };
+    const active: ActiveTransaction<S> = { emitted: [], now_ms: this.clock.now_ms(), poisoned: null };
     this.active = active;
     let result: R;
     try {
@@ -105,12 +107,12 @@ export class KernelCore {
     return this.command(meta, () => fn());
   }
 
-  private joined<R>(active: ActiveTransaction, meta: CommandMeta, fn: (tx: Tx) => R): R {
+  private joined<R>(active: ActiveTransaction<S>, meta: CommandMeta, fn: (tx: Tx<S>) => R): R {
     const emitted_before = active.emitted.length;
-    const tx: Tx = {
+    const tx: Tx<S> = {
       meta,
       now_ms: active.now_ms,
-      emit: <T extends EventType>(type: T, data: EventData<T>) => this.append(type, data, meta, active.now_ms, active.emitted),
+      emit: <T extends keyof S & string>(type: T, data: EventData<S, T>) => this.append(type, data, meta, active.now_ms, active.emitted),
     };
     try {
       return fn(tx);
@@ -122,14 +124,16 @@ export class KernelCore {
     }
   }
 
-  private append<T extends EventType>(type: T, data: EventData<T>, meta: CommandMeta, at_ms: number, emitted: EventEnvelope[]): EventEnvelope<T> {
-    const parsed = eventSchemas[type].safeParse(data);
+  private append<T extends keyof S & string>(type: T, data: EventData<S, T>, meta: CommandMeta, at_ms: number, emitted: EventEnvelope<S>[]): EventEnvelope<S, T> {
+    const schema = this.registry.schemas[type];
+    invariant(schema !== undefined, `event type ${type} is not registered`);
+    const parsed = schema.safeParse(data);
     invariant(parsed.success, `event ${type} does not match its schema: ${parsed.error?.message}`);
     // Time-ordered ids keep the unique index append-mostly (random ids would touch a random
     // B-tree page per event); the random tail keeps them unique within a millisecond.
     const id = `ev_${at_ms.toString(32).padStart(9, '0')}${this.rng.id('', 7).slice(1)}`;
     const info = this.insertEvent.run(id, type, at_ms, meta.actor, meta.correlation_id ?? null, meta.causation_id ?? null, JSON.stringify(data));
-    const event: EventEnvelope<T> = {
+    const event: EventEnvelope<S, T> = {
       seq: Number(info.lastInsertRowid),
       id,
       type,
@@ -139,17 +143,17 @@ export class KernelCore {
       causation_id: meta.causation_id ?? null,
       data,
     };
-    project(this.writer, event);
-    emitted.push(event);
+    this.registry.project(this.writer, event as EventEnvelope);
+    emitted.push(event as unknown as EventEnvelope<S>);
     return event;
   }
 
-  subscribe(listener: EventListener): () => void {
+  subscribe(listener: EventListener<S>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(events: readonly EventEnvelope[]): void {
+  private notify(events: readonly EventEnvelope<S>[]): void {
     for (const listener of this.listeners) {
       try {
         listener(events);

@@ -1,7 +1,7 @@
 // Projections turn journal events into the tables the rest of Agora reads. The same
 // projectors run live (inside the command's transaction) and in `agora audit`'s replay.
 import type Database from 'better-sqlite3';
-import type { EventEnvelope, EventType, EventData } from '../ledger/events.js';
+import type { EventData, EventEnvelope, EventSchemas } from './events.js';
 
 export class ProjectionWriter {
   private readonly statements = new Map<string, Database.Statement>();
@@ -30,5 +30,6 @@ export class ProjectionWriter {
   }
 }
 
-export type Projector<T extends EventType> = (w: ProjectionWriter, data: EventData<T>, event: EventEnvelope<T>) => void;
-export type Projectors = { [T in EventType]?: Projector<T> };
+export type Projector<S extends EventSchemas, T extends keyof S & string> = (w: ProjectionWriter, data: EventData<S, T>, event: EventEnvelope<S, T>) => void;
+/** One domain's projectors, by event type (its own events, or another domain's it keeps a table of). */
+export type ProjectorsFor<S extends EventSchemas> = { [T in keyof S & string]?: Projector<S, T> };

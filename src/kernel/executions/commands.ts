@@ -1,8 +1,8 @@
 // Executions: the record of each agent run, from a won bid to its end. The orchestrator
 // launches and stops processes; these commands record what happened, in the journal.
-import type { KernelCore, Tx } from '../engine/core.js';
+import type { KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta } from '../ledger/events.js';
+import type { CommandMeta } from '../registry.js';
 import type { ExecutionReason } from './events.js';
 import type { Bundle } from '../market/units.js';
 

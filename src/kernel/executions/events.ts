@@ -1,6 +1,6 @@
-// Journal events of executions (agent runs) and of the agent lifecycle. Spread into
-// `eventSchemas` by events.ts, which passes its postings and agent-id schemas in.
+// Journal events of executions (agent runs) and the leases they run on.
 import { z } from 'zod';
+import { agentId, count } from '../ledger/events.js';
 
 export const executionReasons = [
   'exit',
@@ -17,70 +17,50 @@ export const executionReasons = [
 ] as const;
 export type ExecutionReason = (typeof executionReasons)[number];
 
-export function executionEventSchemas<P extends z.ZodType, A extends z.ZodType>(postings: P, agentId: A) {
-  const count = z.number().int().min(0);
-  const bundle = z
-    .strictObject({ cpu_ms: count, memory_mb: count, tokens: count, attention: count, duration_s: count })
-    .describe('What the winning bid bought, in base units.');
-  const executionId = z.string().min(1);
-  const cycle = count;
-  const assets = z
-    .strictObject({ balance_ucr: count, escrow_ucr: count, workspace: z.string(), generation: count, executions: count })
-    .describe('What the agent still owns, for would-be rescuers.');
+const bundle = z
+  .strictObject({ cpu_ms: count, memory_mb: count, tokens: count, attention: count, duration_s: count })
+  .describe('What the winning bid bought, in base units.');
+const executionId = z.string().min(1);
+const cycle = count;
 
-  return {
-    execution_started: z
-      .strictObject({
-        execution_id: executionId,
-        agent_id: agentId,
-        bid_id: z.string().min(1),
-        cycle,
-        bundle,
-        lease_ends_at_ms: count.describe('When the run is stopped unless it wins the next lease; the lease starts at this event (its launch), not at the clearing that won it'),
-      })
-      .describe('A won lease became a run: the agent is launched in its sandbox with the limits it bought. `bid_id` names the lease: a won bid, or the `:rest` of an interrupted run.'),
-    execution_lease_extended: z
-      .strictObject({ execution_id: executionId, agent_id: agentId, bid_id: z.string().min(1), cycle, bundle, lease_ends_at_ms: count })
-      .describe('The agent won another lease while running: its process keeps running, env.json is rewritten.'),
-    lease_returned: z
-      .strictObject({
-        lease_id: z.string().min(1).describe('`<execution id>:rest`: names the lease in the run that later gives it'),
-        execution_id: executionId.describe('The interrupted run'),
-        agent_id: agentId,
-        cycle,
-        reason: z.enum(['stopped', 'lost']).describe('stopped: the world was stopped; lost: the host died and found the run gone at restart'),
-        interrupted_at_ms: count.describe('When the host cut the run short (for lost: the last journaled sign of the host alive)'),
-        unused_ms: count.describe('Lease time the run had left, given back as a run of its own'),
-        bundle: bundle.describe('The rest of what the run bought: its unused time, CPU, tokens and attention slots; its memory'),
-      })
-      .describe("The host interrupted a run before its paid lease ended: the unused rest is owed to the agent and runs when the world runs again (docs/market.md, 'Leases the host owes')."),
-    execution_ended: z
-      .strictObject({
-        execution_id: executionId,
-        agent_id: agentId,
-        reason: z.enum(executionReasons),
-        exit_code: z.number().int().nullable(),
-        signal: z.string().nullable(),
-        cpu_ms: count.describe('CPU time measured by the host (cgroup counters), never reported by the agent'),
-        memory_peak_mb: count.describe('Peak memory measured by the host'),
-        wall_ms: count,
-        log_bytes: count,
-        log_truncated: z.boolean(),
-      })
-      .describe('A run ended, with why and what it used.'),
-    agent_dormant: z
-      .strictObject({
-        agent_id: agentId,
-        cycle,
-        reason: z.enum(['broke', 'omission']).describe('broke: too few credits for any bundle; omission: its last run ended without a bid or lease'),
-        assets,
-      })
-      .describe('The agent has no open bid and no run, and either cannot afford any bundle or let its last run end without bidding: it sleeps. Anyone may wake it by paying for a bundle for it.'),
-    agent_woken: z
-      .strictObject({ agent_id: agentId, cycle, by: z.string().describe('Who paid for its bundle (a payer id), or `bid`/`run` when its own bid or run is what made it active') })
-      .describe('A dormant agent is alive again.'),
-    agent_died: z
-      .strictObject({ agent_id: agentId, cycle, dormant_cycles: count, assets, postings })
-      .describe('Dormant for lifecycle.death_after_cycles cycles: the agent is dead. Its workspace is kept; any credits it still held are burned.'),
-  };
-}
+export const executionEvents = {
+  execution_started: z
+    .strictObject({
+      execution_id: executionId,
+      agent_id: agentId,
+      bid_id: z.string().min(1),
+      cycle,
+      bundle,
+      lease_ends_at_ms: count.describe('When the run is stopped unless it wins the next lease; the lease starts at this event (its launch), not at the clearing that won it'),
+    })
+    .describe('A won lease became a run: the agent is launched in its sandbox with the limits it bought. `bid_id` names the lease: a won bid, or the `:rest` of an interrupted run.'),
+  execution_lease_extended: z
+    .strictObject({ execution_id: executionId, agent_id: agentId, bid_id: z.string().min(1), cycle, bundle, lease_ends_at_ms: count })
+    .describe('The agent won another lease while running: its process keeps running, env.json is rewritten.'),
+  lease_returned: z
+    .strictObject({
+      lease_id: z.string().min(1).describe('`<execution id>:rest`: names the lease in the run that later gives it'),
+      execution_id: executionId.describe('The interrupted run'),
+      agent_id: agentId,
+      cycle,
+      reason: z.enum(['stopped', 'lost']).describe('stopped: the world was stopped; lost: the host died and found the run gone at restart'),
+      interrupted_at_ms: count.describe('When the host cut the run short (for lost: the last journaled sign of the host alive)'),
+      unused_ms: count.describe('Lease time the run had left, given back as a run of its own'),
+      bundle: bundle.describe('The rest of what the run bought: its unused time, CPU, tokens and attention slots; its memory'),
+    })
+    .describe("The host interrupted a run before its paid lease ended: the unused rest is owed to the agent and runs when the world runs again (docs/market.md, 'Leases the host owes')."),
+  execution_ended: z
+    .strictObject({
+      execution_id: executionId,
+      agent_id: agentId,
+      reason: z.enum(executionReasons),
+      exit_code: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      cpu_ms: count.describe('CPU time measured by the host (cgroup counters), never reported by the agent'),
+      memory_peak_mb: count.describe('Peak memory measured by the host'),
+      wall_ms: count,
+      log_bytes: count,
+      log_truncated: z.boolean(),
+    })
+    .describe('A run ended, with why and what it used.'),
+} as const;

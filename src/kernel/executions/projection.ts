@@ -1,5 +1,6 @@
-import type { EventEnvelope } from '../ledger/events.js';
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { EventEnvelope } from '../registry.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 export const executionTables = ['executions', 'leases'] as const;
 
@@ -47,14 +48,5 @@ export const executionProjectors: Projectors = {
       event.at_ms, data.reason, data.exit_code, data.signal, data.cpu_ms, data.memory_peak_mb, data.wall_ms, data.log_bytes,
       data.log_truncated ? 1 : 0, data.execution_id,
     );
-  },
-  agent_dormant(w, data, event) {
-    w.run("UPDATE agents SET status = 'dormant', status_at_ms = ?, dormant_since_cycle = ? WHERE id = ?", event.at_ms, data.cycle, data.agent_id);
-  },
-  agent_woken(w, data, event) {
-    w.run("UPDATE agents SET status = 'alive', status_at_ms = ?, dormant_since_cycle = NULL WHERE id = ?", event.at_ms, data.agent_id);
-  },
-  agent_died(w, data, event) {
-    w.run("UPDATE agents SET status = 'dead', status_at_ms = ? WHERE id = ?", event.at_ms, data.agent_id);
   },
 };

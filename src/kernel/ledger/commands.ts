@@ -1,8 +1,9 @@
 // Ledger commands and queries: transfers between agents, balances, history, conservation.
 import { SINK_ACCOUNTS, SOURCE_ACCOUNTS } from './accounts.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta, Posting } from './events.js';
+import type { Posting } from './events.js';
+import type { CommandMeta } from '../registry.js';
 
 export interface TransferInput {
   from_id: string;

@@ -1,8 +1,10 @@
 // Applies postings: double-entry, one debit and one credit of the same amount each. The
 // accounts table's CHECK refuses a negative non-source balance even if a rule above it slips.
 import { accountOwner, SINK_ACCOUNTS, SOURCE_ACCOUNTS } from './accounts.js';
-import type { EventEnvelope, Posting } from './events.js';
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { Posting } from './events.js';
+import type { EventEnvelope } from '../engine/events.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 const SPENT_KINDS = new Set<Posting['kind']>(['transfer', 'burn', 'fee', 'spawn']);
 const EARNED_KINDS = new Set<Posting['kind']>(['transfer', 'reward']);

@@ -6,7 +6,7 @@
 // for it (a bid with for_agent): credits alone do not run anyone. A lease the host owes the
 // agent and has not run yet (it waits for a slot, or a stop interrupted it) counts as a run.
 import { SYSTEM_BURN } from '../ledger/accounts.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 import { invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 

@@ -2,9 +2,9 @@
 // record a call and buy extra tokens. The proxy (src/llm/) holds in-flight reservations in
 // memory; every change of state (usage, credits) happens here, as a journalled command.
 import { SYSTEM_BURN } from '../ledger/accounts.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta } from '../ledger/events.js';
+import type { CommandMeta } from '../registry.js';
 import type { LlmCallStatus, LlmUsageSource } from './events.js';
 import type { Market } from '../market/commands.js';
 import { NCR_PER_UCR } from '../market/units.js';

@@ -1,6 +1,6 @@
 // LLM usage tables from the journal: one row per execution (what it bought and used) and one
 // per call. The tokens a run may use are those of every lease it won plus those it bought.
-import type { Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
 
 /** The tables `agora audit` rebuilds and compares for LLM use. */
 export const llmTables = ['llm_usage', 'llm_calls'] as const;

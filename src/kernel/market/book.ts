@@ -8,7 +8,7 @@
 // transaction, so it never holds state that could still be rolled back.
 import type Database from 'better-sqlite3';
 import { compareRank, type OpenBid } from './clearing.js';
-import type { EventEnvelope } from '../ledger/events.js';
+import type { EventEnvelope } from '../registry.js';
 import { RESOURCES, reserveValueUcr, type ResourceVector } from './units.js';
 
 /** Columns read when loading the book, in this order (raw rows: no per-row column objects). */

@@ -1,9 +1,10 @@
 // The market's commands: place and withdraw escrowed bids, and clear a cycle (expire, allocate,
 // charge, move prices) as one transaction. Rules and their reasons are in docs/market.md.
 import { escrowAccount, SYSTEM_BURN } from '../ledger/accounts.js';
-import type { KernelCore, Tx } from '../engine/core.js';
+import type { KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta, Posting } from '../ledger/events.js';
+import type { Posting } from '../ledger/events.js';
+import type { CommandMeta } from '../registry.js';
 import { MarketBook } from './book.js';
 import { planClearing, type ClearingCounts, type OpenBid, type PricingRule } from './clearing.js';
 import { nextPrice, priceStep } from './pricing.js';

@@ -1,8 +1,9 @@
 // Market tables from market events. Money moves through the events' postings (applied by the
 // ledger projection); these projectors keep the order book, prices and clearing history.
-import type { EventEnvelope } from '../ledger/events.js';
+import type { EventEnvelope } from '../registry.js';
 import { RESOURCES } from './units.js';
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 /** The tables `agora audit` rebuilds and compares for the market. */
 export const marketTables = ['market_state', 'market_resources', 'market_bids', 'market_clearings', 'market_prices'] as const;

@@ -4,9 +4,10 @@
 // Rules and the reasons for their numbers are in docs/society.md.
 import { OPERATOR, SYSTEM_BURN } from '../ledger/accounts.js';
 import type { Agents, AgentView } from '../agents/commands.js';
-import type { KernelCore, Tx } from '../engine/core.js';
+import type { KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
-import type { CommandMeta, EventData, Posting } from '../ledger/events.js';
+import type { Posting } from '../ledger/events.js';
+import type { CommandMeta, EventData } from '../registry.js';
 import type { Market } from '../market/commands.js';
 import type { BidView } from '../market/reads.js';
 import { bundleFromNatural, reserveValueUcr, type Bundle } from '../market/units.js';

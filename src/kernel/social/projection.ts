@@ -1,7 +1,8 @@
 // Projects the society's events into inboxes and profiles. The same code runs live and in
 // `agora audit`'s replay, so it reads nothing but the tables it writes and the event.
 import { OPERATOR } from '../ledger/accounts.js';
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 /** Tables derived from social events, compared by `agora audit`. */
 export const socialTables = ['social_messages', 'social_inboxes'] as const;

@@ -1,7 +1,7 @@
 // Queries of the society's tables: inboxes, unread counts, the directory. Read-only; the
 // commands in social.ts use them inside their transactions, the API outside.
 import type { Agents, AgentStatus, AgentView } from '../agents/commands.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 
 export interface InboxMessageRow {
   seq: number;

@@ -3,7 +3,7 @@
 // range or a bounded page; nothing here scans the journal.
 import { SYSTEM_BURN, SYSTEM_HUMAN, SYSTEM_MINT } from '../ledger/accounts.js';
 import type { AgentStatus, AgentView } from '../agents/commands.js';
-import type { KernelCore } from '../engine/core.js';
+import type { KernelCore } from '../registry.js';
 import { invariant } from '../../base/errors.js';
 import { RESOURCES, type Resource } from '../market/units.js';
 

@@ -2,7 +2,8 @@
 // (minted, rewarded) and burned so far, the population and the runs going on. Taken when the
 // market_cleared event is projected, from tables the replay has rebuilt identically by then.
 import { SYSTEM_BURN, SYSTEM_HUMAN, SYSTEM_MINT } from '../ledger/accounts.js';
-import type { ProjectionWriter, Projectors } from '../engine/projection.js';
+import type { Projectors } from '../registry.js';
+import type { ProjectionWriter } from '../engine/projection.js';
 
 export const worldCycleTables = ['world_cycles'] as const;
 
