@@ -10,7 +10,7 @@ import { bundleFromNatural } from '../src/kernel/market/units.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { startApi } from '../src/api/start.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { tempDir } from '../test/support/world.js';
 import type { BenchRow } from './types.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
 import { addAgent, makeWorld, serve } from './support/world.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { SystemClock } from '../src/kernel/engine/clock.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { addAgent, makeWorld, serve, tempDir, type TestWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';

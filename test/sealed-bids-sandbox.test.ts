@@ -10,7 +10,7 @@ import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { microToCredits } from '../src/kernel/ledger/money.js';
 import { reserveValueUcr } from '../src/kernel/market/units.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
 import { addAgent, agentToken, makeWorld, serve } from './support/world.js';

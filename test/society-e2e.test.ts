@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { makeWorld, serve } from './support/world.js';
 

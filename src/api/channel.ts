@@ -17,6 +17,7 @@ export interface ExecutionIdentity {
   execution_id: string;
 }
 
+/** Matches the orchestrator's `ExecutionChannel` port, which the API implements. */
 export interface ExecutionChannel {
   readonly socket_path: string;
   /** Stops accepting, drops open connections and removes the socket file. Idempotent. */

@@ -8,7 +8,7 @@ import type { PromptStatus } from '../kernel/attention/commands.js';
 import { AgoraError, errorCodes, type ErrorCode } from '../base/errors.js';
 import { microToCredits } from '../kernel/ledger/money.js';
 import { OPERATOR } from '../kernel/ledger/accounts.js';
-import { positiveInt } from './main.js';
+import { positiveInt } from './options.js';
 import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { inert } from './inert.js';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits } from '../kernel/market/units.js';
 import { microToCredits } from '../kernel/ledger/money.js';
-import { positiveInt } from './main.js';
+import { positiveInt } from './options.js';
 import { formatTable } from './table.js';
 import { printOutput } from './output.js';
 import { withWorld } from './world-access.js';

@@ -9,9 +9,10 @@ import { VirtualClock } from '../kernel/engine/clock.js';
 import { AgoraError } from '../base/errors.js';
 import { openWorld, type World } from '../orchestrator/open-world.js';
 import { WorldLoop } from '../orchestrator/world-loop.js';
-import { createRunner, type Runner } from '../sandbox/runner.js';
+import { type Runner } from '../sandbox/runner.js';
+import { createRunner } from '../sandbox/create-runner.js';
 import { describeMissing, howToInstall, missingPackages } from '../sandbox/system-deps.js';
-import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
 

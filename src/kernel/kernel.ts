@@ -10,7 +10,9 @@ import { Attention } from './attention/commands.js';
 import type { Clock } from './engine/clock.js';
 import { KernelCore } from './engine/core.js';
 import { Registry, type EventsOf } from './engine/domain.js';
-import type { KernelEvents } from './registry.js';
+import type { EventListener, KernelEvents } from './registry.js';
+import { JournalReads } from './journal-reads.js';
+import { OperatorReads } from './world/operator-reads.js';
 import { Executions } from './executions/commands.js';
 import { Ledger } from './ledger/commands.js';
 import { Lifecycle } from './lifecycle/commands.js';
@@ -77,6 +79,9 @@ export class Kernel {
   readonly attention: Attention;
   readonly llm: LlmMeter;
   readonly social: Social;
+  /** The operator's dashboard reads (world summary, series, agents table, lineage). */
+  readonly operator: OperatorReads;
+  readonly journal: JournalReads;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
@@ -89,10 +94,26 @@ export class Kernel {
     this.llm = new LlmMeter(this.core, this.market);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
+    this.operator = new OperatorReads(this.core);
+    this.journal = new JournalReads(this.core.db);
   }
 
   get config(): Config {
     return this.core.config;
+  }
+
+  get clock(): Clock {
+    return this.core.clock;
+  }
+
+  /** Hears each committed transaction's events, after its commit. */
+  subscribe(listener: EventListener): () => void {
+    return this.core.subscribe(listener);
+  }
+
+  /** A read through the committed-state cache (cleared at every commit that wrote). */
+  cachedRead<T>(key: string, load: () => T): T {
+    return this.core.cachedRead(key, load);
   }
 
   isInitialised(): boolean {

@@ -89,7 +89,7 @@ export function buildEnvJson(
     agent_id: agent.id,
     execution_id: execution.id,
     credits: microToCredits(agent.balance_ucr),
-    system_time: new Date(kernel.core.clock.now_ms()).toISOString(),
+    system_time: new Date(kernel.clock.now_ms()).toISOString(),
     lease: { ends_at: new Date(execution.lease_ends_at_ms).toISOString(), duration_s: execution.bundle.duration_s },
     bundle,
     markets,

@@ -8,8 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ExecutionChannel } from '../api/channel.js';
-import type { RunningApi } from '../api/start.js';
+import type { ApiPort, ExecutionChannel } from './ports.js';
 import type { ExecutionOutcome, ExecutionView } from '../kernel/executions/commands.js';
 import type { Winner } from '../kernel/market/commands.js';
 import { invariant } from '../base/errors.js';
@@ -60,7 +59,7 @@ export class Launcher {
 
   constructor(
     private readonly world: World,
-    private readonly api: RunningApi,
+    private readonly api: ApiPort,
     private readonly runner: Runner,
     private readonly log: Logger,
     private debug_agent: string | null,
@@ -224,7 +223,7 @@ export class Launcher {
           bid_id: lease.id,
           cycle: lease.cycle,
           bundle: lease.bundle,
-          lease_ends_at_ms: this.world.kernel.core.clock.now_ms() + lease.bundle.duration_s * 1000,
+          lease_ends_at_ms: this.world.kernel.clock.now_ms() + lease.bundle.duration_s * 1000,
         },
         { actor: 'system:loop', causation_id: lease.id },
       );
@@ -255,7 +254,7 @@ export class Launcher {
     run.state.expect('extend', 'running');
     const handle = run.handle!;
     if (run.next !== null) this.beginNextLease(run);
-    const now_ms = this.world.kernel.core.clock.now_ms();
+    const now_ms = this.world.kernel.clock.now_ms();
     const starts_at_ms = Math.max(run.execution!.lease_ends_at_ms, now_ms);
     const lease_ends_at_ms = starts_at_ms + lease.bundle.duration_s * 1000;
     // The process may run on into the new lease: its deadline moves now, the journal at the start.
@@ -295,7 +294,7 @@ export class Launcher {
       try {
         if (this.stopping && outcome.reason === 'stopped') {
           // The host stopped it: its unused lease is the agent's, given back for the next start.
-          const now_ms = this.world.kernel.core.clock.now_ms();
+          const now_ms = this.world.kernel.clock.now_ms();
           this.world.kernel.executions.interrupt(run.execution.id, outcome, { reason: 'stopped', interrupted_at_ms: now_ms }, { actor: 'system:loop' });
         } else {
           this.world.kernel.executions.end(run.execution.id, outcome, { actor: 'system:loop' });

@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { openExecutionChannel, type ExecutionChannel } from '../api/channel.js';
-import type { RunningApi } from '../api/start.js';
+import type { ApiPort, ExecutionChannel } from './ports.js';
 import type { ExecutionReason } from '../kernel/executions/events.js';
 import type { ExecutionOutcome, ExecutionView } from '../kernel/executions/commands.js';
 import { findPython } from '../sandbox/bwrap.js';
@@ -20,7 +19,7 @@ export type InboxProvider = (agent_id: string) => InboxMessage[];
 
 export interface SandboxContext {
   world: World;
-  api: RunningApi;
+  api: ApiPort;
   runner: Runner;
   log: Logger;
   socket_dir: string;
@@ -48,7 +47,7 @@ export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView): void
 
 /** Leases are in world time; a process is held to the same span of real time. */
 export function wallDeadline(ctx: SandboxContext, lease_ends_at_ms: number): number {
-  const remaining_ms = lease_ends_at_ms - ctx.world.kernel.core.clock.now_ms();
+  const remaining_ms = lease_ends_at_ms - ctx.world.kernel.clock.now_ms();
   return Date.now() + Math.max(0, remaining_ms);
 }
 
@@ -65,7 +64,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
     writeRunEnv(ctx, execution);
     const socket_path = join(ctx.socket_dir, `${execution.id}.sock`);
     if (ctx.runner.isolation !== 'none') {
-      channel = await openExecutionChannel(ctx.api.app, ctx.api.ctx, { agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
+      channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
     }
     const inside = ctx.runner.workspacePathInside({ workspace_dir });
     const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_at_ms: execution.lease_ends_at_ms + 3_600_000 });

@@ -3,7 +3,7 @@
 // renewals, and reviews the lifecycle. Runs end on their own time; their outcome is recorded
 // when they do. Nothing here writes state except through kernel commands.
 import type { Logger } from 'pino';
-import type { RunningApi } from '../api/start.js';
+import type { ApiPort } from './ports.js';
 import type { ClearingResult, Winner } from '../kernel/market/commands.js';
 import { reserveValueUcr, bundleFromNatural } from '../kernel/market/units.js';
 import type { Runner } from '../sandbox/runner.js';
@@ -44,7 +44,7 @@ export class WorldLoop {
 
   constructor(
     private readonly world: World,
-    api: RunningApi,
+    api: ApiPort,
     runner: Runner,
     private readonly options: LoopOptions = {},
   ) {
@@ -80,7 +80,7 @@ export class WorldLoop {
   async cycle(): Promise<CycleReport> {
     const kernel = this.world.kernel;
     kernel.attention.expireDue({ actor: 'system:loop' }); // prompts past attention.prompt_ttl_s close, unrewarded
-    const held_memory_mb = this.launcher.heldMemoryMb(kernel.core.clock.now_ms());
+    const held_memory_mb = this.launcher.heldMemoryMb(kernel.clock.now_ms());
     const result: ClearingResult = kernel.market.clear({ actor: 'system:loop' }, { held: { memory: held_memory_mb } });
     let launched = 0;
     let extended = 0;

@@ -8,7 +8,6 @@ import { AgoraError } from '../../base/errors.js';
 import { bundleFromNatural, bundleToNatural } from '../../kernel/market/units.js';
 import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import type { InboxMessageRow } from '../../kernel/social/reads.js';
-import { spawnChild } from '../../orchestrator/spawn.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
 import type { ApiContext } from '../context.js';
@@ -286,8 +285,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       const parent_id = callerAgentId(request);
       const body = request.body;
       const initial_ucr = creditsToMicro(body.initial_credits, 'initial_credits');
-      const result = await spawnChild(
-        { kernel, workspaces: ctx.workspaces },
+      const result = await ctx.spawn(
         {
           parent_id,
           initial_ucr,

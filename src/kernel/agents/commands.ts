@@ -64,6 +64,12 @@ export class Agents {
     return rows.map((row) => ({ ...row, lineage: JSON.parse(row.lineage) as string[] }));
   }
 
+  /** The ids of an agent's children, oldest first. */
+  childrenOf(agent_id: string, limit: number): string[] {
+    const rows = this.core.writer.all<{ id: string }>('SELECT id FROM agents WHERE parent_id = ? ORDER BY created_at_ms, id LIMIT ?', agent_id, limit);
+    return rows.map((r) => r.id);
+  }
+
   counts(): Record<AgentStatus, number> {
     const rows = this.core.db.prepare('SELECT status, COUNT(*) AS n FROM agents GROUP BY status').all() as { status: AgentStatus; n: number }[];
     const counts: Record<AgentStatus, number> = { alive: 0, dormant: 0, dead: 0 };

@@ -1,7 +1,7 @@
 // `npm run docs`: rewrites the generated reference pages.
 import { writeFileSync } from 'node:fs';
 import { envJsonSchemaDocument } from '../orchestrator/env-json.js';
-import { configMarkdown, eventsMarkdown } from './docs.js';
+import { configMarkdown, eventsMarkdown } from './generate.js';
 
 writeFileSync('docs/config.md', configMarkdown());
 writeFileSync('docs/events.md', eventsMarkdown());

@@ -2,7 +2,7 @@
 // cannot drift from the code (a test compares the committed files with this output).
 import { z } from 'zod';
 import { eventSchemas } from '../kernel/kernel.js';
-import { configSchema } from './schema.js';
+import { configSchema } from '../config/schema.js';
 
 interface JsonSchema {
   type?: string | string[];
