@@ -7,22 +7,13 @@ import net from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AgoraError, invariant } from '../base/errors.js';
+import type { ExecutionChannel, ExecutionIdentity } from '../orchestrator/ports.js';
 import type { ApiContext } from './context.js';
 
 /** sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL. */
 export const UNIX_PATH_BYTES_MAX = 107;
 
-export interface ExecutionIdentity {
-  agent_id: string;
-  execution_id: string;
-}
-
-/** Matches the orchestrator's `ExecutionChannel` port, which the API implements. */
-export interface ExecutionChannel {
-  readonly socket_path: string;
-  /** Stops accepting, drops open connections and removes the socket file. Idempotent. */
-  close(): void;
-}
+export type { ExecutionChannel, ExecutionIdentity };
 
 export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext, identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel> {
   if (Buffer.byteLength(socket_path) > UNIX_PATH_BYTES_MAX) {

@@ -1,6 +1,6 @@
-// What the orchestrator needs of the API, as interfaces the API implements (src/api/start.ts):
-// the orchestrator never imports the API, and the API never imports the orchestrator; the
-// composition (the CLI, or a test) hands one to the other.
+// What the orchestrator needs of the API, as interfaces the API implements (src/api/start.ts,
+// src/api/channel.ts): the orchestrator never imports the API, and the API imports nothing of
+// the orchestrator but this file; the composition (the CLI, or a test) hands one to the other.
 
 /** Who a per-execution channel's connections are. */
 export interface ExecutionIdentity {

@@ -46,8 +46,8 @@ export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView): void
 }
 
 /** Leases are in world time; a process is held to the same span of real time. */
-export function wallDeadline(ctx: SandboxContext, lease_ends_at_ms: number): number {
-  const remaining_ms = lease_ends_at_ms - ctx.world.kernel.clock.now_ms();
+export function leaseEndWallMs(ctx: SandboxContext, lease_ends_world_ms: number): number {
+  const remaining_ms = lease_ends_world_ms - ctx.world.kernel.clock.now_ms();
   return Date.now() + Math.max(0, remaining_ms);
 }
 
@@ -82,7 +82,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       },
       limits: runLimits(ctx.world.config, {
         memory_mb: Math.max(8, execution.bundle.memory_mb),
-        wall_ms: Math.max(1, wallDeadline(ctx, execution.lease_ends_at_ms) - Date.now()),
+        wall_ms: Math.max(1, leaseEndWallMs(ctx, execution.lease_ends_at_ms) - Date.now()),
         cpu_seconds_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms / 1000 : null,
       }),
       api_socket_path: channel === null ? null : socket_path,

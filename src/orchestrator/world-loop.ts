@@ -61,7 +61,7 @@ export class WorldLoop {
   async run(): Promise<void> {
     await this.launcher.recover();
     const interval_ms = this.world.config.market.clearing_interval_s * 1000;
-    const started_ms = Date.now();
+    const started_wall_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
       const report = await this.cycle();
       this.options.onCycle?.(report);
@@ -71,8 +71,8 @@ export class WorldLoop {
         this.options.virtual_clock.advance(interval_ms);
         continue;
       }
-      const next_ms = started_ms + this.cycles_run * interval_ms;
-      await this.sleep(Math.max(0, next_ms - Date.now()));
+      const next_wall_ms = started_wall_ms + this.cycles_run * interval_ms;
+      await this.sleep(Math.max(0, next_wall_ms - Date.now()));
     }
   }
 

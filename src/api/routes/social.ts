@@ -10,6 +10,7 @@ import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../ke
 import type { InboxMessageRow } from '../../kernel/social/reads.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
+import type { SentMessage } from '../../kernel/social/commands.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
@@ -72,6 +73,12 @@ function inboxOwner(request: FastifyRequest, named: string | undefined): string 
   return named;
 }
 
+
+/** A sent message or broadcast as the API answers it: credits, not µcr. */
+function viewSent(sent: SentMessage) {
+  return { message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) };
+}
+
 export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
@@ -130,7 +137,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request, reply) => {
       const from_id = callerAgentId(request);
       const sent = social.sendMessage({ from_id, to_id: request.body.to_id, content: request.body.content }, { actor: from_id, correlation_id: request.id });
-      return reply.status(201).send({ message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) });
+      return reply.status(201).send(viewSent(sent));
     },
   });
 
@@ -148,7 +155,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request, reply) => {
       const from_id = callerAgentId(request);
       const sent = social.broadcast({ from_id, content: request.body.content }, { actor: from_id, correlation_id: request.id });
-      return reply.status(201).send({ message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) });
+      return reply.status(201).send(viewSent(sent));
     },
   });
 

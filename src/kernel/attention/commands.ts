@@ -31,24 +31,13 @@ export interface PromptView {
   reply: string | null;
 }
 
-interface PromptRow {
+/** A row of attention_prompts: the view's fields, with its options as JSON and its scores in columns. */
+interface PromptRow extends Omit<PromptView, 'prompt_id' | 'options' | 'scores'> {
   id: string;
-  seq: number;
-  agent_id: string;
-  execution_id: string;
-  bid_id: string;
-  price_paid_ucr: number;
-  content: string;
   options: string;
-  status: PromptStatus;
-  created_at_ms: number;
-  expires_at_ms: number;
-  closed_at_ms: number | null;
   interesting: number | null;
   useful: number | null;
   understandable: number | null;
-  reward_ucr: number | null;
-  reply: string | null;
 }
 
 interface SlotRow {

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../../config/schema.js';
 import type { BookEntry, MarketBook } from './book.js';
+import type { ClearingCounts } from './clearing.js';
 import { configuredStartPrices, configuredSupply, mapResources, RESOURCES, type Bundle, type Resource, type ResourceVector } from './units.js';
 
 export type BidStatus = 'open' | 'won' | 'withdrawn' | 'expired';
@@ -50,17 +51,12 @@ export interface MarketStateView {
   resources: Record<Resource, ResourceState>;
 }
 
-export interface ClearingRow {
+/** A row of market_clearings: the cycle's counts (as `ClearingCounts`, but `open` is `open_bids`) and money. */
+export interface ClearingRow extends Omit<ClearingCounts, 'open'> {
   cycle: number;
   seq: number;
   at_ms: number;
   open_bids: number;
-  expired: number;
-  eligible: number;
-  below_reserve: number;
-  won: number;
-  outbid: number;
-  cancelled: number;
   burned_ucr: number;
   refunded_ucr: number;
 }
