@@ -7,6 +7,7 @@ import net from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AgoraError, invariant } from '../base/errors.js';
+import { once } from '../base/once.js';
 import type { ExecutionChannel, ExecutionIdentity } from '../orchestrator/ports.js';
 import type { ApiContext } from './context.js';
 
@@ -51,12 +52,9 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
   invariant(lstatSync(socket_path).isSocket(), 'the channel listens on a socket');
   ctx.log.debug({ execution_id: identity.execution_id, agent_id: identity.agent_id, socket_path }, 'execution channel open');
 
-  let closed = false;
   return {
     socket_path,
-    close() {
-      if (closed) return;
-      closed = true;
+    close: once(() => {
       server.close();
       for (const socket of open) socket.destroy();
       try {
@@ -64,6 +62,6 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
       } catch {
         /* already gone */
       }
-    },
+    }),
   };
 }
