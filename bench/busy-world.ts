@@ -4,7 +4,7 @@
 import { parseConfig } from '../src/config/load.js';
 import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
-import { naturalToBase } from '../src/kernel/market/units.js';
+import { naturalToBase } from '../src/kernel/resources/units.js';
 import { openWorld, type World } from '../src/orchestrator/open-world.js';
 import { lastSeq } from '../src/store/journal.js';
 

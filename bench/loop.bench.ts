@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
-import { bundleFromNatural } from '../src/kernel/market/units.js';
+import { bundleFromNatural } from '../src/kernel/resources/units.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { startApi } from '../src/api/start.js';

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { parseConfig } from '../src/config/load.js';
 import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
-import { reserveValueUcr, type Bundle } from '../src/kernel/market/units.js';
+import { reserveValueUcr, type Bundle } from '../src/kernel/resources/units.js';
 import { Rng } from '../src/kernel/engine/rng.js';
 import { openWorld, type World } from '../src/orchestrator/open-world.js';
 import { tempDir } from '../test/support/world.js';

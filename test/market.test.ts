@@ -8,7 +8,7 @@ import type { ConfigInput } from '../src/config/schema.js';
 import { escrowAccount } from '../src/kernel/ledger/accounts.js';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { AgoraError } from '../src/base/errors.js';
-import { configuredSupply, priceToCredits, quantityOf, RESOURCES } from '../src/kernel/market/units.js';
+import { configuredSupply, priceToCredits, quantityOf, RESOURCES } from '../src/kernel/resources/units.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { parseConfig } from '../src/config/load.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { microToCredits } from '../src/kernel/ledger/money.js';
-import { reserveValueUcr } from '../src/kernel/market/units.js';
+import { reserveValueUcr } from '../src/kernel/resources/units.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { createRunner } from '../src/sandbox/create-runner.js';
 import { bundle, credits } from './support/market.js';

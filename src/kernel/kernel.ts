@@ -18,7 +18,7 @@ import { Ledger } from './ledger/commands.js';
 import { Lifecycle } from './lifecycle/commands.js';
 import { LlmMeter } from './llm/commands.js';
 import { Market } from './market/commands.js';
-import { bundleFromNatural } from './market/units.js';
+import { bundleFromNatural } from './resources/units.js';
 import { creditsToMicro } from './ledger/money.js';
 import { AgoraError } from '../base/errors.js';
 import type { Rng } from './engine/rng.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.js';
 import { microToCredits } from '../kernel/ledger/money.js';
-import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/market/units.js';
+import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/resources/units.js';
 import type { ExecutionView } from '../kernel/executions/commands.js';
 import { SafeDir, type Owner } from '../workspace/safe-dir.js';
 import type { DiskUsage } from '../workspace/usage.js';

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ApiPort } from './ports.js';
 import type { ClearingResult, Winner } from '../kernel/market/commands.js';
-import { reserveValueUcr, bundleFromNatural } from '../kernel/market/units.js';
+import { reserveValueUcr, bundleFromNatural } from '../kernel/resources/units.js';
 import type { Runner } from '../sandbox/runner.js';
 import { inboxProvider } from './inbox.js';
 import { Launcher } from './launcher.js';

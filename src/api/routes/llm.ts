@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AgoraError } from '../../base/errors.js';
-import { priceToCredits } from '../../kernel/market/units.js';
+import { priceToCredits } from '../../kernel/resources/units.js';
 import { microToCredits } from '../../kernel/ledger/money.js';
 import type { LlmCaller } from '../../llm/call.js';
 import { chatRequestSchema } from '../../llm/protocol.js';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AgentView } from '../../kernel/agents/commands.js';
 import type { ExecutionView } from '../../kernel/executions/commands.js';
 import type { LlmUsageView } from '../../kernel/llm/commands.js';
-import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/market/units.js';
+import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/resources/units.js';
 import { microToCredits } from '../../kernel/ledger/money.js';
 import { AGENT_SORTS } from '../../kernel/world/operator-reads.js';
 import type { ApiContext } from '../context.js';

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AgentView } from '../../kernel/agents/commands.js';
 import { AgoraError } from '../../base/errors.js';
-import { bundleFromNatural, bundleToNatural } from '../../kernel/market/units.js';
+import { bundleFromNatural, bundleToNatural } from '../../kernel/resources/units.js';
 import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import type { InboxMessageRow } from '../../kernel/social/reads.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';

@@ -4,7 +4,7 @@ import type { KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
 import type { CommandMeta } from '../registry.js';
 import type { ExecutionReason } from './events.js';
-import type { Bundle } from '../market/units.js';
+import type { Bundle } from '../resources/units.js';
 
 export interface ExecutionRow {
   id: string;

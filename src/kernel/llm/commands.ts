@@ -7,7 +7,7 @@ import { AgoraError, invariant } from '../../base/errors.js';
 import type { CommandMeta } from '../registry.js';
 import type { LlmCallStatus, LlmUsageSource } from './events.js';
 import type { Market } from '../market/commands.js';
-import { NCR_PER_UCR } from '../market/units.js';
+import { NCR_PER_UCR } from '../resources/units.js';
 
 export interface LlmUsageRow {
   execution_id: string;

@@ -7,9 +7,9 @@
 // and the next use reloads it from the table. A book is only kept if it was loaded outside a
 // transaction, so it never holds state that could still be rolled back.
 import type Database from 'better-sqlite3';
-import { compareRank, type OpenBid } from './clearing.js';
+import { compareRank, type OpenBid } from '../auction/clearing.js';
 import type { EventEnvelope } from '../registry.js';
-import { RESOURCES, reserveValueUcr, type ResourceVector } from './units.js';
+import { RESOURCES, reserveValueUcr, type ResourceVector } from '../resources/units.js';
 
 /** Columns read when loading the book, in this order (raw rows: no per-row column objects). */
 const BOOK_COLUMNS = 'id, seq, payer_id, agent_id, amount_ucr, cpu_ms, memory_mb, tokens, attention, duration_s, placed_at_ms, placed_cycle, expires_after_cycle';

@@ -6,8 +6,8 @@ import { AgoraError, invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 import type { CommandMeta } from '../registry.js';
 import { MarketBook } from './book.js';
-import { planClearing, type ClearingCounts, type OpenBid, type PricingRule } from './clearing.js';
-import { nextPrice, priceStep } from './pricing.js';
+import { planClearing, type ClearingCounts, type OpenBid, type PricingRule } from '../auction/clearing.js';
+import { nextPrice, priceStep } from '../auction/pricing.js';
 import { MarketReads, type BidView, type MarketHistory, type MarketStateView, type OrderBookPage } from './reads.js';
 import {
   configuredPriceBounds,
@@ -20,7 +20,7 @@ import {
   type Bundle,
   type Resource,
   type ResourceVector,
-} from './units.js';
+} from '../resources/units.js';
 
 export interface PlaceBidInput {
   /** The caller: whose credits are escrowed. */
@@ -247,7 +247,7 @@ export class Market {
 
   // ---- reads --------------------------------------------------------------------------
 
-  /** Prices for the next clearing, nano-credits per base unit (market-units converts). */
+  /** Prices for the next clearing, nano-credits per base unit (resources/units.ts converts). */
   prices(): ResourceVector {
     return this.reads.prices();
   }

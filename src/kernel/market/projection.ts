@@ -1,7 +1,7 @@
 // Market tables from market events. Money moves through the events' postings (applied by the
 // ledger projection); these projectors keep the order book, prices and clearing history.
 import type { EventEnvelope } from '../registry.js';
-import { RESOURCES } from './units.js';
+import { RESOURCES } from '../resources/units.js';
 import type { Projectors } from '../registry.js';
 import type { ProjectionWriter } from '../engine/projection.js';
 

@@ -4,8 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../../config/schema.js';
 import type { BookEntry, MarketBook } from './book.js';
-import type { ClearingCounts } from './clearing.js';
-import { configuredStartPrices, configuredSupply, mapResources, RESOURCES, type Bundle, type Resource, type ResourceVector } from './units.js';
+import type { ClearingCounts } from '../auction/clearing.js';
+import { configuredStartPrices, configuredSupply, mapResources, RESOURCES, type Bundle, type Resource, type ResourceVector } from '../resources/units.js';
 
 export type BidStatus = 'open' | 'won' | 'withdrawn' | 'expired';
 

@@ -10,7 +10,7 @@ import type { Posting } from '../ledger/events.js';
 import type { CommandMeta, EventData } from '../registry.js';
 import type { Market } from '../market/commands.js';
 import type { BidView } from '../market/reads.js';
-import { bundleFromNatural, reserveValueUcr, type Bundle } from '../market/units.js';
+import { bundleFromNatural, reserveValueUcr, type Bundle } from '../resources/units.js';
 import { creditsToMicro } from '../ledger/money.js';
 import { SocialReads, type InboxMessageRow } from './reads.js';
 

@@ -5,7 +5,7 @@ import { SYSTEM_BURN, SYSTEM_HUMAN, SYSTEM_MINT } from '../ledger/accounts.js';
 import type { AgentStatus, AgentView } from '../agents/commands.js';
 import type { KernelCore } from '../registry.js';
 import { invariant } from '../../base/errors.js';
-import { RESOURCES, type Resource } from '../market/units.js';
+import { RESOURCES, type Resource } from '../resources/units.js';
 
 export interface WorldSummary {
   cycle: number;

@@ -3,7 +3,7 @@
 // into events; keeping the rule free of I/O keeps it deterministic and testable on its own.
 import { invariant } from '../../base/errors.js';
 import { secondPriceUcr } from './pricing.js';
-import { RESOURCES, reserveValueUcr, zeroVector, type Bundle, type ResourceVector } from './units.js';
+import { RESOURCES, reserveValueUcr, zeroVector, type Bundle, type ResourceVector } from '../resources/units.js';
 
 /** An open bid as the clearing sees it. */
 export interface OpenBid {
