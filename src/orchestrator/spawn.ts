@@ -16,7 +16,6 @@ import { checkGivenFiles, copyWorkspace, writeGivenFiles } from './workspace-cop
 
 export type { SpawnRequest, SpawnResult };
 
-const SKIPPED_SHOWN_MAX = 50;
 
 export async function spawnChild(world: { kernel: Kernel; workspaces: WorkspaceStore }, request: SpawnRequest, meta: CommandMeta): Promise<SpawnResult> {
   const { kernel, workspaces } = world;
@@ -47,7 +46,7 @@ export async function spawnChild(world: { kernel: Kernel; workspaces: WorkspaceS
     const given_bytes = writeGivenFiles(target, given, owner);
     const files = { copied: copy.copied, given: given.length, skipped: copy.skipped.length, bytes: copy.bytes + given_bytes };
     const { child, first_bid } = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note, first_bid: request.first_bid }, meta);
-    return { child, first_bid, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
+    return { child, first_bid, files, skipped: copy.skipped.slice(0, social.spawn_skipped_shown_max) };
   } catch (err) {
     workspaces.remove(workspace);
     invariant(!workspaces.exists(workspace), 'a refused spawn leaves no workspace');
