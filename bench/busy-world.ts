@@ -2,9 +2,9 @@
 // and their history (bids, clearings, runs, transfers, prompts) written through the kernel's
 // real commands in group commits, on a virtual clock, until the journal holds `events` events.
 import { parseConfig } from '../src/config/load.js';
-import { SYSTEM_MINT } from '../src/kernel/accounts.js';
-import { VirtualClock } from '../src/kernel/clock.js';
-import { naturalToBase } from '../src/kernel/market-units.js';
+import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
+import { VirtualClock } from '../src/kernel/engine/clock.js';
+import { naturalToBase } from '../src/kernel/resources/units.js';
 import { openWorld, type World } from '../src/orchestrator/open-world.js';
 import { lastSeq } from '../src/store/journal.js';
 

@@ -4,7 +4,7 @@
 // when its batch commits), at both durability settings.
 import { rmSync } from 'node:fs';
 import { parseConfig } from '../src/config/load.js';
-import { SYSTEM_MINT } from '../src/kernel/accounts.js';
+import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { tempDir } from '../test/support/world.js';
 import type { BenchRow } from './types.js';

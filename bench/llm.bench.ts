@@ -7,7 +7,7 @@
 // cost: its CPU time plus one more loopback HTTP hop.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { SystemClock } from '../src/kernel/clock.js';
+import { SystemClock } from '../src/kernel/engine/clock.js';
 import { startFakeOpenAi } from '../test/support/fake-llm.js';
 import { addAgent, agentToken, makeWorld, serve } from '../test/support/world.js';
 import type { BenchRow } from './types.js';

@@ -4,13 +4,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
-import { SYSTEM_MINT } from '../src/kernel/accounts.js';
-import { VirtualClock } from '../src/kernel/clock.js';
-import { bundleFromNatural } from '../src/kernel/market-units.js';
+import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
+import { VirtualClock } from '../src/kernel/engine/clock.js';
+import { bundleFromNatural } from '../src/kernel/resources/units.js';
 import { openWorld } from '../src/orchestrator/open-world.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { startApi } from '../src/api/start.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { tempDir } from '../test/support/world.js';
 import type { BenchRow } from './types.js';
 

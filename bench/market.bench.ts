@@ -3,9 +3,9 @@
 // Also a clearing right after a restart, when the in-memory book is rebuilt from the table.
 import { rmSync } from 'node:fs';
 import { parseConfig } from '../src/config/load.js';
-import { SYSTEM_MINT } from '../src/kernel/accounts.js';
-import { reserveValueUcr, type Bundle } from '../src/kernel/market-units.js';
-import { Rng } from '../src/kernel/rng.js';
+import { SYSTEM_MINT } from '../src/kernel/ledger/accounts.js';
+import { reserveValueUcr, type Bundle } from '../src/kernel/resources/units.js';
+import { Rng } from '../src/kernel/engine/rng.js';
 import { openWorld, type World } from '../src/orchestrator/open-world.js';
 import { tempDir } from '../test/support/world.js';
 import type { BenchRow } from './types.js';

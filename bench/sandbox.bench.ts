@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import { probeBwrap } from '../src/sandbox/bwrap.js';
-import { createRunner, runLimits, type Runner } from '../src/sandbox/runner.js';
+import { runLimits, type Runner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { writeEnvJson, type EnvJson } from '../src/orchestrator/env-json.js';
 import type { BenchRow } from './types.js';
 

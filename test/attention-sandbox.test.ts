@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VirtualClock } from '../src/kernel/clock.js';
+import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';

@@ -3,9 +3,9 @@
 // system:human and conservation and the audit hold throughout.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SYSTEM_HUMAN } from '../src/kernel/accounts.js';
-import type { VirtualClock } from '../src/kernel/clock.js';
-import { AgoraError } from '../src/kernel/errors.js';
+import { SYSTEM_HUMAN } from '../src/kernel/ledger/accounts.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
+import { AgoraError } from '../src/base/errors.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 import { startRun } from './support/attention.js';
 import { credits } from './support/market.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { configMarkdown, eventsMarkdown } from '../src/config/docs.js';
+import { configMarkdown, eventsMarkdown } from '../src/docs/generate.js';
 import { envJsonSchemaDocument } from '../src/orchestrator/env-json.js';
 
 test('docs/config.md, docs/events.md and schemas/env.schema.json match the schemas (run `npm run docs` after changing them)', () => {

@@ -2,7 +2,7 @@
 // removed (a dead agent's reward, an ended run's extension, the global order-book cap).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { startRun } from './support/attention.js';
 import { bundle, credits } from './support/market.js';

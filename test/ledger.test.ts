@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { audit } from '../src/kernel/audit.js';
-import { AgoraError } from '../src/kernel/errors.js';
-import { creditsToMicro, microToCredits } from '../src/kernel/money.js';
+import { AgoraError } from '../src/base/errors.js';
+import { creditsToMicro, microToCredits } from '../src/kernel/ledger/money.js';
 import { addAgent, makeWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 

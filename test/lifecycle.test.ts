@@ -1,7 +1,7 @@
 // Executions and the agent lifecycle at the kernel level: records, leases, dormancy, death, waking.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 import { addAgent, makeWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { bundle, credits } from './support/market.js';

@@ -9,7 +9,7 @@ import { readSse } from '../src/llm/sse.js';
 import { AnthropicStreamTranslator, toAnthropic } from '../src/llm/providers/anthropic-translate.js';
 import { promptTokens, localTextTokens } from '../src/llm/token-count.js';
 import { chatRequestSchema } from '../src/llm/protocol.js';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 
 test('the sliding window admits exactly what a brute-force rolling sum admits, with exact waits', () => {
   fc.assert(

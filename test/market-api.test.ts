@@ -2,7 +2,7 @@
 // public views (prices, state, order book, history).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VirtualClock } from '../src/kernel/clock.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 import { addAgent, agentToken, servedWorld } from './support/world.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import type { VirtualClock } from '../src/kernel/clock.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { bundle, credits } from './support/market.js';
 import { addAgent, makeWorld } from './support/world.js';
 

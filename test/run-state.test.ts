@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunningApi } from '../src/api/start.js';
-import type { VirtualClock } from '../src/kernel/clock.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { Launcher } from '../src/orchestrator/launcher.js';
 import { RunStateMachine, type RunState } from '../src/orchestrator/run-state.js';
 import type { RunHandle, Runner, RunResult, RunSpec } from '../src/sandbox/runner.js';

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import { dockerAnswers } from '../src/sandbox/docker.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { addAgent, makeWorld, serve } from './support/world.js';
 import { spec, testChannel, workspace } from './support/sandbox.js';
 

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { sampleTree } from '../src/sandbox/proc-tree.js';
-import { createRunner, type RunResult, type Runner } from '../src/sandbox/runner.js';
+import { type RunResult, type Runner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { cgroupsWritable, sandboxUnavailable, spec, workspace, type SpecOptions } from './support/sandbox.js';
 import { makeWorld, type TestWorld } from './support/world.js';
 

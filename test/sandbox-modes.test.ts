@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { createRunner, type RunResult } from '../src/sandbox/runner.js';
+import { type RunResult } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { addAgent, makeWorld, serve } from './support/world.js';
 import { sandboxUnavailable, spec, testChannel, workspace } from './support/sandbox.js';
 

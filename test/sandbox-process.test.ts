@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
-import { createRunner, type Runner } from '../src/sandbox/runner.js';
+import { type Runner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { addAgent, agentToken, makeWorld, serve, type TestApi, type TestWorld } from './support/world.js';
 import { spec, workspace, type SpecOptions } from './support/sandbox.js';
 

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { parseConfig } from '../src/config/load.js';
 import type { ConfigInput } from '../src/config/schema.js';
-import { createRunner } from '../src/sandbox/runner.js';
+import { createRunner } from '../src/sandbox/create-runner.js';
 import { makeWorld } from './support/world.js';
 import { sandboxUnavailable, spec, workspace } from './support/sandbox.js';
 

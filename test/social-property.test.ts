@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { credits } from './support/market.js';
 import { addAgent, makeWorld } from './support/world.js';

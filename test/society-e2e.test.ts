@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VirtualClock } from '../src/kernel/clock.js';
+import { VirtualClock } from '../src/kernel/engine/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { makeWorld, runnerWorld } from './support/world.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AgoraError } from '../src/kernel/errors.js';
+import { AgoraError } from '../src/base/errors.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
 import { credits } from './support/market.js';
 import { workspaceEntries } from './support/social.js';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { TokenSigner } from '../src/api/tokens.js';
-import type { VirtualClock } from '../src/kernel/clock.js';
+import { TokenSigner } from '../src/identity/tokens.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { assertErrorShape } from './support/assertions.js';
 import { killBrokeAgent } from './support/social.js';
 import { addAgent, makeWorld, serve } from './support/world.js';

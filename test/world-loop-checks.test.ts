@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ConfigInput } from '../src/config/schema.js';
-import type { VirtualClock } from '../src/kernel/clock.js';
+import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import type { RunHandle, RunResult, Runner, RunSpec } from '../src/sandbox/runner.js';
 import { startRun } from './support/attention.js';

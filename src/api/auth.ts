@@ -2,9 +2,9 @@
 // operator (by the operator token). Identity is never read from a body: a body or query
 // field that names another agent is refused with 403.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import type { ApiContext, Caller } from './context.js';
-import { secretsEqual } from './tokens.js';
+import { secretsEqual } from '../identity/tokens.js';
 
 /** Fields through which a request could claim to act as an agent. */
 const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id'] as const;
@@ -51,7 +51,7 @@ function identify(request: FastifyRequest, ctx: ApiContext): Caller | null {
     if (!ctx.executionIsLive(bound.execution_id ?? '')) throw new AgoraError('UNAUTHENTICATED', 'this execution has ended');
     // On an execution's own channel a token may only confirm who the connection already is.
     if (token !== null && !secretsEqual(token, ctx.operator_token)) {
-      const claims = ctx.signer.verify(token, ctx.kernel.core.clock.now_ms());
+      const claims = ctx.signer.verify(token, ctx.kernel.clock.now_ms());
       if (claims === null || claims.agent_id !== bound.agent_id) {
         throw new AgoraError('ACCESS_DENIED', `this connection belongs to ${bound.agent_id}; its token cannot be another's`);
       }
@@ -62,7 +62,7 @@ function identify(request: FastifyRequest, ctx: ApiContext): Caller | null {
   }
   if (token === null) return null;
   if (secretsEqual(token, ctx.operator_token)) return { kind: 'operator' };
-  const claims = ctx.signer.verify(token, ctx.kernel.core.clock.now_ms());
+  const claims = ctx.signer.verify(token, ctx.kernel.clock.now_ms());
   if (claims === null) throw new AgoraError('UNAUTHENTICATED', 'token is invalid or expired');
   if (claims.execution_id !== null && !ctx.executionIsLive(claims.execution_id)) {
     throw new AgoraError('UNAUTHENTICATED', 'the execution this token was issued to has ended');

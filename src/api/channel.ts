@@ -6,22 +6,15 @@ import { chmodSync, existsSync, lstatSync, statSync, unlinkSync } from 'node:fs'
 import net from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
+import { once } from '../base/once.js';
+import type { ExecutionChannel, ExecutionIdentity } from '../orchestrator/ports.js';
 import type { ApiContext } from './context.js';
 
 /** sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL. */
 export const UNIX_PATH_BYTES_MAX = 107;
 
-export interface ExecutionIdentity {
-  agent_id: string;
-  execution_id: string;
-}
-
-export interface ExecutionChannel {
-  readonly socket_path: string;
-  /** Stops accepting, drops open connections and removes the socket file. Idempotent. */
-  close(): void;
-}
+export type { ExecutionChannel, ExecutionIdentity };
 
 export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext, identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel> {
   if (Buffer.byteLength(socket_path) > UNIX_PATH_BYTES_MAX) {
@@ -59,12 +52,9 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
   invariant(lstatSync(socket_path).isSocket(), 'the channel listens on a socket');
   ctx.log.debug({ execution_id: identity.execution_id, agent_id: identity.agent_id, socket_path }, 'execution channel open');
 
-  let closed = false;
   return {
     socket_path,
-    close() {
-      if (closed) return;
-      closed = true;
+    close: once(() => {
       server.close();
       for (const socket of open) socket.destroy();
       try {
@@ -72,6 +62,6 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
       } catch {
         /* already gone */
       }
-    },
+    }),
   };
 }

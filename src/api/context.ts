@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
-import type { TokenSigner } from './tokens.js';
+import type { TokenSigner } from '../identity/tokens.js';
+import type { SpawnService } from '../kernel/social/spawn-service.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
@@ -19,8 +20,10 @@ export interface ApiContext {
   config: Config;
   /** The world directory: workspaces are relative to it. */
   world_dir: string;
-  /** The agents' workspaces (spawn builds a child's there). */
+  /** The agents' workspaces. */
   workspaces: WorkspaceStore;
+  /** Spawn end to end, offered by whoever started the API (the orchestrator builds the workspace). */
+  spawn: SpawnService;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

@@ -1,6 +1,6 @@
 // Which journal events an operator's view asks for: by type and by agent. One definition,
 // used by the events page (over stored rows) and the live stream (over committed events).
-import type { EventEnvelope } from '../kernel/events.js';
+import type { EventEnvelope } from '../kernel/registry.js';
 
 export interface EventFilter {
   /** null = every type. */

@@ -7,7 +7,7 @@
 // from an allowed name too (agents and the CLI send no Origin).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 /** Methods that only read; everything else changes state. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

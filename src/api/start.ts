@@ -1,16 +1,36 @@
-// Starts the API for an open world on its TCP port. The orchestrator later adds
-// per-execution channels that feed connections into the same server.
+// Starts the API for an open world on its TCP port. The launcher later opens per-execution
+// channels (through `openChannel`, the port it knows the API by) that feed connections into the
+// same server.
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
-import type { World } from '../orchestrator/open-world.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { TokenSigner } from '../identity/tokens.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { WorkspaceStore } from '../workspace/workspace-store.js';
+import { openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
 import type { ApiContext, Caller } from './context.js';
 import { buildServer, type RoutePlugin } from './server.js';
+
+/** What the API needs of an open world (the orchestrator's World is one). */
+export interface ApiWorld {
+  kernel: Kernel;
+  config: Config;
+  paths: { dir: string };
+  workspaces: WorkspaceStore;
+  log: Logger;
+  signer: TokenSigner;
+  operator_token: string;
+  spawn: ApiContext['spawn'];
+}
 
 export interface RunningApi {
   app: FastifyInstance;
   ctx: ApiContext;
   url: string;
   port: number;
+  /** A per-execution channel into this server (the launcher's `ApiPort`). */
+  openChannel(identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel>;
   close(): Promise<void>;
 }
 
@@ -21,12 +41,13 @@ export interface StartApiOptions {
   plugins?: RoutePlugin[];
 }
 
-export function apiContext(world: World, options: Pick<StartApiOptions, 'executionIsLive'> = {}): ApiContext {
+export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'executionIsLive'> = {}): ApiContext {
   return {
     kernel: world.kernel,
     config: world.config,
     world_dir: world.paths.dir,
     workspaces: world.workspaces,
+    spawn: world.spawn,
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,
@@ -35,7 +56,7 @@ export function apiContext(world: World, options: Pick<StartApiOptions, 'executi
   };
 }
 
-export async function startApi(world: World, options: StartApiOptions = {}): Promise<RunningApi> {
+export async function startApi(world: ApiWorld, options: StartApiOptions = {}): Promise<RunningApi> {
   const ctx = apiContext(world, options);
   const app = await buildServer(ctx, options.plugins);
   const host = options.host ?? world.config.server.host;
@@ -48,5 +69,12 @@ export async function startApi(world: World, options: StartApiOptions = {}): Pro
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { app, ctx, url: `http://${shown}:${port}`, port, close: () => app.close() };
+  return {
+    app,
+    ctx,
+    url: `http://${shown}:${port}`,
+    port,
+    openChannel: (identity, socket_path) => openExecutionChannel(app, ctx, identity, socket_path),
+    close: () => app.close(),
+  };
 }

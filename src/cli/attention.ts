@@ -3,12 +3,12 @@
 // runs (only that process writes a world), else it owns the world while it commands the kernel.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { SCORE_MAX } from '../kernel/attention-events.js';
-import type { PromptStatus } from '../kernel/attention.js';
-import { AgoraError, errorCodes, type ErrorCode } from '../kernel/errors.js';
-import { microToCredits } from '../kernel/money.js';
-import { OPERATOR } from '../kernel/accounts.js';
-import { positiveInt } from './main.js';
+import { SCORE_MAX } from '../kernel/attention/events.js';
+import type { PromptStatus } from '../kernel/attention/commands.js';
+import { AgoraError, errorCodes, type ErrorCode } from '../base/errors.js';
+import { microToCredits } from '../kernel/ledger/money.js';
+import { OPERATOR } from '../kernel/ledger/accounts.js';
+import { positiveInt } from './options.js';
 import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { inert } from './inert.js';

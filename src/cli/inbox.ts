@@ -1,7 +1,7 @@
 // `agora inbox AGENT`: an agent's latest messages, oldest of them first, with read marks.
 // Read-only: the operator looking does not mark anything read.
 import type { Command } from 'commander';
-import { positiveInt } from './main.js';
+import { positiveInt } from './options.js';
 import { formatTable } from './table.js';
 import { inert } from './inert.js';
 import { printOutput } from './output.js';

@@ -1,12 +1,12 @@
 // Read-only commands and token minting. They open the world database directly (WAL lets
 // them read while `agora start` writes) and never change world state.
 import type { Command } from 'commander';
-import { escrowAccount } from '../kernel/accounts.js';
+import { escrowAccount } from '../kernel/ledger/accounts.js';
 import { audit } from '../kernel/audit.js';
-import { AgoraError } from '../kernel/errors.js';
-import { microToCredits } from '../kernel/money.js';
+import { AgoraError } from '../base/errors.js';
+import { microToCredits } from '../kernel/ledger/money.js';
 import { lastSeq } from '../store/journal.js';
-import { positiveInt } from './main.js';
+import { positiveInt } from './options.js';
 import { printOutput as print, printText } from './output.js';
 import { withWorld } from './world-access.js';
 import { formatTable } from './table.js';
@@ -98,7 +98,7 @@ export function registerInspectCommands(program: Command): void {
         const found = world.kernel.agents.get(agent);
         if (found === null) throw new AgoraError('NOT_FOUND', `no agent ${agent}`);
         const ttl_s = (options.ttl as number | undefined) ?? world.config.auth.dev_token_ttl_s;
-        const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_at_ms: world.kernel.core.clock.now_ms() + ttl_s * 1000 });
+        const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_at_ms: world.kernel.clock.now_ms() + ttl_s * 1000 });
         printText(token);
       }),
     );

@@ -1,7 +1,7 @@
 // `agora agents` as a lineage tree: each agent under its parent, oldest child first, with
 // status, generation, balance and runs. Agents whose parent is unknown are roots.
-import type { AgentView } from '../kernel/agents.js';
-import { microToCredits } from '../kernel/money.js';
+import type { AgentView } from '../kernel/agents/commands.js';
+import { microToCredits } from '../kernel/ledger/money.js';
 import { inert } from './inert.js';
 
 const DESCRIPTION_SHOWN_CHARS = 60;

@@ -1,8 +1,8 @@
 // `agora`: the command line. Every command takes --world (or AGORA_WORLD) and --config
 // (or AGORA_CONFIG). Errors print one line and exit non-zero, never a stack trace.
-import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { AgoraError } from '../kernel/errors.js';
+import { Command } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { AgoraError } from '../base/errors.js';
 import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
@@ -12,21 +12,6 @@ import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
 import { printError } from './output.js';
-
-export interface GlobalOptions {
-  world: string;
-  config?: string;
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-}
-
-export function loadCliConfig(options: GlobalOptions) {
-  return loadConfig(options.config).config;
-}
 
 export function buildProgram(): Command {
   const program = new Command();

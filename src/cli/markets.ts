@@ -1,9 +1,9 @@
 // `agora markets`: prices and utilisation per resource, the top of the order book, and the
 // recent clearings. The operator's view: sealed (attention) amounts are shown.
 import type { Command } from 'commander';
-import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits } from '../kernel/market-units.js';
-import { microToCredits } from '../kernel/money.js';
-import { positiveInt } from './main.js';
+import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits } from '../kernel/resources/units.js';
+import { microToCredits } from '../kernel/ledger/money.js';
+import { positiveInt } from './options.js';
 import { formatTable } from './table.js';
 import { printOutput } from './output.js';
 import { withWorld } from './world-access.js';

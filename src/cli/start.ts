@@ -5,13 +5,14 @@
 import type { Command } from 'commander';
 import { startApi, type RunningApi } from '../api/start.js';
 import type { Config } from '../config/schema.js';
-import { VirtualClock } from '../kernel/clock.js';
-import { AgoraError } from '../kernel/errors.js';
+import { VirtualClock } from '../kernel/engine/clock.js';
+import { AgoraError } from '../base/errors.js';
 import { openWorld, type World } from '../orchestrator/open-world.js';
 import { WorldLoop } from '../orchestrator/world-loop.js';
-import { createRunner, type Runner } from '../sandbox/runner.js';
+import { type Runner } from '../sandbox/runner.js';
+import { createRunner } from '../sandbox/create-runner.js';
 import { describeMissing, howToInstall, missingPackages } from '../sandbox/system-deps.js';
-import { loadCliConfig, positiveInt, type GlobalOptions } from './main.js';
+import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
 

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { openWorld, type World } from '../orchestrator/open-world.js';
 import { WorldBusyError } from '../store/world-lock.js';
-import { loadCliConfig, type GlobalOptions } from './main.js';
+import { loadCliConfig, type GlobalOptions } from './options.js';
 import { runningApiUrl } from './running-world.js';
 
 export type CommandOptions = GlobalOptions & Record<string, unknown>;

@@ -166,6 +166,7 @@ export const sandboxSchema = z
       ),
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
+    docker_ping_timeout_ms: int(100, 600_000).default(3000).describe('How long the docker runner waits for the engine to answer its first ping (and each API call) before it reports docker unavailable.'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
   })
   .prefault({});
@@ -215,6 +216,7 @@ export const socialSchema = z
     spawn_min_initial_credits: credits(1e6).default(5).describe("Least credits a parent must give a child: the child's first runs are paid by its parent, which makes spawn-spam cost real money."),
     spawn_note_chars_max: int(0, 10_000).default(280).describe('Longest note a parent may attach to a spawn (kept in the journal).'),
     spawn_files_max: int(0, 10_000).default(64).describe('Most files a spawn request may give the child.'),
+    spawn_skipped_shown_max: int(0, 10_000).default(50).describe("Most of the parent's skipped workspace entries (links, special files) a spawn's answer names; the count is always whole."),
     spawn_file_bytes_max: int(0, 64 * 1024 * 1024).default(262_144).describe('Largest single file (bytes, UTF-8) a spawn request may give the child.'),
     spawn_files_bytes_max: int(0, 256 * 1024 * 1024).default(1024 * 1024).describe('Most bytes (UTF-8) of all files one spawn request may give the child together.'),
     spawn_path_chars_max: int(1, 4096).default(255).describe('Longest relative path of a file given to a child.'),

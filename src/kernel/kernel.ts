@@ -1,23 +1,62 @@
-// The kernel facade: one KernelCore (the writer) and the domain modules that issue its
-// commands. The API, the orchestrator and the CLI hold a Kernel; nothing else writes.
+// The kernel: the one file that lists the domains. Each joins the engine through its
+// `domain.ts` (events, projectors, tables, invariants; the order here is the order projectors
+// run in), and the facade below holds one KernelCore (the writer) and each domain's commands.
+// The API, the orchestrator and the CLI hold a Kernel; nothing else writes.
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { Agents } from './agents.js';
-import { Attention } from './attention.js';
-import type { Clock } from './clock.js';
-import { KernelCore } from './core.js';
-import { Executions } from './executions.js';
-import { Ledger } from './ledger.js';
-import { Lifecycle } from './lifecycle.js';
-import { LlmMeter } from './llm.js';
-import { Market } from './market.js';
-import { bundleFromNatural } from './market-units.js';
-import { creditsToMicro } from './money.js';
-import { AgoraError } from './errors.js';
-import type { Rng } from './rng.js';
-import { Social } from './social.js';
+import { Agents } from './agents/commands.js';
+import { Attention } from './attention/commands.js';
+import type { Clock } from './engine/clock.js';
+import { KernelCore } from './engine/core.js';
+import { Registry, type EventsOf } from './engine/domain.js';
+import type { EventListener, KernelEvents } from './registry.js';
+import { JournalReads } from './journal-reads.js';
+import { OperatorReads } from './world/operator-reads.js';
+import { Executions } from './executions/commands.js';
+import { Ledger } from './ledger/commands.js';
+import { Lifecycle } from './lifecycle/commands.js';
+import { LlmMeter } from './llm/commands.js';
+import { Market } from './market/commands.js';
+import { bundleFromNatural } from './resources/units.js';
+import { creditsToMicro } from './ledger/money.js';
+import { AgoraError } from '../base/errors.js';
+import type { Rng } from './engine/rng.js';
+import { Social } from './social/commands.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
+
+import { agentsDomain } from './agents/domain.js';
+import { attentionDomain } from './attention/domain.js';
+import { executionsDomain } from './executions/domain.js';
+import { ledgerDomain } from './ledger/domain.js';
+import { lifecycleDomain } from './lifecycle/domain.js';
+import { llmDomain } from './llm/domain.js';
+import { marketDomain } from './market/domain.js';
+import { socialDomain } from './social/domain.js';
+import { worldDomain } from './world/domain.js';
+
+/** Every domain, in projection order (a clearing's snapshot reads the market's tables first). */
+export const kernelDomains = [
+  ledgerDomain,
+  agentsDomain,
+  marketDomain,
+  executionsDomain,
+  lifecycleDomain,
+  attentionDomain,
+  worldDomain,
+  socialDomain,
+  llmDomain,
+] as const;
+
+// The type registry (registry.ts) and this list must name the same events; this fails to
+// compile if a domain is listed in one and not the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const registryMatchesDomains: Same<EventsOf<typeof kernelDomains>, KernelEvents> = true;
+void registryMatchesDomains;
+
+export const kernelRegistry = new Registry<KernelEvents>(kernelDomains);
+/** Every event type of the journal with its schema; docs/events.md is generated from it. */
+export const eventSchemas: KernelEvents = kernelRegistry.schemas;
 
 export const AGORA_VERSION = '0.1.0';
 export const GENESIS_ID = 'genesis';
@@ -31,7 +70,7 @@ export interface KernelDeps {
 }
 
 export class Kernel {
-  readonly core: KernelCore;
+  readonly core: KernelCore<KernelEvents>;
   readonly ledger: Ledger;
   readonly agents: Agents;
   readonly market: Market;
@@ -40,9 +79,12 @@ export class Kernel {
   readonly attention: Attention;
   readonly llm: LlmMeter;
   readonly social: Social;
+  /** The operator's dashboard reads (world summary, series, agents table, lineage). */
+  readonly operator: OperatorReads;
+  readonly journal: JournalReads;
 
   constructor(deps: KernelDeps) {
-    this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log);
+    this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
     this.ledger = new Ledger(this.core);
     this.agents = new Agents(this.core);
     this.market = new Market(this.core);
@@ -52,10 +94,26 @@ export class Kernel {
     this.llm = new LlmMeter(this.core, this.market);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
+    this.operator = new OperatorReads(this.core);
+    this.journal = new JournalReads(this.core.db);
   }
 
   get config(): Config {
     return this.core.config;
+  }
+
+  get clock(): Clock {
+    return this.core.clock;
+  }
+
+  /** Hears each committed transaction's events, after its commit. */
+  subscribe(listener: EventListener): () => void {
+    return this.core.subscribe(listener);
+  }
+
+  /** A read through the committed-state cache (cleared at every commit that wrote). */
+  cachedRead<T>(key: string, load: () => T): T {
+    return this.core.cachedRead(key, load);
   }
 
   isInitialised(): boolean {

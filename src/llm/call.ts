@@ -3,10 +3,10 @@
 // timeout, client gone) it settles exactly once: the kernel records the call and its usage,
 // then the reservation is released and the rate windows learn the true token count.
 import type { Logger } from 'pino';
-import type { Clock } from '../kernel/clock.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
-import type { LlmCallStatus, LlmUsageSource } from '../kernel/llm-events.js';
-import type { LlmMeter } from '../kernel/llm.js';
+import type { Clock } from '../kernel/engine/clock.js';
+import { AgoraError, invariant } from '../base/errors.js';
+import type { LlmCallStatus, LlmUsageSource } from '../kernel/llm/events.js';
+import type { LlmMeter } from '../kernel/llm/commands.js';
 import { chunkText, readUsage, type ChatRequest, type Usage } from './protocol.js';
 import type { ModelRoute } from './models.js';
 import type { Provider, ProviderCall, StreamItem } from './providers/provider.js';

@@ -3,8 +3,8 @@
 // environment variables the config names, and nowhere else.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../kernel/clock.js';
-import { AgoraError } from '../kernel/errors.js';
+import type { Clock } from '../kernel/engine/clock.js';
+import { AgoraError } from '../base/errors.js';
 import { AnthropicProvider } from './providers/anthropic.js';
 import { OfflineProvider } from './providers/offline.js';
 import { OpenAiProvider } from './providers/openai.js';

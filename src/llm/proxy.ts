@@ -4,7 +4,7 @@
 // can slip between the checks and the reservation; the provider call itself is LlmCall's.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { LlmCall, type LlmCaller } from './call.js';
 import { ModelCatalogue } from './models.js';
@@ -22,8 +22,8 @@ export class LlmProxy {
     private readonly kernel: Kernel,
     private readonly log: Logger,
   ) {
-    this.catalogue = new ModelCatalogue(this.config, kernel.core.clock, log);
-    this.limiter = new RateLimiter(this.config, kernel.core.clock);
+    this.catalogue = new ModelCatalogue(this.config, kernel.clock, log);
+    this.limiter = new RateLimiter(this.config, kernel.clock);
   }
 
   private get config(): Config['llm'] {
@@ -71,7 +71,7 @@ export class LlmProxy {
     }
     const reservation = this.reservations.reserve(caller.execution_id, reserved);
     return new LlmCall(
-      { meter: this.kernel.llm, clock: this.kernel.core.clock, log: this.log, call_duration_ms_max: config.call_duration_ms_max },
+      { meter: this.kernel.llm, clock: this.kernel.clock, log: this.log, call_duration_ms_max: config.call_duration_ms_max },
       caller,
       route,
       request,

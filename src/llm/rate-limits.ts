@@ -4,8 +4,8 @@
 // RATE_LIMITED with the seconds until all of them would let it through. Nothing is ever
 // borrowed from the future (no burst) and nothing is owed (no debt).
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../kernel/clock.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import type { Clock } from '../kernel/engine/clock.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import { SlidingWindow, type WindowEntry } from './sliding-window.js';
 
 const WINDOW_MS = 60_000;

@@ -1,7 +1,7 @@
 // Tokens held by calls in flight, per execution. They live in memory only: a reservation is
 // a promise not to overshoot, not a state of the world. If the process dies mid-call nothing
 // was charged, so there is nothing to recover; settlement is a kernel command.
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 
 interface Held {
   calls: number;

@@ -4,7 +4,7 @@
 // would take the total past the limit waits until enough old entries have left the window.
 // Memory is one entry per admission still in the window, so it is bounded by the number of
 // requests the paired requests-per-minute window admits.
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 
 /** A handle on one admitted amount, so it can be corrected once the true amount is known. */
 export interface WindowEntry {

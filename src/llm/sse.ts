@@ -1,6 +1,6 @@
 // Server-sent events, both ways: reading a provider's stream into events, and the frames the
 // proxy writes to its clients. Only what chat streams use: `event:` and `data:` fields.
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 export interface SseEvent {
   event: string | null;

@@ -6,7 +6,7 @@
 // AgoraErrors in the one shape; none of them charges anything.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 export type AbortReason = 'timeout' | 'duration' | 'client_closed';
 

@@ -2,6 +2,7 @@
 // tagged with `component`, so `grep '"component":"sandbox"'` isolates one part.
 import { openSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { once } from '../base/once.js';
 
 export type Component = 'kernel' | 'api' | 'orchestrator' | 'sandbox' | 'llm' | 'cli' | 'agent';
 
@@ -17,15 +18,12 @@ export function createSystemLog(file: string | null, level: string): SystemLog {
   // short CLI commands) never races an asynchronous open.
   const destination = pino.destination({ fd: openSync(file, 'a', 0o600), sync: false, minLength: 4096 });
   const logger = pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
-  let closed = false;
   return {
     logger,
-    close() {
-      if (closed) return;
-      closed = true;
+    close: once(() => {
       destination.flushSync();
       destination.end();
-    },
+    }),
   };
 }
 

@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.js';
-import { microToCredits } from '../kernel/money.js';
-import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/market-units.js';
-import type { ExecutionView } from '../kernel/executions.js';
+import { microToCredits } from '../kernel/ledger/money.js';
+import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/resources/units.js';
+import type { ExecutionView } from '../kernel/executions/commands.js';
 import { SafeDir, type Owner } from '../workspace/safe-dir.js';
 import type { DiskUsage } from '../workspace/usage.js';
 
@@ -89,7 +89,7 @@ export function buildEnvJson(
     agent_id: agent.id,
     execution_id: execution.id,
     credits: microToCredits(agent.balance_ucr),
-    system_time: new Date(kernel.core.clock.now_ms()).toISOString(),
+    system_time: new Date(kernel.clock.now_ms()).toISOString(),
     lease: { ends_at: new Date(execution.lease_ends_at_ms).toISOString(), duration_s: execution.bundle.duration_s },
     bundle,
     markets,

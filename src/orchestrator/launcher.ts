@@ -8,15 +8,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ExecutionChannel } from '../api/channel.js';
-import type { RunningApi } from '../api/start.js';
-import type { ExecutionOutcome, ExecutionView } from '../kernel/executions.js';
-import type { Winner } from '../kernel/market.js';
-import { invariant } from '../kernel/errors.js';
+import type { ApiPort, ExecutionChannel } from './ports.js';
+import type { ExecutionOutcome, ExecutionView } from '../kernel/executions/commands.js';
+import type { Winner } from '../kernel/market/commands.js';
+import { invariant } from '../base/errors.js';
 import type { RunHandle, Runner } from '../sandbox/runner.js';
 import { LeaseQueue, type Lease } from './lease-queue.js';
 import { RunStateMachine } from './run-state.js';
-import { emptyOutcome, outcomeOf, startSandbox, wallDeadline, writeRunEnv, type InboxProvider, type SandboxContext } from './sandbox-start.js';
+import { emptyOutcome, outcomeOf, startSandbox, leaseEndWallMs, writeRunEnv, type InboxProvider, type SandboxContext } from './sandbox-start.js';
 import type { World } from './open-world.js';
 
 export type { InboxProvider } from './sandbox-start.js';
@@ -60,7 +59,7 @@ export class Launcher {
 
   constructor(
     private readonly world: World,
-    private readonly api: RunningApi,
+    private readonly api: ApiPort,
     private readonly runner: Runner,
     private readonly log: Logger,
     private debug_agent: string | null,
@@ -86,12 +85,12 @@ export class Launcher {
     return this.queue.size;
   }
 
-  /** Memory held past `now_ms` by runs and by leases waiting to run: the market cannot sell it again. */
-  heldMemoryMb(now_ms: number): number {
+  /** Memory held past `now_world_ms` by runs and by leases waiting to run: the market cannot sell it again. */
+  heldMemoryMb(now_world_ms: number): number {
     let held = this.queue.heldMemoryMb();
     for (const run of this.runs.values()) {
       if (run.state.is('queued')) continue;
-      if (run.execution !== null && run.execution.lease_ends_at_ms > now_ms) held += run.execution.bundle.memory_mb;
+      if (run.execution !== null && run.execution.lease_ends_at_ms > now_world_ms) held += run.execution.bundle.memory_mb;
       else if (run.next !== null) held += run.next.bundle.memory_mb;
       else if (run.leases.length > 0) held += run.leases[0]!.bundle.memory_mb;
     }
@@ -224,7 +223,8 @@ export class Launcher {
           bid_id: lease.id,
           cycle: lease.cycle,
           bundle: lease.bundle,
-          lease_ends_at_ms: this.world.kernel.core.clock.now_ms() + lease.bundle.duration_s * 1000,
+          // From the start event's own time: a clock read here could be a millisecond earlier.
+          lease_duration_ms: lease.bundle.duration_s * 1000,
         },
         { actor: 'system:loop', causation_id: lease.id },
       );
@@ -255,12 +255,12 @@ export class Launcher {
     run.state.expect('extend', 'running');
     const handle = run.handle!;
     if (run.next !== null) this.beginNextLease(run);
-    const now_ms = this.world.kernel.core.clock.now_ms();
-    const starts_at_ms = Math.max(run.execution!.lease_ends_at_ms, now_ms);
-    const lease_ends_at_ms = starts_at_ms + lease.bundle.duration_s * 1000;
+    const now_world_ms = this.world.kernel.clock.now_ms();
+    const starts_world_ms = Math.max(run.execution!.lease_ends_at_ms, now_world_ms);
+    const lease_ends_at_ms = starts_world_ms + lease.bundle.duration_s * 1000;
     // The process may run on into the new lease: its deadline moves now, the journal at the start.
-    handle.extend(wallDeadline(this.ctx, lease_ends_at_ms));
-    run.next = { ...lease, lease_ends_at_ms, timer: setTimeout(() => this.beginNextLease(run), starts_at_ms - now_ms) };
+    handle.extend(leaseEndWallMs(this.ctx, lease_ends_at_ms));
+    run.next = { ...lease, lease_ends_at_ms, timer: setTimeout(() => this.beginNextLease(run), starts_world_ms - now_world_ms) };
   }
 
   /** The current lease is over and the process still runs: the pending lease is now its. */
@@ -295,8 +295,8 @@ export class Launcher {
       try {
         if (this.stopping && outcome.reason === 'stopped') {
           // The host stopped it: its unused lease is the agent's, given back for the next start.
-          const now_ms = this.world.kernel.core.clock.now_ms();
-          this.world.kernel.executions.interrupt(run.execution.id, outcome, { reason: 'stopped', interrupted_at_ms: now_ms }, { actor: 'system:loop' });
+          const now_world_ms = this.world.kernel.clock.now_ms();
+          this.world.kernel.executions.interrupt(run.execution.id, outcome, { reason: 'stopped', interrupted_at_ms: now_world_ms }, { actor: 'system:loop' });
         } else {
           this.world.kernel.executions.end(run.execution.id, outcome, { actor: 'system:loop' });
         }

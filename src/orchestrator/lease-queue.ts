@@ -2,8 +2,8 @@
 // served. What waits is the lease itself, never an execution: no lease clock runs here, and
 // the journal still lists each one as owed (leases.status = 'waiting'), so a restart finds
 // it again. One entry per agent; leases the agent wins while it waits join its entry.
-import { invariant } from '../kernel/errors.js';
-import type { Bundle } from '../kernel/market-units.js';
+import { invariant } from '../base/errors.js';
+import type { Bundle } from '../kernel/resources/units.js';
 
 /** A lease the host owes: a won bid, or the rest of a run it interrupted. */
 export interface Lease {

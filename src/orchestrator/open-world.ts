@@ -3,11 +3,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { TokenSigner } from '../api/tokens.js';
+import type { SpawnService } from '../kernel/social/spawn-service.js';
+import { spawnChild } from './spawn.js';
+import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
-import { SystemClock, type Clock } from '../kernel/clock.js';
+import { SystemClock, type Clock } from '../kernel/engine/clock.js';
 import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
-import { Rng } from '../kernel/rng.js';
+import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
@@ -43,6 +45,8 @@ export interface World {
   operator_token: string;
   /** The agents' workspaces: the only way to a workspace's host path. */
   workspaces: WorkspaceStore;
+  /** Spawn end to end (workspace, then the kernel command): the service the API offers agents. */
+  spawn: SpawnService;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
   lock: WorldLock | null;
@@ -124,6 +128,7 @@ export function openWorld(options: WorldOptions): World {
       signer,
       operator_token,
       workspaces,
+      spawn: (request, meta) => spawnChild({ kernel, workspaces }, request, meta),
       created,
       lock,
       close: (close_options) => close(close_options?.discard === true),

@@ -3,7 +3,7 @@
 // when the launcher journals its execution (its lease starts there), running once its
 // sandbox is up, ending once its process is done or failed to start, and ended when its
 // outcome is journaled. Any other move is a bug in the launcher, refused loudly.
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 
 export type RunState = 'queued' | 'starting' | 'running' | 'ending' | 'ended';
 

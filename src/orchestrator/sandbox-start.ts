@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { openExecutionChannel, type ExecutionChannel } from '../api/channel.js';
-import type { RunningApi } from '../api/start.js';
-import type { ExecutionReason } from '../kernel/execution-events.js';
-import type { ExecutionOutcome, ExecutionView } from '../kernel/executions.js';
+import type { ApiPort, ExecutionChannel } from './ports.js';
+import type { ExecutionReason } from '../kernel/executions/events.js';
+import type { ExecutionOutcome, ExecutionView } from '../kernel/executions/commands.js';
 import { findPython } from '../sandbox/bwrap.js';
 import { PYTHON_NAME, resolveAgentCommand } from '../sandbox/command.js';
 import { runLimits, type RunHandle, type Runner, type RunResult } from '../sandbox/runner.js';
@@ -20,7 +19,7 @@ export type InboxProvider = (agent_id: string) => InboxMessage[];
 
 export interface SandboxContext {
   world: World;
-  api: RunningApi;
+  api: ApiPort;
   runner: Runner;
   log: Logger;
   socket_dir: string;
@@ -47,8 +46,8 @@ export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView): void
 }
 
 /** Leases are in world time; a process is held to the same span of real time. */
-export function wallDeadline(ctx: SandboxContext, lease_ends_at_ms: number): number {
-  const remaining_ms = lease_ends_at_ms - ctx.world.kernel.core.clock.now_ms();
+export function leaseEndWallMs(ctx: SandboxContext, lease_ends_world_ms: number): number {
+  const remaining_ms = lease_ends_world_ms - ctx.world.kernel.clock.now_ms();
   return Date.now() + Math.max(0, remaining_ms);
 }
 
@@ -65,7 +64,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
     writeRunEnv(ctx, execution);
     const socket_path = join(ctx.socket_dir, `${execution.id}.sock`);
     if (ctx.runner.isolation !== 'none') {
-      channel = await openExecutionChannel(ctx.api.app, ctx.api.ctx, { agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
+      channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
     }
     const inside = ctx.runner.workspacePathInside({ workspace_dir });
     const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_at_ms: execution.lease_ends_at_ms + 3_600_000 });
@@ -83,7 +82,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       },
       limits: runLimits(ctx.world.config, {
         memory_mb: Math.max(8, execution.bundle.memory_mb),
-        wall_ms: Math.max(1, wallDeadline(ctx, execution.lease_ends_at_ms) - Date.now()),
+        wall_ms: Math.max(1, leaseEndWallMs(ctx, execution.lease_ends_at_ms) - Date.now()),
         cpu_seconds_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms / 1000 : null,
       }),
       api_socket_path: channel === null ? null : socket_path,

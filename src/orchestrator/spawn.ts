@@ -6,36 +6,18 @@
 // for an id no agent has; then, synchronously (nothing can interleave in Node), the
 // command. The workspace is in place before the child exists, so a crash can leave at worst
 // an orphan workspace, never a child without one.
-import type { AgentView } from '../kernel/agents.js';
-import type { BidView } from '../kernel/market-reads.js';
-import type { SpawnInput } from '../kernel/social.js';
-import type { CommandMeta } from '../kernel/events.js';
-import type { World } from './open-world.js';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { CommandMeta } from '../kernel/registry.js';
+import type { SpawnRequest, SpawnResult } from '../kernel/social/spawn-service.js';
+import type { WorkspaceStore } from '../workspace/workspace-store.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import { agentOwner } from '../workspace/workspace-store.js';
 import { checkGivenFiles, copyWorkspace, writeGivenFiles } from './workspace-copy.js';
 
-export interface SpawnRequest {
-  parent_id: string;
-  initial_ucr: number;
-  /** Relative path -> UTF-8 content, written over the copy. */
-  files: Record<string, string>;
-  copy_self: boolean;
-  note: string;
-  first_bid?: SpawnInput['first_bid'];
-}
+export type { SpawnRequest, SpawnResult };
 
-export interface SpawnResult {
-  child: AgentView;
-  first_bid: BidView;
-  files: { copied: number; given: number; skipped: number; bytes: number };
-  /** The first skipped entries of the parent's workspace, for the caller to see what was left out. */
-  skipped: string[];
-}
 
-const SKIPPED_SHOWN_MAX = 50;
-
-export async function spawnChild(world: Pick<World, 'kernel' | 'workspaces'>, request: SpawnRequest, meta: CommandMeta): Promise<SpawnResult> {
+export async function spawnChild(world: { kernel: Kernel; workspaces: WorkspaceStore }, request: SpawnRequest, meta: CommandMeta): Promise<SpawnResult> {
   const { kernel, workspaces } = world;
   const social = kernel.config.social;
   const given = checkGivenFiles(request.files, {
@@ -64,7 +46,7 @@ export async function spawnChild(world: Pick<World, 'kernel' | 'workspaces'>, re
     const given_bytes = writeGivenFiles(target, given, owner);
     const files = { copied: copy.copied, given: given.length, skipped: copy.skipped.length, bytes: copy.bytes + given_bytes };
     const { child, first_bid } = kernel.social.spawn({ parent_id: request.parent_id, child_id, initial_ucr: request.initial_ucr, workspace, files, note: request.note, first_bid: request.first_bid }, meta);
-    return { child, first_bid, files, skipped: copy.skipped.slice(0, SKIPPED_SHOWN_MAX) };
+    return { child, first_bid, files, skipped: copy.skipped.slice(0, social.spawn_skipped_shown_max) };
   } catch (err) {
     workspaces.remove(workspace);
     invariant(!workspaces.exists(workspace), 'a refused spawn leaves no workspace');

@@ -3,7 +3,7 @@
 // changing while its run goes on), so it is read only through SafeDir: every directory opened
 // beneath its parent's descriptor, no link followed or copied, no FIFO or device opened, no
 // file hard-linked from elsewhere read, and the walk bounded in entries and depth.
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { SafeDir, UnsafeEntryError, type Owner } from '../workspace/safe-dir.js';
 import { walk } from '../workspace/walk.js';
 

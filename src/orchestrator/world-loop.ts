@@ -3,14 +3,14 @@
 // renewals, and reviews the lifecycle. Runs end on their own time; their outcome is recorded
 // when they do. Nothing here writes state except through kernel commands.
 import type { Logger } from 'pino';
-import type { RunningApi } from '../api/start.js';
-import type { ClearingResult, Winner } from '../kernel/market.js';
-import { reserveValueUcr, bundleFromNatural } from '../kernel/market-units.js';
+import type { ApiPort } from './ports.js';
+import type { ClearingResult, Winner } from '../kernel/market/commands.js';
+import { reserveValueUcr, bundleFromNatural } from '../kernel/resources/units.js';
 import type { Runner } from '../sandbox/runner.js';
 import { inboxProvider } from './inbox.js';
 import { Launcher } from './launcher.js';
 import type { World } from './open-world.js';
-import type { VirtualClock } from '../kernel/clock.js';
+import type { VirtualClock } from '../kernel/engine/clock.js';
 
 export interface CycleReport {
   cycle: number;
@@ -44,7 +44,7 @@ export class WorldLoop {
 
   constructor(
     private readonly world: World,
-    api: RunningApi,
+    api: ApiPort,
     runner: Runner,
     private readonly options: LoopOptions = {},
   ) {
@@ -61,7 +61,7 @@ export class WorldLoop {
   async run(): Promise<void> {
     await this.launcher.recover();
     const interval_ms = this.world.config.market.clearing_interval_s * 1000;
-    const started_ms = Date.now();
+    const started_wall_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
       const report = await this.cycle();
       this.options.onCycle?.(report);
@@ -71,8 +71,8 @@ export class WorldLoop {
         this.options.virtual_clock.advance(interval_ms);
         continue;
       }
-      const next_ms = started_ms + this.cycles_run * interval_ms;
-      await this.sleep(Math.max(0, next_ms - Date.now()));
+      const next_wall_ms = started_wall_ms + this.cycles_run * interval_ms;
+      await this.sleep(Math.max(0, next_wall_ms - Date.now()));
     }
   }
 
@@ -80,7 +80,7 @@ export class WorldLoop {
   async cycle(): Promise<CycleReport> {
     const kernel = this.world.kernel;
     kernel.attention.expireDue({ actor: 'system:loop' }); // prompts past attention.prompt_ttl_s close, unrewarded
-    const held_memory_mb = this.launcher.heldMemoryMb(kernel.core.clock.now_ms());
+    const held_memory_mb = this.launcher.heldMemoryMb(kernel.clock.now_ms());
     const result: ClearingResult = kernel.market.clear({ actor: 'system:loop' }, { held: { memory: held_memory_mb } });
     let launched = 0;
     let extended = 0;

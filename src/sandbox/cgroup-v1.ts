@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 import {
   killUntilEmpty,
   MB,

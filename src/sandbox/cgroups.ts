@@ -88,36 +88,6 @@ export function parseProcCgroup(text: string): { controllers: string[]; path: st
     });
 }
 
-export async function detectCgroups(config: Config, log: Logger): Promise<CgroupDriver | null> {
-  const want = config.sandbox.cgroups;
-  if (want === 'off') return null;
-  const mounts = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
-  const own = parseProcCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
-  const errors: string[] = [];
-  if (want === 'auto' || want === 'v2') {
-    const { openCgroupV2 } = await import('./cgroup-v2.js');
-    try {
-      const driver = openCgroupV2(mounts, own, config, log, { require_controllers: want === 'auto' });
-      if (driver !== null) return driver;
-      errors.push('v2: no cgroup2 hierarchy with the memory, cpu and pids controllers available to us');
-    } catch (err) {
-      errors.push(`v2: ${(err as Error).message}`);
-    }
-  }
-  if (want === 'auto' || want === 'v1') {
-    const { openCgroupV1 } = await import('./cgroup-v1.js');
-    try {
-      const driver = openCgroupV1(mounts, own, config, log);
-      if (driver !== null) return driver;
-      errors.push('v1: no memory, cpu, cpuacct or pids hierarchy mounted');
-    } catch (err) {
-      errors.push(`v1: ${(err as Error).message}`);
-    }
-  }
-  log.warn({ tried: errors }, 'no usable cgroups');
-  return null;
-}
-
 export const MB = 1024 * 1024;
 
 /** Reads a cgroup file, or null if this kernel or hierarchy does not have it. */

@@ -6,7 +6,7 @@
 // agent.json is read only through SafeDir (a small regular file, never through a link, never
 // a FIFO), so an agent cannot make the host read /etc/shadow into an error message, or hang it.
 import { z } from 'zod';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { SafeDir, UnsafeEntryError } from '../workspace/safe-dir.js';
 
 export const AGENT_JSON_BYTES_MAX = 65_536;

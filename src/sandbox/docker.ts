@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { initInside, INSIDE } from './bwrap-args.js';
 import { MB } from './cgroups.js';
 import { LineSplitter } from './control-protocol.js';
@@ -26,13 +26,12 @@ import { RunRegistry } from './run-registry.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { supervise, type FinalUsage, type MeterReading, type ProcessExit, type RunMeter, type SandboxProcess } from './supervisor.js';
 
-const PING_TIMEOUT_MS = 3000;
 const DEFAULT_RUNTIME_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runtime');
 
 /** Whether a Docker engine answers on the configured socket. */
 export async function dockerAnswers(config: Config): Promise<boolean> {
   if (!existsSync(config.sandbox.docker_socket)) return false;
-  const docker = new Docker({ socketPath: config.sandbox.docker_socket, timeout: PING_TIMEOUT_MS });
+  const docker = new Docker({ socketPath: config.sandbox.docker_socket, timeout: config.sandbox.docker_ping_timeout_ms });
   try {
     await docker.ping();
     return true;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

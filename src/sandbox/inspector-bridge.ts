@@ -12,7 +12,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import net from 'node:net';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 export interface InspectorBridge {
   close(): Promise<void>;

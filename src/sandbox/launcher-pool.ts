@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 import type { CgroupDriver, CgroupLimits, RunCgroup } from './cgroups.js';
 
 export interface PooledLauncher {

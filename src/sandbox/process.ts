@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { ProcTreeMeter } from './meters.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { parseRunSpec, type RunHandle, type RunResult, type RunSpec, type ValidRunSpec } from './runner.js';
 
 export class RunRegistry {

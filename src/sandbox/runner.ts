@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 /** A name that is safe as one path component and as a cgroup directory. */
 const idSchema = z
@@ -81,10 +81,10 @@ export interface RunHandle {
   readonly pid: number | null;
   /** Resolves once the run has ended and everything it started is gone; never rejects. */
   readonly done: Promise<RunResult>;
-  /** Absolute wall deadline, ms since the epoch. */
+  /** Absolute wall deadline, ms since the epoch (wall time: the sandbox knows no world clock). */
   readonly deadline_ms: number;
-  /** Lease renewal: moves the deadline. False if the run already ended or is being stopped. */
-  extend(new_deadline_ms: number): boolean;
+  /** Lease renewal: moves the deadline (wall ms since the epoch). False if the run already ended or is being stopped. */
+  extend(new_deadline_wall_ms: number): boolean;
   /** SIGTERM, grace_ms, SIGKILL; the result's reason is `stopped`. `why` goes to the log. */
   stop(why: string): Promise<RunResult>;
 }
@@ -135,36 +135,4 @@ export function parseRunSpec(spec: RunSpec, config: Config): ValidRunSpec {
     throw new AgoraError('INVALID_ARGS', `run environment is ${env_bytes} bytes, over sandbox.env_bytes_max (${config.sandbox.env_bytes_max})`);
   }
   return parsed.data;
-}
-
-export type RunnerFactory = (config: Config, log: Logger) => Promise<Runner>;
-
-/**
- * Chooses and prepares the runner named by `sandbox.runner`. `auto` means bwrap on Linux when
- * it works; it never falls back to the unisolated process runner on its own.
- */
-export async function createRunner(config: Config, log: Logger): Promise<Runner> {
-  const sandboxLog = log.child({ component: 'sandbox' });
-  const choice = config.sandbox.runner;
-  if (choice === 'process') {
-    const { createProcessRunner } = await import('./process.js');
-    return createProcessRunner(config, sandboxLog);
-  }
-  if (choice === 'docker') {
-    const { createDockerRunner } = await import('./docker.js');
-    return createDockerRunner(config, sandboxLog);
-  }
-  const { createBwrapRunner, probeBwrap } = await import('./bwrap.js');
-  if (choice === 'auto') {
-    const probe = await probeBwrap(config);
-    if (!probe.ok) {
-      throw new AgoraError(
-        'UNAVAILABLE',
-        `no sandbox available: ${probe.reason}. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) ` +
-          `and make sure unprivileged user namespaces are allowed, or set sandbox.runner to 'docker', ` +
-          `or to 'process' knowing that agents then run with NO isolation.`,
-      );
-    }
-  }
-  return createBwrapRunner(config, sandboxLog);
 }

@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { invariant } from '../kernel/errors.js';
+import { invariant } from '../base/errors.js';
 import { INIT_KILL, INIT_TERMINATE, LineSplitter, parseInitLine, type InitMessage } from './control-protocol.js';
 import type { Metering, RunHandle, RunReason, RunResult, ValidRunSpec } from './runner.js';
 import { isOver, measureUsage, type DiskUsage } from '../workspace/usage.js';

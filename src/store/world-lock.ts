@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 
 export const WORLD_LOCK_FILE = 'world.lock';
 const FLOCK_CANDIDATES = ['flock', '/usr/bin/flock', '/bin/flock'];

@@ -6,7 +6,7 @@
 // is the image's own root).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, rmdirSync, truncateSync, writeFileSync } from 'node:fs';
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import type { Owner } from './safe-dir.js';
 import type { DiskLimits } from './usage.js';
 

@@ -39,7 +39,7 @@ import {
   type StatsFs,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
 // libuv opens every file with O_CLOEXEC already: no descriptor of a workspace reaches a child process.

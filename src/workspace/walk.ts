@@ -2,7 +2,7 @@
 // parent's descriptor, links are reported and never followed, and the walk stops with an
 // error (never silently) past a depth or an entry count. Copying, measuring and re-owning a
 // workspace all walk through here.
-import { AgoraError } from '../kernel/errors.js';
+import { AgoraError } from '../base/errors.js';
 import { type Entry, SafeDir, UnsafeEntryError } from './safe-dir.js';
 
 export interface WalkLimits {

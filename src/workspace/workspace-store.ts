@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
-import { AgoraError, invariant } from '../kernel/errors.js';
+import { AgoraError, invariant } from '../base/errors.js';
 import { createImage, mountImage, probeImages, unmountImage } from './disk-image.js';
 import { SafeDir, type Owner } from './safe-dir.js';
 import { isOwnFilesystem, measureUsage, type DiskLimits, type DiskUsage } from './usage.js';

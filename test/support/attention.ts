@@ -1,8 +1,8 @@
 // Helpers for attention tests: runs that won (or did not win) human attention, made the way the
 // world loop makes them: an escrowed bid, a clearing, an execution started from the winner.
 import assert from 'node:assert/strict';
-import type { VirtualClock } from '../../src/kernel/clock.js';
-import type { ExecutionView } from '../../src/kernel/executions.js';
+import type { VirtualClock } from '../../src/kernel/engine/clock.js';
+import type { ExecutionView } from '../../src/kernel/executions/commands.js';
 import type { World } from '../../src/orchestrator/open-world.js';
 import { bundle, credits } from './market.js';
 

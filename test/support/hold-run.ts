@@ -4,7 +4,7 @@
 // Prints one JSON line {"pid": <the run's outermost host pid>} once the run has started.
 import pino from 'pino';
 import { parseConfig } from '../../src/config/load.js';
-import { createRunner } from '../../src/sandbox/runner.js';
+import { createRunner } from '../../src/sandbox/create-runner.js';
 import { spec } from './sandbox.js';
 
 const [workspace_dir, log_path] = process.argv.slice(2) as [string, string];

@@ -2,8 +2,8 @@
 // won bundle's tokens, and the official OpenAI client configured the way an agent would.
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
-import type { VirtualClock } from '../../src/kernel/clock.js';
-import type { ExecutionView } from '../../src/kernel/executions.js';
+import type { VirtualClock } from '../../src/kernel/engine/clock.js';
+import type { ExecutionView } from '../../src/kernel/executions/commands.js';
 import { startFakeAnthropic, startFakeOpenAi, type FakeLlm } from './fake-llm.js';
 import { addAgent, agentToken, makeWorld, serve, type TestApi, type TestWorld } from './world.js';
 

@@ -1,6 +1,6 @@
 // Helpers for market tests: bundles in readable units, and the escrow/order-book invariant.
 import assert from 'node:assert/strict';
-import type { Bundle } from '../../src/kernel/market-units.js';
+import type { Bundle } from '../../src/kernel/resources/units.js';
 import type { World } from '../../src/orchestrator/open-world.js';
 
 /** A bundle in CPU-seconds and MB (converted to the kernel's base units). */

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { VirtualClock, type Clock } from '../../src/kernel/clock.js';
-import { creditsToMicro } from '../../src/kernel/money.js';
+import { VirtualClock, type Clock } from '../../src/kernel/engine/clock.js';
+import { creditsToMicro } from '../../src/kernel/ledger/money.js';
 import { openWorld, type World } from '../../src/orchestrator/open-world.js';
 import { startApi, type RunningApi, type StartApiOptions } from '../../src/api/start.js';
-import { SYSTEM_MINT } from '../../src/kernel/accounts.js';
-import { createRunner, type Runner } from '../../src/sandbox/runner.js';
+import { SYSTEM_MINT } from '../../src/kernel/ledger/accounts.js';
+import { createRunner } from '../../src/sandbox/create-runner.js';
+import type { Runner } from '../../src/sandbox/runner.js';
 
 export interface TestWorld extends World {
   clock: Clock;

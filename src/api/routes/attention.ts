@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SCORE_MAX } from '../../kernel/attention-events.js';
-import type { PromptView } from '../../kernel/attention.js';
-import { AgoraError } from '../../kernel/errors.js';
-import { microToCredits } from '../../kernel/money.js';
+import { SCORE_MAX } from '../../kernel/attention/events.js';
+import type { PromptView } from '../../kernel/attention/commands.js';
+import { AgoraError } from '../../base/errors.js';
+import { microToCredits } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';

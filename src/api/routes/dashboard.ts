@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { dashboardPaths, ensureDashboard } from '../../dashboard/build.js';
-import { AgoraError } from '../../kernel/errors.js';
+import { AgoraError } from '../../base/errors.js';
 import type { ApiContext } from '../context.js';
 
 export async function dashboardRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {

@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { escrowAccount } from '../../kernel/accounts.js';
-import { AgoraError } from '../../kernel/errors.js';
-import { microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
+import { escrowAccount } from '../../kernel/ledger/accounts.js';
+import { AgoraError } from '../../base/errors.js';
+import { microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';

@@ -1,14 +1,14 @@
 // Market routes: bid, withdraw, and the public views (prices, state, order book, history).
 // The API speaks natural units (CPU-seconds, MB, tokens, slots) and decimal credits; the
-// kernel speaks base units and µcr (market-units.ts and money.ts convert).
+// kernel speaks base units and µcr (kernel/resources/units.ts and kernel/ledger/money.ts convert).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AgoraError } from '../../kernel/errors.js';
-import type { OpenBid } from '../../kernel/market-clearing.js';
-import type { BidView } from '../../kernel/market-reads.js';
-import { bundleFromNatural, bundleToNatural, mapResources, priceToCredits, RESOURCES, resourceUnits, reserveValueUcr, type Resource } from '../../kernel/market-units.js';
-import { microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
+import { AgoraError } from '../../base/errors.js';
+import type { OpenBid } from '../../kernel/auction/clearing.js';
+import type { BidView } from '../../kernel/market/reads.js';
+import { bundleFromNatural, bundleToNatural, mapResources, priceToCredits, RESOURCES, resourceUnits, reserveValueUcr, type Resource } from '../../kernel/resources/units.js';
+import { microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';

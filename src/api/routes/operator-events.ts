@@ -4,9 +4,10 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AgoraError } from '../../kernel/errors.js';
-import { eventSchemas, type EventEnvelope } from '../../kernel/events.js';
-import { readEvents, type EventRow } from '../../store/journal.js';
+import { AgoraError } from '../../base/errors.js';
+import { eventSchemas } from '../../kernel/kernel.js';
+import { type EventEnvelope } from '../../kernel/registry.js';
+import type { EventRow } from '../../store/journal.js';
 import type { ApiContext } from '../context.js';
 import { matches, parseFilter, type EventFilter } from '../event-filter.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
@@ -66,7 +67,7 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
     client.res.end();
   }
 
-  const unsubscribe = kernel.core.subscribe((events) => {
+  const unsubscribe = kernel.subscribe((events) => {
     if (clients.size === 0) return;
     for (const event of events) {
       let view: EventView | null = null;
@@ -100,19 +101,9 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
     handler: async (request) => {
       const { before, limit } = request.query;
       const filter = parseFilter(request.query.types, request.query.agent);
-      const where = ['seq < ?'];
-      const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
-      if (filter.types !== null) {
-        where.push(`type IN (${[...filter.types].map(() => '?').join(', ')})`);
-        params.push(...filter.types);
-      }
-      if (filter.agent_id !== null) {
-        // A cheap superset in SQL (the id as a JSON string anywhere in the data); the exact
-        // test below then parses only these candidates.
-        where.push('(actor = ? OR instr(data, ?) > 0)');
-        params.push(filter.agent_id, JSON.stringify(filter.agent_id));
-      }
-      const rows = kernel.core.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq DESC`).iterate(...params) as IterableIterator<EventRow>;
+      // A cheap superset from the journal (the id as a JSON string anywhere in the data); the
+      // exact test below then parses only these candidates.
+      const rows = kernel.journal.scanBackwards({ before, types: filter.types === null ? null : [...filter.types], mentioning: filter.agent_id });
       const items: EventView[] = [];
       let scanned = 0;
       let last_seq: number | null = null;
@@ -164,7 +155,7 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
       clients.add(client);
       if (after !== null) {
         const types = filter.types === null ? undefined : [...filter.types];
-        for (const row of readEvents(kernel.core.db, { after_seq: after, limit: config.server.page_size_max, types })) {
+        for (const row of kernel.journal.read({ after_seq: after, limit: config.server.page_size_max, types })) {
           const view = fromRow(row);
           if (matches(filter, { type: row.type as EventEnvelope['type'], actor: row.actor, data: view.data as EventEnvelope['data'] })) write(client, view);
         }

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentView } from '../../kernel/agents.js';
-import type { ExecutionView } from '../../kernel/executions.js';
-import type { LlmUsageView } from '../../kernel/llm.js';
-import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/market-units.js';
-import { microToCredits } from '../../kernel/money.js';
-import { AGENT_SORTS, OperatorReads } from '../../kernel/operator-reads.js';
-import { lastSeq } from '../../store/journal.js';
+import type { AgentView } from '../../kernel/agents/commands.js';
+import type { ExecutionView } from '../../kernel/executions/commands.js';
+import type { LlmUsageView } from '../../kernel/llm/commands.js';
+import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/resources/units.js';
+import { microToCredits } from '../../kernel/ledger/money.js';
+import { AGENT_SORTS } from '../../kernel/world/operator-reads.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
 import { promptView, viewPrompt } from './attention.js';
@@ -125,7 +124,7 @@ function readTail(path: string, bytes: number): { size_bytes: number; from_byte:
 export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
-  const reads = new OperatorReads(kernel.core);
+  const reads = kernel.operator;
   const limits = config.operator;
   const cyclesQuery = z.coerce
     .number()
@@ -167,8 +166,8 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const s = reads.summary();
       return {
         world_id: kernel.worldId(),
-        seq: lastSeq(kernel.core.db),
-        now: iso(kernel.core.clock.now_ms())!,
+        seq: kernel.journal.lastSeq(),
+        now: iso(kernel.clock.now_ms())!,
         cycle: s.cycle,
         clearing_interval_s: config.market.clearing_interval_s,
         population: s.population,
@@ -208,7 +207,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     },
     handler: async (request) => {
       const { cycles } = request.query;
-      return kernel.core.cachedRead(`operator:series:${cycles}`, () => {
+      return kernel.cachedRead(`operator:series:${cycles}`, () => {
         const w = reads.cycleSeries(cycles);
         const prices = reads.priceSeries(cycles);
         const perUnit = (res: Resource, base: number) => base / resourceUnits[res].base_per_natural;
@@ -281,7 +280,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         ...errorResponses,
       },
     },
-    handler: async () => kernel.core.cachedRead('operator:lineage', () => reads.lineage(limits.lineage_agents_max)),
+    handler: async () => kernel.cachedRead('operator:lineage', () => reads.lineage(limits.lineage_agents_max)),
   });
 
   r.get('/operator/agents/:agent_id', {
@@ -306,10 +305,9 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const { agent_id } = request.params;
       const { limit } = request.query;
       const agent = kernel.agents.require(agent_id);
-      const children = kernel.core.db.prepare('SELECT id FROM agents WHERE parent_id = ? ORDER BY created_at_ms, id LIMIT ?').all(agent_id, limit) as { id: string }[];
       const series = reads.balanceSeries(agent_id, limits.balance_points_max);
       return {
-        agent: { ...viewAgent(agent), lineage: agent.lineage, children: children.map((c) => c.id) },
+        agent: { ...viewAgent(agent), lineage: agent.lineage, children: kernel.agents.childrenOf(agent_id, limit) },
         executions: kernel.executions.listForAgent(agent_id, { limit }).map((e) => viewExecution(e, kernel.llm.usage(e.id))),
         bids: kernel.market.bidsOf(agent_id, { open_only: false, limit }).map((b) => ({
           bid_id: b.bid_id,

@@ -3,14 +3,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentView } from '../../kernel/agents.js';
-import { AgoraError } from '../../kernel/errors.js';
-import { bundleFromNatural, bundleToNatural } from '../../kernel/market-units.js';
-import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/money.js';
-import type { InboxMessageRow } from '../../kernel/social-reads.js';
-import { spawnChild } from '../../orchestrator/spawn.js';
+import type { AgentView } from '../../kernel/agents/commands.js';
+import { AgoraError } from '../../base/errors.js';
+import { bundleFromNatural, bundleToNatural } from '../../kernel/resources/units.js';
+import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
+import type { InboxMessageRow } from '../../kernel/social/reads.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
+import type { SentMessage } from '../../kernel/social/commands.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
@@ -73,6 +73,12 @@ function inboxOwner(request: FastifyRequest, named: string | undefined): string 
   return named;
 }
 
+
+/** A sent message or broadcast as the API answers it: credits, not µcr. */
+function viewSent(sent: SentMessage) {
+  return { message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) };
+}
+
 export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
@@ -131,7 +137,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request, reply) => {
       const from_id = callerAgentId(request);
       const sent = social.sendMessage({ from_id, to_id: request.body.to_id, content: request.body.content }, { actor: from_id, correlation_id: request.id });
-      return reply.status(201).send({ message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) });
+      return reply.status(201).send(viewSent(sent));
     },
   });
 
@@ -149,7 +155,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request, reply) => {
       const from_id = callerAgentId(request);
       const sent = social.broadcast({ from_id, content: request.body.content }, { actor: from_id, correlation_id: request.id });
-      return reply.status(201).send({ message_id: sent.message_id, recipients: sent.recipients, cost: microToCredits(sent.cost_ucr), balance: microToCredits(sent.balance_ucr) });
+      return reply.status(201).send(viewSent(sent));
     },
   });
 
@@ -286,8 +292,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       const parent_id = callerAgentId(request);
       const body = request.body;
       const initial_ucr = creditsToMicro(body.initial_credits, 'initial_credits');
-      const result = await spawnChild(
-        { kernel, workspaces: ctx.workspaces },
+      const result = await ctx.spawn(
         {
           parent_id,
           initial_ucr,

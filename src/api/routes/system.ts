@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { publicConfig } from '../../config/load.js';
 import { AGORA_VERSION } from '../../kernel/kernel.js';
-import { lastSeq } from '../../store/journal.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
 
@@ -25,7 +24,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       status: 'ok' as const,
       version: AGORA_VERSION,
       world_id: ctx.kernel.worldId(),
-      seq: lastSeq(ctx.kernel.core.db),
+      seq: ctx.kernel.journal.lastSeq(),
       uptime_s: Math.round((Date.now() - started_ms) / 1000),
     }),
   });

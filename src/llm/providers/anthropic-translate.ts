@@ -3,7 +3,7 @@
 // user and assistant); text and image parts are translated; replies, stop reasons, usage and
 // stream events come back in the chat.completion(.chunk) shape. Tool use is not translated:
 // a request with tools is refused rather than half served.
-import { AgoraError } from '../../kernel/errors.js';
+import { AgoraError } from '../../base/errors.js';
 import { isCount, usageObject, type ChatChunk, type ChatCompletion, type ChatMessage, type ChatRequest, type Usage } from '../protocol.js';
 
 type Block = { type: 'text'; text: string } | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } };

@@ -2,7 +2,7 @@
 // anthropic-translate.ts). Usage comes from input/output tokens; streams are translated event
 // by event.
 import type { IncomingMessage } from 'node:http';
-import { AgoraError } from '../../kernel/errors.js';
+import { AgoraError } from '../../base/errors.js';
 import type { ChatRequest } from '../protocol.js';
 import { readSse } from '../sse.js';
 import { failure, keepAlive, postJson, readBody, type UpstreamTarget } from '../upstream.js';

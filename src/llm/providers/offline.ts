@@ -2,7 +2,7 @@
 // It is no language model and says so in every reply: it echoes the last user message,
 // deterministically, and reports usage counted locally (it is its own tokenizer). It honours
 // the completion cap like a real provider, so metering behaves the same.
-import type { Clock } from '../../kernel/clock.js';
+import type { Clock } from '../../kernel/engine/clock.js';
 import { promptTokens, localTextTokens, LOCAL_BYTES_PER_TOKEN } from '../token-count.js';
 import { usageObject, type ChatChunk, type ChatCompletion, type ChatMessage, type Usage } from '../protocol.js';
 import type { CompleteResult, Provider, ProviderCall, ProviderOptions, StreamItem } from './provider.js';

@@ -2,7 +2,7 @@
 // The request is forwarded as the agent wrote it, except the model name, the completion cap
 // and, for streams, include_usage (always asked, so the proxy can settle on real usage).
 import type { IncomingMessage } from 'node:http';
-import { AgoraError } from '../../kernel/errors.js';
+import { AgoraError } from '../../base/errors.js';
 import { readUsage, type ChatChunk, type ChatCompletion } from '../protocol.js';
 import { readSse } from '../sse.js';
 import { failure, keepAlive, postJson, readBody, type UpstreamTarget } from '../upstream.js';

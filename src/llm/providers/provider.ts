@@ -1,7 +1,7 @@
 // What every provider adapter offers the proxy: one chat completion, whole or streamed, in
 // the OpenAI chat-completions shape whatever the provider speaks.
 import type { LlmProviderConfig } from '../../config/schema.js';
-import type { Clock } from '../../kernel/clock.js';
+import type { Clock } from '../../kernel/engine/clock.js';
 import type { CallControl } from '../upstream.js';
 import type { ChatChunk, ChatRequest, Usage } from '../protocol.js';
 

@@ -1,0 +1,27 @@
+// The journal's envelope, generic over a map of event schemas. The engine knows no event by
+// name: the domains bring their schemas (engine/domain.ts), the kernel composes them
+// (src/kernel/registry.ts), and every type here is checked against that composed map.
+import type { z } from 'zod';
+
+/** Event type name to the zod schema of its data. */
+export type EventSchemas = Record<string, z.ZodType>;
+
+export type EventData<S extends EventSchemas, T extends keyof S> = z.infer<S[T]>;
+
+export interface EventEnvelope<S extends EventSchemas = EventSchemas, T extends keyof S & string = keyof S & string> {
+  seq: number;
+  id: string;
+  type: T;
+  at_ms: number;
+  actor: string;
+  correlation_id: string | null;
+  causation_id: string | null;
+  data: EventData<S, T>;
+}
+
+/** Who or what caused a command: an agent id, `operator`, or `system:<component>`. */
+export interface CommandMeta {
+  actor: string;
+  correlation_id?: string | null;
+  causation_id?: string | null;
+}

@@ -1,0 +1,25 @@
+// The agent lifecycle's journal events: dormant, woken, dead.
+import { z } from 'zod';
+import { agentId, count, postings } from '../ledger/events.js';
+
+const cycle = count;
+const assets = z
+  .strictObject({ balance_ucr: count, escrow_ucr: count, workspace: z.string(), generation: count, executions: count })
+  .describe('What the agent still owns, for would-be rescuers.');
+
+export const lifecycleEvents = {
+  agent_dormant: z
+    .strictObject({
+      agent_id: agentId,
+      cycle,
+      reason: z.enum(['broke', 'omission']).describe('broke: too few credits for any bundle; omission: its last run ended without a bid or lease'),
+      assets,
+    })
+    .describe('The agent has no open bid and no run, and either cannot afford any bundle or let its last run end without bidding: it sleeps. Anyone may wake it by paying for a bundle for it.'),
+  agent_woken: z
+    .strictObject({ agent_id: agentId, cycle, by: z.string().describe('Who paid for its bundle (a payer id), or `bid`/`run` when its own bid or run is what made it active') })
+    .describe('A dormant agent is alive again.'),
+  agent_died: z
+    .strictObject({ agent_id: agentId, cycle, dormant_cycles: count, assets, postings })
+    .describe('Dormant for lifecycle.death_after_cycles cycles: the agent is dead. Its workspace is kept; any credits it still held are burned.'),
+} as const;
