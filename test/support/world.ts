@@ -27,8 +27,22 @@ function withTestDefaults(config: ConfigInput): ConfigInput {
   return { ...config, agents: { ...config.agents, genesis_first_bid: { credits: 0 } } };
 }
 
+/** Temp dirs of this test file, removed when its process exits (tests that keep a dir to inspect need not clean it). */
+const temp_dirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of temp_dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* a world left open still has a workspace mounted there: leave it */
+    }
+  }
+});
+
 export function tempDir(prefix = 'agora-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temp_dirs.push(dir);
+  return dir;
 }
 
 export function makeWorld(options: { config?: ConfigInput; clock?: Clock; seed?: number; dir?: string } = {}): TestWorld {
