@@ -83,7 +83,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       limits: runLimits(ctx.world.config, {
         memory_mb: Math.max(8, execution.bundle.memory_mb),
         wall_ms: Math.max(1, leaseEndWallMs(ctx, execution.lease_ends_at_ms) - Date.now()),
-        cpu_seconds_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms / 1000 : null,
+        cpu_ms_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms : null,
       }),
       api_socket_path: channel === null ? null : socket_path,
       api_url: ctx.runner.isolation === 'none' ? ctx.api.url : null,
@@ -128,7 +128,7 @@ export function outcomeOf(result: RunResult): ExecutionOutcome {
     reason: result.reason,
     exit_code: result.exit_code,
     signal: result.signal,
-    cpu_ms: result.cpu_seconds * 1000,
+    cpu_ms: result.cpu_ms,
     memory_peak_mb: result.memory_peak_mb,
     wall_ms: result.wall_ms,
     log_bytes: result.log_bytes,

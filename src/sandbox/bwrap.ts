@@ -21,6 +21,7 @@ import { resolveHelpers, resolveSeccomp, type SandboxHelpers } from './helpers.j
 import { workspaceWalkLimits } from '../workspace/walk.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
+import { cpuSecondsOfMs } from './cpu-time.js';
 import { CgroupMeter, ProcTreeMeter } from './meters.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';
 import { RunRegistry } from './run-registry.js';
@@ -322,14 +323,14 @@ class BwrapRunner implements Runner {
     try {
       // The run's arguments (bwrap's hold its environment, and so its API token) never go on
       // a command line: the launcher gets them over its control socket, bwrap over an fd.
-      const run_args = this.runLaunchArgs(stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
+      const run_args = this.runLaunchArgs(stages, spec.limits.cpu_ms_max, spec.limits.grace_ms);
       if (pooled !== null) {
         const control = pooled.child.stdio[3] as Duplex;
         control.write(goMessage(['--log', spec.log_path, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]));
         child = watchSandboxProcess(pooled.child);
         this.log.debug({ execution_id: spec.execution_id, launcher: pooled.name }, 'run started on a pooled launcher');
       } else {
-        child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms, bwrap, spec.log_path);
+        child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_ms_max, spec.limits.grace_ms, bwrap, spec.log_path);
       }
     } catch (err) {
       // Nothing started: undo what was prepared for it.
@@ -362,16 +363,16 @@ class BwrapRunner implements Runner {
   }
 
   /** The launcher options that belong to one run (native syntax): rlimits, stages, uid, filter. */
-  private runLaunchArgs(stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): string[] {
+  private runLaunchArgs(stages: { source: string; point: string }[], cpu_ms_max: number | null, grace_ms: number): string[] {
     const args: string[] = [];
-    for (const [name, value] of this.rlimits(cpu_seconds_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
+    for (const [name, value] of this.rlimits(cpu_ms_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
     for (const stage of stages) args.push('--stage', `${stage.source}=${stage.point}`);
     if (this.ids !== null) args.push('--uid', String(this.ids.uid), '--gid', String(this.ids.gid));
     if (this.seccomp_path !== null) args.push('--seccomp', this.seccomp_path);
     return args;
   }
 
-  private rlimits(cpu_seconds_max: number | null, grace_ms: number): [string, number][] {
+  private rlimits(cpu_ms_max: number | null, grace_ms: number): [string, number][] {
     const s = this.config.sandbox;
     const rlimits: [string, number][] = [
       ['core', 0],
@@ -379,7 +380,7 @@ class BwrapRunner implements Runner {
       ['nofile', s.open_files_max],
     ];
     // Per-process backstop only; the budget itself is enforced on the whole run by the meter.
-    if (cpu_seconds_max !== null) rlimits.push(['cpu', Math.ceil(cpu_seconds_max + grace_ms / 1000) + 1]);
+    if (cpu_ms_max !== null) rlimits.push(['cpu', Math.ceil(cpuSecondsOfMs(cpu_ms_max) + grace_ms / 1000) + 1]);
     return rlimits;
   }
 
@@ -392,7 +393,7 @@ class BwrapRunner implements Runner {
     cgroup: RunCgroup | null,
     run_args: string[],
     stages: { source: string; point: string }[],
-    cpu_seconds_max: number | null,
+    cpu_ms_max: number | null,
     grace_ms: number,
     bwrap: BwrapCommandLine,
     log_path: string,
@@ -412,7 +413,7 @@ class BwrapRunner implements Runner {
       const options = seccomp_fd === null ? bwrap.options : ['--seccomp', '5', ...bwrap.options];
       return spawnSandboxProcess({
         argv: [...this.helpers.launch_argv, '--', this.bwrap_path, '--args', '4', ...bwrap.command],
-        env: this.portableLaunchEnv(procs, stages, cpu_seconds_max, grace_ms),
+        env: this.portableLaunchEnv(procs, stages, cpu_ms_max, grace_ms),
         log_path,
         extra_fds: [bwrapArgsFile(options), ...(seccomp_fd === null ? [] : [seccomp_fd])],
       });
@@ -422,11 +423,11 @@ class BwrapRunner implements Runner {
   }
 
   /** The portable launcher's options (see fallback/agora-launch.sh). */
-  private portableLaunchEnv(procs: string[], stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): Record<string, string> {
+  private portableLaunchEnv(procs: string[], stages: { source: string; point: string }[], cpu_ms_max: number | null, grace_ms: number): Record<string, string> {
     const env: Record<string, string> = {
       PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
       AGORA_CGROUP_PROCS: procs.join('\n'),
-      AGORA_RLIMITS: this.rlimits(cpu_seconds_max, grace_ms)
+      AGORA_RLIMITS: this.rlimits(cpu_ms_max, grace_ms)
         .map(([name, value]) => `--${name}=${value}:${value}`)
         .join(' '),
       AGORA_STAGES: stages.map((st) => `${st.source}\n${st.point}`).join('\n'),

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { invariant } from '../base/errors.js';
 import { INIT_KILL, INIT_TERMINATE, LineSplitter, parseInitLine, type InitMessage } from './control-protocol.js';
+import { cpuMsOfSeconds, cpuSecondsOfMs } from './cpu-time.js';
 import type { Metering, RunHandle, RunReason, RunResult, ValidRunSpec } from './runner.js';
 import { isOver, measureUsage, type DiskUsage } from '../workspace/usage.js';
 
@@ -154,14 +155,15 @@ export function supervise(options: SuperviseOptions): RunHandle {
     else grace_timer = setTimeout(hardKill, limits.grace_ms);
   };
 
+  const cpu_seconds_max = limits.cpu_ms_max === null ? null : cpuSecondsOfMs(limits.cpu_ms_max);
   let disk_sampled_at = performance.now();
   const sampleMeter = () => {
     if (finished) return;
     const reading = meter.sample();
     if (reading.memory_mb !== null) peak_sampled_mb = Math.max(peak_sampled_mb, reading.memory_mb);
     if (reading.cpu_seconds !== null) cpu_sampled = Math.max(cpu_sampled, reading.cpu_seconds);
-    if (limits.cpu_seconds_max !== null && reading.cpu_seconds !== null && reading.cpu_seconds >= limits.cpu_seconds_max) {
-      terminate('killed_cpu', `CPU budget spent: ${reading.cpu_seconds.toFixed(3)} of ${limits.cpu_seconds_max} s`);
+    if (cpu_seconds_max !== null && reading.cpu_seconds !== null && reading.cpu_seconds >= cpu_seconds_max) {
+      terminate('killed_cpu', `CPU budget spent: ${reading.cpu_seconds.toFixed(3)} of ${cpu_seconds_max} s`);
     }
     if (performance.now() - disk_sampled_at >= limits.disk_sample_interval_ms && kill_reason === null) {
       disk_sampled_at = performance.now();
@@ -255,7 +257,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
       signal,
       reason,
       detail,
-      cpu_seconds: round3(cpu_seconds),
+      cpu_ms: cpuMsOfSeconds(cpu_seconds),
       memory_peak_mb: round3(memory_peak_mb),
       metering,
       wall_ms,
