@@ -53,7 +53,7 @@ test('a correctly shaped token with a wrong signature is 401, for a development 
 
 test("a token signed with another world's key is 401", async (t) => {
   const { world, balance } = await setup(t);
-  const elsewhere = new TokenSigner(randomBytes(32).toString('hex'));
+  const elsewhere = new TokenSigner(randomBytes(32).toString('hex'), { verified_entries_max: 10_000 });
   for (const execution_id of [null, LIVE_EXECUTION]) {
     const foreign = elsewhere.mint({ agent_id: 'alice', execution_id, expires_at_ms: world.clock.now_ms() + 3_600_000 });
     const res = await balance(foreign);

@@ -26,6 +26,7 @@ export const serverSchema = z
 export const authSchema = z
   .strictObject({
     dev_token_ttl_s: int(60, 365 * 24 * 3600).default(7 * 24 * 3600).describe('Lifetime of tokens minted by `agora token` for development and tests.'),
+    verified_tokens_max: int(1, 10_000_000).default(10_000).describe('Tokens whose signature check is remembered (an agent sends the same one on every request); past it the memory starts afresh.'),
   })
   .prefault({});
 
@@ -33,6 +34,7 @@ export const storeSchema = z
   .strictObject({
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL').describe('SQLite `synchronous` pragma under WAL. NORMAL survives a process crash (SIGKILL) with every committed transaction; FULL also survives power loss at the cost of one fsync per commit.'),
     busy_timeout_ms: int(0, 60_000).default(5_000).describe('How long a second process (the CLI) waits for the world database lock.'),
+    read_cache_entries_max: int(1, 10_000_000).default(50_000).describe("Entries of the kernel's read cache (cleared by every command, so never stale); past it the cache starts afresh."),
   })
   .prefault({});
 
@@ -167,6 +169,11 @@ export const sandboxSchema = z
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
     docker_ping_timeout_ms: int(100, 600_000).default(3000).describe('How long the docker runner waits for the engine to answer its first ping (and each API call) before it reports docker unavailable.'),
+    mount_timeout_ms: int(100, 600_000).default(10_000).describe("Longest wait for mount/umount of a runner's private state tmpfs (when Agora runs as root)."),
+    control_drain_wait_ms: int(0, 60_000).default(1000).describe("After a run's outermost process exits, how long its control channel may take to deliver agora-init's last lines (the exit status and usage) before the run is accounted without them."),
+    agent_json_bytes_max: int(64, 16 * 1024 * 1024).default(65_536).describe("Largest agent.json read from a workspace to find an agent's command; a larger one is refused as invalid."),
+    kill_rounds_max: int(1, 100_000).default(200).describe("Rounds of SIGKILL over a run's cgroup (each a short wait apart) before the processes left are reported as surviving."),
+    kill_tree_rounds_max: int(1, 100_000).default(50).describe('Rounds of SIGKILL over a run\'s process tree without cgroups (each a short wait apart) before giving up.'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
   })
   .prefault({});
@@ -180,6 +187,8 @@ export const workspaceSchema = z
     inodes_max: int(64, 16 * 1024 * 1024).default(16_384).describe('Files and directories a workspace may hold (an image has at least this many inodes).'),
     depth_max: int(1, 4096).default(64).describe('Deepest directory nesting the host walks in a workspace (copy_self, measuring); deeper refuses the walk.'),
     disk_sample_interval_ms: int(10, 600_000).default(1_000).describe('How often a running agent\'s workspace usage is measured; a run whose workspace grows to its allowance is stopped with killed_disk.'),
+    tool_timeout_ms: int(100, 600_000).default(30_000).describe('Longest one image tool (mkfs.ext4, e2fsck, mount, umount) may take on a workspace image.'),
+    remove_entries_max: int(1, 1e9).default(1_000_000).describe("Most entries removed with a failed spawn's half-made workspace; more refuses the removal (left for the operator)."),
   })
   .prefault({});
 

@@ -20,9 +20,11 @@ export class TokenSigner {
   private readonly key: Buffer;
   /** Tokens already verified: an agent sends the same one on every request. Bounded. */
   private readonly verified = new Map<string, TokenClaims>();
-  private static readonly verified_entries_max = 10_000;
 
-  constructor(signing_key_hex: string) {
+  constructor(
+    signing_key_hex: string,
+    private readonly options: { verified_entries_max: number },
+  ) {
     this.key = Buffer.from(signing_key_hex, 'hex');
     if (this.key.length < 16) throw new Error('signing key too short');
   }
@@ -38,7 +40,7 @@ export class TokenSigner {
     if (known !== undefined) return known.expires_at_ms > now_ms ? known : null;
     const claims = this.verifySignature(token, now_ms);
     if (claims !== null) {
-      if (this.verified.size >= TokenSigner.verified_entries_max) this.verified.clear();
+      if (this.verified.size >= this.options.verified_entries_max) this.verified.clear();
       this.verified.set(token, claims);
     }
     return claims;

@@ -56,7 +56,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
   try {
     const workspace_dir = workspaceDir(ctx, execution.agent_id);
     if (!existsSync(workspace_dir) || !statSync(workspace_dir).isDirectory()) return { ok: false, outcome: emptyOutcome('no_workspace'), channel };
-    const command = resolveAgentCommand(workspace_dir);
+    const command = resolveAgentCommand(workspace_dir, ctx.world.config.sandbox.agent_json_bytes_max);
     if (!command.ok) {
       ctx.log.warn({ execution_id: execution.id, agent_id: execution.agent_id, why: command.why }, 'agent has no entry point');
       return { ok: false, outcome: emptyOutcome(command.reason), channel };

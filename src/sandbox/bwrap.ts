@@ -116,7 +116,7 @@ export async function createBwrapRunner(config: Config, log: Logger): Promise<Ru
   const ids = sandboxIds(config);
   const cgroups = await detectCgroups(config, log);
   warnUnenforced(cgroups, log);
-  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb });
+  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb, mount_timeout_ms: config.sandbox.mount_timeout_ms });
   try {
     return new BwrapRunner(config, log, probe.bwrap_path, helpers, seccomp_path, ids, cgroups, dir);
   } catch (err) {
@@ -327,7 +327,7 @@ class BwrapRunner implements Runner {
       if (pooled !== null) {
         const control = pooled.child.stdio[3] as Duplex;
         control.write(goMessage(['--log', spec.log_path, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]));
-        child = watchSandboxProcess(pooled.child);
+        child = watchSandboxProcess(pooled.child, this.config.sandbox.control_drain_wait_ms);
         this.log.debug({ execution_id: spec.execution_id, launcher: pooled.name }, 'run started on a pooled launcher');
       } else {
         child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_ms_max, spec.limits.grace_ms, bwrap, spec.log_path);
@@ -348,7 +348,7 @@ class BwrapRunner implements Runner {
       meter:
         cgroup !== null
           ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive)
-          : new ProcTreeMeter(child.pid ?? -1, child.alive),
+          : new ProcTreeMeter(child.pid ?? -1, child.alive, this.config.sandbox.kill_tree_rounds_max),
       meter_interval_ms: s.meter_interval_ms,
       teardown: () =>
         this.track(async () => {
@@ -405,6 +405,7 @@ class BwrapRunner implements Runner {
         argv: [...this.helpers.launch_argv, '--await-go', '3'],
         env: {},
         log_path,
+        control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
         go_message: goMessage([...go, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]),
       });
     }
@@ -415,6 +416,7 @@ class BwrapRunner implements Runner {
         argv: [...this.helpers.launch_argv, '--', this.bwrap_path, '--args', '4', ...bwrap.command],
         env: this.portableLaunchEnv(procs, stages, cpu_ms_max, grace_ms),
         log_path,
+        control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
         extra_fds: [bwrapArgsFile(options), ...(seccomp_fd === null ? [] : [seccomp_fd])],
       });
     } finally {

@@ -63,7 +63,7 @@ export function openCgroupV2(
     // cpu.stat usage_usec is a core file of every v2 cgroup, with or without the cpu controller.
     cpu_usage: true,
   };
-  return new CgroupV2Driver(base, abilities, log);
+  return new CgroupV2Driver(base, abilities, log, config.sandbox.kill_rounds_max);
 }
 
 function enableController(dir: string, controller: string): void {
@@ -78,12 +78,13 @@ class CgroupV2Driver implements CgroupDriver {
     private readonly base: string,
     readonly abilities: CgroupAbilities,
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {}
 
   create(name: string, limits: CgroupLimits): RunCgroup {
     const dir = join(this.base, name);
     mkdirSync(dir);
-    const run = new CgroupV2Run(dir, this.abilities, this.log);
+    const run = new CgroupV2Run(dir, this.abilities, this.log, this.kill_rounds_max);
     try {
       if (this.abilities.memory) {
         if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
@@ -114,6 +115,7 @@ class CgroupV2Run implements RunCgroup {
     private readonly dir: string,
     private readonly abilities: CgroupAbilities,
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {
     this.procs_files = [join(dir, 'cgroup.procs')];
   }
@@ -149,7 +151,7 @@ class CgroupV2Run implements RunCgroup {
         /* fall through to the loop */
       }
     }
-    if (!(await killUntilEmpty(this.procs_files))) this.log.error({ dir: this.dir }, 'processes survive SIGKILL in a run cgroup');
+    if (!(await killUntilEmpty(this.procs_files, this.kill_rounds_max))) this.log.error({ dir: this.dir }, 'processes survive SIGKILL in a run cgroup');
   }
 
   async remove(): Promise<void> {

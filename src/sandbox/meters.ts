@@ -51,6 +51,8 @@ export class ProcTreeMeter implements RunMeter {
   constructor(
     private readonly root_pid: number,
     private readonly alive: () => boolean,
+    /** Rounds of SIGKILL over the tree before giving up (sandbox.kill_tree_rounds_max). */
+    private readonly kill_rounds_max: number,
   ) {}
 
   sample(): MeterReading {
@@ -72,6 +74,6 @@ export class ProcTreeMeter implements RunMeter {
    * pid namespace died with it, and the process runner's agora-init killed its tree first.
    */
   killAll(): Promise<void> {
-    return killTree(this.root_pid, this.alive);
+    return killTree(this.root_pid, this.alive, this.kill_rounds_max);
   }
 }

@@ -66,7 +66,7 @@ export function sampleTree(root_pid: number, nodes_max = 100_000): TreeSample {
 }
 
 /** SIGKILLs a tree, leaves first, while its root is alive (bounded). */
-export async function killTree(root_pid: number, alive: () => boolean, rounds_max = 50): Promise<void> {
+export async function killTree(root_pid: number, alive: () => boolean, rounds_max: number): Promise<void> {
   for (let round = 0; round < rounds_max && alive(); round++) {
     const { pids } = sampleTree(root_pid);
     if (pids.length === 0) return;

@@ -75,12 +75,13 @@ class ProcessRunner implements Runner {
       env,
       cwd: workspace,
       log_path: spec.log_path,
+      control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
     });
     const handle = supervise({
       spec,
       log: this.log,
       process: child,
-      meter: new ProcTreeMeter(child.pid ?? -1, child.alive),
+      meter: new ProcTreeMeter(child.pid ?? -1, child.alive, this.config.sandbox.kill_tree_rounds_max),
       meter_interval_ms: this.config.sandbox.meter_interval_ms,
       teardown: async () => {},
       onDone: () => this.runs.release(spec.execution_id),

@@ -328,13 +328,13 @@ function logTail(path: string, bytes = 400): string {
   }
 }
 
-const CONTROL_DRAIN_WAIT_MS = 1000;
-
 export interface SpawnOptions {
   argv: string[];
   env: Record<string, string>;
   cwd?: string;
   log_path: string;
+  /** How long an exited child's control channel may take to drain its last lines (sandbox.control_drain_wait_ms). */
+  control_drain_wait_ms: number;
   /** Written first on fd 3, before agora-init speaks on it: a native launcher's go message. */
   go_message?: Buffer;
   /** The child's fds from 4 on: a Buffer arrives through a pipe closed after it, a number is passed as is. */
@@ -370,11 +370,11 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
     });
     pipe?.end(fd);
   });
-  return watchSandboxProcess(child);
+  return watchSandboxProcess(child, options.control_drain_wait_ms);
 }
 
 /** The supervisor's view of a spawned child whose fd 3 is agora-init's control channel. */
-export function watchSandboxProcess(child: ChildProcess): SandboxProcess {
+export function watchSandboxProcess(child: ChildProcess, control_drain_wait_ms: number): SandboxProcess {
   const control = child.stdio[3] as Duplex | null | undefined;
   const splitter = new LineSplitter();
   const listeners: ((line: string) => void)[] = [];
@@ -387,7 +387,7 @@ export function watchSandboxProcess(child: ChildProcess): SandboxProcess {
       const result = { code, signal, error: null };
       // The exit line may still be in flight on the control channel: wait for its end, briefly.
       if (control === null || control === undefined || control.readableEnded || control.destroyed) return resolve(result);
-      const timer = setTimeout(() => resolve(result), CONTROL_DRAIN_WAIT_MS);
+      const timer = setTimeout(() => resolve(result), control_drain_wait_ms);
       control.once('close', () => {
         clearTimeout(timer);
         resolve(result);
