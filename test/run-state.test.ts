@@ -64,7 +64,7 @@ class FakeRunner implements Runner {
       execution_id: spec.execution_id,
       pid: null,
       done,
-      deadline_ms: Date.now() + spec.limits.wall_ms,
+      deadline_wall_ms: Date.now() + spec.limits.wall_ms,
       extend: (d) => (deadlines.push(d), true),
       stop: async () => {
         finish({ ...result, reason: 'stopped', exit_code: null });

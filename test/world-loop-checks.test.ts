@@ -43,7 +43,7 @@ class HeldRunner implements Runner {
       execution_id: spec.execution_id,
       pid: null,
       done,
-      deadline_ms: Date.now() + spec.limits.wall_ms,
+      deadline_wall_ms: Date.now() + spec.limits.wall_ms,
       extend: () => true,
       stop: async () => {
         end(result('stopped'));

@@ -20,12 +20,14 @@ export const serverSchema = z
     page_size_default: int(1, 1000).default(50).describe('Items per page when a list route is not given `limit`.'),
     page_size_max: int(1, 10_000).default(500).describe('Largest `limit` a list route accepts.'),
     request_timeout_ms: int(1000, 600_000).default(30_000).describe('A request taking longer than this is cut off.'),
+    health_timeout_ms: int(100, 600_000).default(2000).describe("How long a CLI command waits for a running world's API to answer /health before it takes the world for not running."),
   })
   .prefault({});
 
 export const authSchema = z
   .strictObject({
     dev_token_ttl_s: int(60, 365 * 24 * 3600).default(7 * 24 * 3600).describe('Lifetime of tokens minted by `agora token` for development and tests.'),
+    execution_token_slack_s: int(0, 30 * 24 * 3600).default(3600).describe("An execution token's signed expiry: its lease's end plus this (world time). The API also refuses it as soon as its execution has ended, whatever the expiry says."),
     verified_tokens_max: int(1, 10_000_000).default(10_000).describe('Tokens whose signature check is remembered (an agent sends the same one on every request); past it the memory starts afresh.'),
   })
   .prefault({});
@@ -169,6 +171,7 @@ export const sandboxSchema = z
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
     docker_ping_timeout_ms: int(100, 600_000).default(3000).describe('How long the docker runner waits for the engine to answer its first ping (and each API call) before it reports docker unavailable.'),
+    probe_timeout_ms: int(100, 600_000).default(10_000).describe('Longest wait for one host probe at start (can bwrap make namespaces here, where is python3, has it debugpy).'),
     mount_timeout_ms: int(100, 600_000).default(10_000).describe("Longest wait for mount/umount of a runner's private state tmpfs (when Agora runs as root)."),
     control_drain_wait_ms: int(0, 60_000).default(1000).describe("After a run's outermost process exits, how long its control channel may take to deliver agora-init's last lines (the exit status and usage) before the run is accounted without them."),
     agent_json_bytes_max: int(64, 16 * 1024 * 1024).default(65_536).describe("Largest agent.json read from a workspace to find an agent's command; a larger one is refused as invalid."),

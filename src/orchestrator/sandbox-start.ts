@@ -67,7 +67,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
     }
     const inside = ctx.runner.workspacePathInside({ workspace_dir });
-    const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_at_ms: execution.lease_ends_at_ms + 3_600_000 });
+    const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_world_ms: execution.lease_ends_at_ms + ctx.world.config.auth.execution_token_slack_s * 1000 });
     const handle = await ctx.runner.start({
       execution_id: execution.id,
       agent_id: execution.agent_id,
@@ -112,7 +112,7 @@ export function debugCommand(ctx: Pick<SandboxContext, 'world' | 'runner'>, comm
   if (python === null) return command;
   let available = debugpy_by_python.get(python);
   if (available === undefined) {
-    available = spawnSync(python, ['-c', 'import debugpy'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+    available = spawnSync(python, ['-c', 'import debugpy'], { stdio: 'ignore', timeout: ctx.world.config.sandbox.probe_timeout_ms }).status === 0;
     debugpy_by_python.set(python, available);
   }
   if (!available) return command;

@@ -73,7 +73,7 @@ export async function probeBwrap(config: Config): Promise<BwrapProbe> {
   const ids = sandboxIds(config);
   const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '/usr/bin/true'], {
     encoding: 'utf8',
-    timeout: 10_000,
+    timeout: config.sandbox.probe_timeout_ms,
     ...(ids !== null ? { uid: ids.uid, gid: ids.gid } : {}),
   });
   if (probe.status !== 0) {
@@ -103,7 +103,7 @@ export function findPython(config: Config): string | null {
   if (wanted !== 'auto') return existsSync(wanted) ? wanted : null;
   if (existsSync('/usr/bin/python3')) return '/usr/bin/python3';
   // A version manager's shim (pyenv) is a script that needs its manager: ask python itself.
-  const asked = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+  const asked = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: config.sandbox.probe_timeout_ms });
   const path = asked.status === 0 ? asked.stdout.trim() : '';
   return path !== '' && existsSync(path) ? path : null;
 }

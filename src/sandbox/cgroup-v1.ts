@@ -23,6 +23,8 @@ import {
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 type Controller = (typeof CONTROLLERS)[number];
 
+// Not config: the kernel's default CFS period, and its smallest accepted quota (1 ms).
+// sandbox.cpu_quota_cores is the tunable.
 const CFS_PERIOD_US = 100_000;
 const CFS_QUOTA_MIN_US = 1000;
 

@@ -23,6 +23,8 @@ import {
 } from './cgroups.js';
 
 const WANTED = ['memory', 'cpu', 'pids'] as const;
+// Not config: the kernel's default CFS period (what cpu.max's quota is read against), and its
+// smallest accepted quota (1 ms). sandbox.cpu_quota_cores is the tunable.
 const CPU_PERIOD_US = 100_000;
 const CPU_QUOTA_MIN_US = 1000;
 

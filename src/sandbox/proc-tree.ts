@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { sleep } from './cgroups.js';
 
-const CLOCK_TICKS_PER_S = 100; // USER_HZ: 100 on every Linux ABI node runs on
+// Not config: facts of the Linux ABI /proc speaks. USER_HZ is 100 on every Linux ABI node runs
+// on; /proc/PID/statm counts 4 KiB pages on the architectures Agora supports.
+const CLOCK_TICKS_PER_S = 100;
 const PAGE_BYTES = 4096;
 
 export interface TreeSample {

@@ -83,7 +83,7 @@ export interface RunHandle {
   /** Resolves once the run has ended and everything it started is gone; never rejects. */
   readonly done: Promise<RunResult>;
   /** Absolute wall deadline, ms since the epoch (wall time: the sandbox knows no world clock). */
-  readonly deadline_ms: number;
+  readonly deadline_wall_ms: number;
   /** Lease renewal: moves the deadline (wall ms since the epoch). False if the run already ended or is being stopped. */
   extend(new_deadline_wall_ms: number): boolean;
   /** SIGTERM, grace_ms, SIGKILL; the result's reason is `stopped`. `why` goes to the log. */

@@ -71,16 +71,17 @@ export interface SuperviseOptions {
   onDone?(result: RunResult): void;
 }
 
+/** Not config: the longest delay setTimeout takes (a signed 32-bit ms count); a longer deadline is re-armed. */
 const TIMER_MS_MAX = 2 ** 31 - 1;
 const signalNames = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 
 export function supervise(options: SuperviseOptions): RunHandle {
   const { spec, log, process: child, meter } = options;
   const limits = spec.limits;
-  const started_ms = Date.now();
+  const started_wall_ms = Date.now();
   const started = performance.now();
 
-  let deadline_ms = started_ms + limits.wall_ms;
+  let deadline_wall_ms = started_wall_ms + limits.wall_ms;
   let kill_reason: RunReason | null = null;
   let kill_detail: string | null = null;
   let ready = false;
@@ -129,10 +130,10 @@ export function supervise(options: SuperviseOptions): RunHandle {
   const armDeadline = (): void => {
     if (deadline_timer !== null) clearTimeout(deadline_timer);
     // A timer fires at most 2^31-1 ms ahead (about 24.8 days); a later deadline re-arms.
-    const wait_ms = Math.min(TIMER_MS_MAX, Math.max(0, deadline_ms - Date.now()));
+    const wait_ms = Math.min(TIMER_MS_MAX, Math.max(0, deadline_wall_ms - Date.now()));
     deadline_timer = setTimeout(() => {
-      if (Date.now() < deadline_ms) return armDeadline();
-      terminate('killed_timeout', `wall deadline passed (${new Date(deadline_ms).toISOString()})`);
+      if (Date.now() < deadline_wall_ms) return armDeadline();
+      terminate('killed_timeout', `wall deadline passed (${new Date(deadline_wall_ms).toISOString()})`);
     }, wait_ms);
   };
 
@@ -277,15 +278,15 @@ export function supervise(options: SuperviseOptions): RunHandle {
     execution_id: spec.execution_id,
     pid: child.pid,
     done,
-    get deadline_ms() {
-      return deadline_ms;
+    get deadline_wall_ms() {
+      return deadline_wall_ms;
     },
-    extend(new_deadline_ms: number): boolean {
-      invariant(Number.isFinite(new_deadline_ms), 'a deadline is a finite number of ms since the epoch');
+    extend(new_deadline_wall_ms: number): boolean {
+      invariant(Number.isFinite(new_deadline_wall_ms), 'a deadline is a finite number of ms since the epoch');
       if (finished || kill_reason !== null) return false;
-      deadline_ms = new_deadline_ms;
+      deadline_wall_ms = new_deadline_wall_ms;
       armDeadline();
-      log.debug({ execution_id: spec.execution_id, deadline: new Date(deadline_ms).toISOString() }, 'lease extended');
+      log.debug({ execution_id: spec.execution_id, deadline: new Date(deadline_wall_ms).toISOString() }, 'lease extended');
       return true;
     },
     stop(why: string): Promise<RunResult> {
