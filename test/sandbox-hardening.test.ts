@@ -162,7 +162,7 @@ while True: pass
     });
     const { pid } = JSON.parse(first) as { pid: number };
     await until(() => existsSync(join(ws, 'started')), 'the agent started');
-    tree.push(...sampleTree(pid).pids.map(identify).filter((p): p is ProcessId => p !== null));
+    tree.push(...sampleTree(pid, config.sandbox.proc_tree_nodes_max).pids.map(identify).filter((p): p is ProcessId => p !== null));
     assert.ok(tree.length >= 3, `bwrap, agora-init and the agent are running: ${JSON.stringify(tree)}`);
     assert.equal(tree[0]!.pid, pid);
     return { holder, bwrap: tree[0]!, sandbox: tree.slice(1) };

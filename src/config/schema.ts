@@ -176,6 +176,7 @@ export const sandboxSchema = z
     control_drain_wait_ms: int(0, 60_000).default(1000).describe("After a run's outermost process exits, how long its control channel may take to deliver agora-init's last lines (the exit status and usage) before the run is accounted without them."),
     agent_json_bytes_max: int(64, 16 * 1024 * 1024).default(65_536).describe("Largest agent.json read from a workspace to find an agent's command; a larger one is refused as invalid."),
     kill_rounds_max: int(1, 100_000).default(200).describe("Rounds of SIGKILL over a run's cgroup (each a short wait apart) before the processes left are reported as surviving."),
+    proc_tree_nodes_max: int(1, 10_000_000).default(100_000).describe("Most processes read in one /proc sample of a run's tree (runs without cgroup counters); past it the rest of the tree is not counted or killed in that round."),
     kill_tree_rounds_max: int(1, 100_000).default(50).describe('Rounds of SIGKILL over a run\'s process tree without cgroups (each a short wait apart) before giving up.'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
   })
@@ -341,6 +342,7 @@ export const llmSchema = z
     messages_max: int(1, 100_000).default(2048).describe('Most messages in one chat request.'),
     request_bytes_max: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Largest chat request body; larger gets 413.'),
     reply_bytes_max: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024).describe('Largest reply (or single streamed event) accepted from a provider; past it the call fails with UPSTREAM_ERROR and nothing is charged.'),
+    error_chars_max: int(0, 1_000_000).default(1000).describe("Longest upstream error message kept in a call's journal record (llm_call_completed); the rest is cut."),
     call_duration_ms_max: int(1000, 3_600_000).default(600_000).describe('Longest one call may take, streaming included; then it is cut off (TIMEOUT) and only what was delivered is charged.'),
     calls_in_flight_per_execution_max: int(1, 1024).default(8).describe('Most calls one run may have waiting on providers at once; more get RATE_LIMITED.'),
     usage_recent_calls: int(0, 1000).default(20).describe('Recent calls GET /llm/v1/usage lists.'),

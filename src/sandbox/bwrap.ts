@@ -23,6 +23,7 @@ import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
 import { cpuSecondsOfMs } from './cpu-time.js';
 import { CgroupMeter, ProcTreeMeter } from './meters.js';
+import { treeBounds } from './proc-tree.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';
 import { RunRegistry } from './run-registry.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
@@ -347,8 +348,8 @@ class BwrapRunner implements Runner {
       process: child,
       meter:
         cgroup !== null
-          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive)
-          : new ProcTreeMeter(child.pid ?? -1, child.alive, this.config.sandbox.kill_tree_rounds_max),
+          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive, this.config.sandbox.proc_tree_nodes_max)
+          : new ProcTreeMeter(child.pid ?? -1, child.alive, treeBounds(this.config)),
       meter_interval_ms: s.meter_interval_ms,
       teardown: () =>
         this.track(async () => {
