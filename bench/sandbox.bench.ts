@@ -105,7 +105,7 @@ export default async function bench(): Promise<BenchRow[]> {
           workspace_dir: ws,
           command: [...command],
           env: {},
-          limits: runLimits(config, { memory_mb: 256, wall_ms: 30_000, cpu_seconds_max: null }),
+          limits: runLimits(config, { memory_mb: 256, wall_ms: 30_000, cpu_ms_max: null }),
           api_socket_path: socket_path,
           log_path,
         });

@@ -58,13 +58,13 @@ class FakeRunner implements Runner {
     let finish!: (r: RunResult) => void;
     const done = new Promise<RunResult>((resolve) => (finish = resolve));
     const deadlines: number[] = [];
-    const result: RunResult = { exit_code: 0, signal: null, reason: 'exit', detail: null, cpu_seconds: 0.1, memory_peak_mb: 10, metering: 'rusage', wall_ms: 5, log_bytes: 0, log_truncated: false };
+    const result: RunResult = { exit_code: 0, signal: null, reason: 'exit', detail: null, cpu_ms: 100, memory_peak_mb: 10, metering: 'rusage', wall_ms: 5, log_bytes: 0, log_truncated: false };
     this.started.push({ spec, finish: () => finish(result), deadlines });
     return {
       execution_id: spec.execution_id,
       pid: null,
       done,
-      deadline_ms: Date.now() + spec.limits.wall_ms,
+      deadline_wall_ms: Date.now() + spec.limits.wall_ms,
       extend: (d) => (deadlines.push(d), true),
       stop: async () => {
         finish({ ...result, reason: 'stopped', exit_code: null });

@@ -4,7 +4,11 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AGENT_JSON_BYTES_MAX, resolveAgentCommand } from '../src/sandbox/command.js';
+import { configSchema } from '../src/config/schema.js';
+import { resolveAgentCommand as resolveWithLimit } from '../src/sandbox/command.js';
+
+const AGENT_JSON_BYTES_MAX = configSchema.parse({}).sandbox.agent_json_bytes_max;
+const resolveAgentCommand = (dir: string) => resolveWithLimit(dir, AGENT_JSON_BYTES_MAX);
 
 function ws(t: import('node:test').TestContext, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'agora-cmd-'));

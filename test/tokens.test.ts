@@ -33,12 +33,12 @@ function withSignature(token: string, signature: string): string {
 
 test('a correctly shaped token with a wrong signature is 401, for a development token and for a live execution\'s', async (t) => {
   const { world, balance } = await setup(t);
-  const expires_at_ms = world.clock.now_ms() + 3_600_000;
+  const expires_world_ms = world.clock.now_ms() + 3_600_000;
   for (const execution_id of [null, LIVE_EXECUTION]) {
-    const good = world.signer.mint({ agent_id: 'alice', execution_id, expires_at_ms });
+    const good = world.signer.mint({ agent_id: 'alice', execution_id, expires_world_ms });
     assert.equal((await balance(good)).status, 200, 'the well-signed token works');
     // The signature of another payload this same world signed: valid HMAC, wrong message.
-    const other = world.signer.mint({ agent_id: 'genesis', execution_id, expires_at_ms });
+    const other = world.signer.mint({ agent_id: 'genesis', execution_id, expires_world_ms });
     const borrowed = withSignature(good, other.split('.')[2]!);
     // One character of the right signature changed.
     const sig = good.split('.')[2]!;
@@ -53,9 +53,9 @@ test('a correctly shaped token with a wrong signature is 401, for a development 
 
 test("a token signed with another world's key is 401", async (t) => {
   const { world, balance } = await setup(t);
-  const elsewhere = new TokenSigner(randomBytes(32).toString('hex'));
+  const elsewhere = new TokenSigner(randomBytes(32).toString('hex'), { verified_entries_max: 10_000 });
   for (const execution_id of [null, LIVE_EXECUTION]) {
-    const foreign = elsewhere.mint({ agent_id: 'alice', execution_id, expires_at_ms: world.clock.now_ms() + 3_600_000 });
+    const foreign = elsewhere.mint({ agent_id: 'alice', execution_id, expires_world_ms: world.clock.now_ms() + 3_600_000 });
     const res = await balance(foreign);
     assert.equal(res.status, 401);
     assertErrorShape(res.body, 'UNAUTHENTICATED');
@@ -64,13 +64,13 @@ test("a token signed with another world's key is 401", async (t) => {
 
 test('an expired token is 401, whether the API has seen it before or not', async (t) => {
   const { world, clock, balance } = await setup(t);
-  const stale = world.signer.mint({ agent_id: 'alice', execution_id: null, expires_at_ms: world.clock.now_ms() - 1 });
+  const stale = world.signer.mint({ agent_id: 'alice', execution_id: null, expires_world_ms: world.clock.now_ms() - 1 });
   const never_seen = await balance(stale);
   assert.equal(never_seen.status, 401);
   assertErrorShape(never_seen.body, 'UNAUTHENTICATED');
 
   // A token used while valid is remembered as verified; it must still die at its expiry.
-  const short = world.signer.mint({ agent_id: 'alice', execution_id: null, expires_at_ms: world.clock.now_ms() + 1_000 });
+  const short = world.signer.mint({ agent_id: 'alice', execution_id: null, expires_world_ms: world.clock.now_ms() + 1_000 });
   assert.equal((await balance(short)).status, 200);
   clock.advance(1_000);
   const remembered = await balance(short);
@@ -81,7 +81,7 @@ test('an expired token is 401, whether the API has seen it before or not', async
 test("a dead agent's token is refused, though well signed and unexpired", async (t) => {
   const { world, api } = await setup(t);
   addAgent(world, 'ghost', 0);
-  const token = world.signer.mint({ agent_id: 'ghost', execution_id: null, expires_at_ms: world.clock.now_ms() + 3_600_000 });
+  const token = world.signer.mint({ agent_id: 'ghost', execution_id: null, expires_world_ms: world.clock.now_ms() + 3_600_000 });
   assert.equal((await api.request('GET', '/economic/balance/alice', { token })).status, 200, 'alive, the token works');
   killBrokeAgent(world, 'ghost');
   const res = await api.request('GET', '/economic/balance/alice', { token });

@@ -115,7 +115,7 @@ describe('workspace attacks', { skip }, () => {
     // What the launcher does before every run, through the same primitives.
     writeEnvJson(dir, SAMPLE_ENV);
     assert.ok(lstatSync(join(dir, 'env.json')).isFile(), 'env.json is now a regular file of the workspace');
-    const command = resolveAgentCommand(dir); // a FIFO would block a naive open for ever
+    const command = resolveAgentCommand(dir, config.sandbox.agent_json_bytes_max); // a FIFO would block a naive open for ever
     assert.equal(command.ok, false);
     assert.match(command.ok ? '' : command.why, /not a regular file/);
     const target = mkdtempSync(join(tmpdir(), 'agora-copy-'));

@@ -36,14 +36,14 @@ class HeldRunner implements Runner {
     this.ends.set(spec.agent_id, end);
     for (const wake of this.waiters.splice(0)) wake();
     const result = (reason: RunResult['reason']): RunResult => ({
-      exit_code: reason === 'exit' ? 0 : null, signal: null, reason, detail: null, cpu_seconds: 0.01, memory_peak_mb: 1,
+      exit_code: reason === 'exit' ? 0 : null, signal: null, reason, detail: null, cpu_ms: 10, memory_peak_mb: 1,
       metering: 'rusage', wall_ms: 1, log_bytes: 0, log_truncated: false,
     });
     return {
       execution_id: spec.execution_id,
       pid: null,
       done,
-      deadline_ms: Date.now() + spec.limits.wall_ms,
+      deadline_wall_ms: Date.now() + spec.limits.wall_ms,
       extend: () => true,
       stop: async () => {
         end(result('stopped'));
@@ -57,7 +57,7 @@ class HeldRunner implements Runner {
     const end = this.ends.get(agent_id);
     assert.ok(end !== undefined, `${agent_id} has a run`);
     this.ends.delete(agent_id);
-    end({ exit_code: 0, signal: null, reason: 'exit', detail: null, cpu_seconds: 0.01, memory_peak_mb: 1, metering: 'rusage', wall_ms: 1, log_bytes: 0, log_truncated: false });
+    end({ exit_code: 0, signal: null, reason: 'exit', detail: null, cpu_ms: 10, memory_peak_mb: 1, metering: 'rusage', wall_ms: 1, log_bytes: 0, log_truncated: false });
   }
 
   async close(): Promise<void> {

@@ -98,7 +98,7 @@ export function registerInspectCommands(program: Command): void {
         const found = world.kernel.agents.get(agent);
         if (found === null) throw new AgoraError('NOT_FOUND', `no agent ${agent}`);
         const ttl_s = (options.ttl as number | undefined) ?? world.config.auth.dev_token_ttl_s;
-        const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_at_ms: world.kernel.clock.now_ms() + ttl_s * 1000 });
+        const token = world.signer.mint({ agent_id: agent, execution_id: null, expires_world_ms: world.kernel.clock.now_ms() + ttl_s * 1000 });
         printText(token);
       }),
     );

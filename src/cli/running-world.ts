@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 const API_URL_FILE = 'api.url';
-const HEALTH_TIMEOUT_MS = 2000;
 
 export function recordApiUrl(world_dir: string, url: string): void {
   writeFileSync(join(world_dir, API_URL_FILE), `${url}\n`, { mode: 0o600 });
@@ -24,12 +23,12 @@ const healthSchema = z.object({ status: z.literal('ok'), world_id: z.string().nu
  * The URL of this world's running API, or null when none answers: the record is missing,
  * stale (the process died without removing it), or names another world.
  */
-export async function runningApiUrl(world_dir: string, world_id: string | null): Promise<string | null> {
+export async function runningApiUrl(world_dir: string, world_id: string | null, health_timeout_ms: number): Promise<string | null> {
   const file = join(world_dir, API_URL_FILE);
   if (!existsSync(file)) return null;
   const url = readFileSync(file, 'utf8').trim();
   try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(health_timeout_ms) });
     const health = healthSchema.safeParse(await res.json());
     return health.success && health.data.world_id === world_id ? url : null;
   } catch {

@@ -43,7 +43,7 @@ export async function writeWorld<T>(command: Command, how: WorldWrite<T>): Promi
     const reader = openWorld({ dir: options.world, config, create: false, log_to_file: false });
     let url: string | null;
     try {
-      url = await runningApiUrl(reader.paths.dir, reader.kernel.worldId());
+      url = await runningApiUrl(reader.paths.dir, reader.kernel.worldId(), config.server.health_timeout_ms);
     } finally {
       reader.close();
     }

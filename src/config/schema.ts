@@ -20,12 +20,15 @@ export const serverSchema = z
     page_size_default: int(1, 1000).default(50).describe('Items per page when a list route is not given `limit`.'),
     page_size_max: int(1, 10_000).default(500).describe('Largest `limit` a list route accepts.'),
     request_timeout_ms: int(1000, 600_000).default(30_000).describe('A request taking longer than this is cut off.'),
+    health_timeout_ms: int(100, 600_000).default(2000).describe("How long a CLI command waits for a running world's API to answer /health before it takes the world for not running."),
   })
   .prefault({});
 
 export const authSchema = z
   .strictObject({
     dev_token_ttl_s: int(60, 365 * 24 * 3600).default(7 * 24 * 3600).describe('Lifetime of tokens minted by `agora token` for development and tests.'),
+    execution_token_slack_s: int(0, 30 * 24 * 3600).default(3600).describe("An execution token's signed expiry: its lease's end plus this (world time). The API also refuses it as soon as its execution has ended, whatever the expiry says."),
+    verified_tokens_max: int(1, 10_000_000).default(10_000).describe('Tokens whose signature check is remembered (an agent sends the same one on every request); past it the memory starts afresh.'),
   })
   .prefault({});
 
@@ -33,6 +36,7 @@ export const storeSchema = z
   .strictObject({
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL').describe('SQLite `synchronous` pragma under WAL. NORMAL survives a process crash (SIGKILL) with every committed transaction; FULL also survives power loss at the cost of one fsync per commit.'),
     busy_timeout_ms: int(0, 60_000).default(5_000).describe('How long a second process (the CLI) waits for the world database lock.'),
+    read_cache_entries_max: int(1, 10_000_000).default(50_000).describe("Entries of the kernel's read cache (cleared by every command, so never stale); past it the cache starts afresh."),
   })
   .prefault({});
 
@@ -167,6 +171,13 @@ export const sandboxSchema = z
     launchers_prestarted: int(0, 16).default(2).describe('Sandbox launchers started ahead of runs (already forked and in a fresh cgroup, waiting), so that starting a run pays for neither on a busy host. 0 = start each launcher when its run starts. Needs the native helpers.'),
     docker_socket: z.string().min(1).default('/var/run/docker.sock').describe('Docker engine socket (docker runner only).'),
     docker_ping_timeout_ms: int(100, 600_000).default(3000).describe('How long the docker runner waits for the engine to answer its first ping (and each API call) before it reports docker unavailable.'),
+    probe_timeout_ms: int(100, 600_000).default(10_000).describe('Longest wait for one host probe at start (can bwrap make namespaces here, where is python3, has it debugpy).'),
+    mount_timeout_ms: int(100, 600_000).default(10_000).describe("Longest wait for mount/umount of a runner's private state tmpfs (when Agora runs as root)."),
+    control_drain_wait_ms: int(0, 60_000).default(1000).describe("After a run's outermost process exits, how long its control channel may take to deliver agora-init's last lines (the exit status and usage) before the run is accounted without them."),
+    agent_json_bytes_max: int(64, 16 * 1024 * 1024).default(65_536).describe("Largest agent.json read from a workspace to find an agent's command; a larger one is refused as invalid."),
+    kill_rounds_max: int(1, 100_000).default(200).describe("Rounds of SIGKILL over a run's cgroup (each a short wait apart) before the processes left are reported as surviving."),
+    proc_tree_nodes_max: int(1, 10_000_000).default(100_000).describe("Most processes read in one /proc sample of a run's tree (runs without cgroup counters); past it the rest of the tree is not counted or killed in that round."),
+    kill_tree_rounds_max: int(1, 100_000).default(50).describe('Rounds of SIGKILL over a run\'s process tree without cgroups (each a short wait apart) before giving up.'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
   })
   .prefault({});
@@ -180,6 +191,8 @@ export const workspaceSchema = z
     inodes_max: int(64, 16 * 1024 * 1024).default(16_384).describe('Files and directories a workspace may hold (an image has at least this many inodes).'),
     depth_max: int(1, 4096).default(64).describe('Deepest directory nesting the host walks in a workspace (copy_self, measuring); deeper refuses the walk.'),
     disk_sample_interval_ms: int(10, 600_000).default(1_000).describe('How often a running agent\'s workspace usage is measured; a run whose workspace grows to its allowance is stopped with killed_disk.'),
+    tool_timeout_ms: int(100, 600_000).default(30_000).describe('Longest one image tool (mkfs.ext4, e2fsck, mount, umount) may take on a workspace image.'),
+    remove_entries_max: int(1, 1e9).default(1_000_000).describe("Most entries removed with a failed spawn's half-made workspace; more refuses the removal (left for the operator)."),
   })
   .prefault({});
 
@@ -329,6 +342,7 @@ export const llmSchema = z
     messages_max: int(1, 100_000).default(2048).describe('Most messages in one chat request.'),
     request_bytes_max: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024).describe('Largest chat request body; larger gets 413.'),
     reply_bytes_max: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024).describe('Largest reply (or single streamed event) accepted from a provider; past it the call fails with UPSTREAM_ERROR and nothing is charged.'),
+    error_chars_max: int(0, 1_000_000).default(1000).describe("Longest upstream error message kept in a call's journal record (llm_call_completed); the rest is cut."),
     call_duration_ms_max: int(1000, 3_600_000).default(600_000).describe('Longest one call may take, streaming included; then it is cut off (TIMEOUT) and only what was delivered is charged.'),
     calls_in_flight_per_execution_max: int(1, 1024).default(8).describe('Most calls one run may have waiting on providers at once; more get RATE_LIMITED.'),
     usage_recent_calls: int(0, 1000).default(20).describe('Recent calls GET /llm/v1/usage lists.'),

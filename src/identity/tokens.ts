@@ -7,44 +7,47 @@ import { z } from 'zod';
 const payloadSchema = z.strictObject({
   a: z.string().min(1), // agent id
   x: z.string().min(1).nullable(), // execution id, null for a development token
-  e: z.number().int(), // expiry, ms since epoch
+  e: z.number().int(), // expiry, world time (the kernel's clock), ms since the epoch
 });
 
 export interface TokenClaims {
   agent_id: string;
   execution_id: string | null;
-  expires_at_ms: number;
+  /** World time (the kernel's clock, virtual under --simulate), never the wall clock. */
+  expires_world_ms: number;
 }
 
 export class TokenSigner {
   private readonly key: Buffer;
   /** Tokens already verified: an agent sends the same one on every request. Bounded. */
   private readonly verified = new Map<string, TokenClaims>();
-  private static readonly verified_entries_max = 10_000;
 
-  constructor(signing_key_hex: string) {
+  constructor(
+    signing_key_hex: string,
+    private readonly options: { verified_entries_max: number },
+  ) {
     this.key = Buffer.from(signing_key_hex, 'hex');
     if (this.key.length < 16) throw new Error('signing key too short');
   }
 
   mint(claims: TokenClaims): string {
-    const payload = Buffer.from(JSON.stringify({ a: claims.agent_id, x: claims.execution_id, e: claims.expires_at_ms })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ a: claims.agent_id, x: claims.execution_id, e: claims.expires_world_ms })).toString('base64url');
     return `agt.${payload}.${this.sign(payload)}`;
   }
 
   /** Returns the claims of a well-signed, unexpired token, else null. */
-  verify(token: string, now_ms: number): TokenClaims | null {
+  verify(token: string, now_world_ms: number): TokenClaims | null {
     const known = this.verified.get(token);
-    if (known !== undefined) return known.expires_at_ms > now_ms ? known : null;
-    const claims = this.verifySignature(token, now_ms);
+    if (known !== undefined) return known.expires_world_ms > now_world_ms ? known : null;
+    const claims = this.verifySignature(token, now_world_ms);
     if (claims !== null) {
-      if (this.verified.size >= TokenSigner.verified_entries_max) this.verified.clear();
+      if (this.verified.size >= this.options.verified_entries_max) this.verified.clear();
       this.verified.set(token, claims);
     }
     return claims;
   }
 
-  private verifySignature(token: string, now_ms: number): TokenClaims | null {
+  private verifySignature(token: string, now_world_ms: number): TokenClaims | null {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== 'agt') return null;
     const [, payload, signature] = parts as [string, string, string];
@@ -57,8 +60,8 @@ export class TokenSigner {
     } catch {
       return null;
     }
-    if (parsed.e <= now_ms) return null;
-    return { agent_id: parsed.a, execution_id: parsed.x, expires_at_ms: parsed.e };
+    if (parsed.e <= now_world_ms) return null;
+    return { agent_id: parsed.a, execution_id: parsed.x, expires_world_ms: parsed.e };
   }
 
   private sign(payload: string): string {

@@ -41,7 +41,7 @@ export interface CallDeps {
 
 export class LlmCall {
   readonly control: CallControl;
-  private readonly started_ms: number;
+  private readonly started_world_ms: number;
   private settled = false;
 
   constructor(
@@ -55,7 +55,7 @@ export class LlmCall {
     private readonly rate: RateAdmission,
   ) {
     this.control = new CallControl(deps.call_duration_ms_max);
-    this.started_ms = deps.clock.now_ms();
+    this.started_world_ms = deps.clock.now_ms();
   }
 
   private providerCall(): ProviderCall {
@@ -170,7 +170,7 @@ export class LlmCall {
           reserved_tokens: this.reservation.tokens,
           max_completion_tokens: this.max_completion_tokens,
           finish_reason: outcome.finish_reason,
-          latency_ms: Math.max(0, this.deps.clock.now_ms() - this.started_ms),
+          latency_ms: Math.max(0, this.deps.clock.now_ms() - this.started_world_ms),
         },
         { actor: this.caller.agent_id, correlation_id: this.caller.request_id },
       );

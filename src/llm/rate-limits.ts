@@ -58,12 +58,12 @@ export class RateLimiter {
   /** Admits a call of `tokens` (its reservation) to every window, or throws RATE_LIMITED. */
   admit(agent_id: string, provider: string, tokens: number): RateAdmission {
     invariant(Number.isSafeInteger(tokens) && tokens >= 0, 'a call reserves a whole number of tokens');
-    const now_ms = this.clock.now_ms();
+    const now_world_ms = this.clock.now_ms();
     const windows = this.windowsFor(agent_id, provider, tokens);
     let wait_s = 0;
     let blocking: NamedWindow | null = null;
     for (const w of windows) {
-      const wait = w.window.waitSeconds(now_ms, w.amount);
+      const wait = w.window.waitSeconds(now_world_ms, w.amount);
       if (wait === Infinity) {
         throw new AgoraError('INVALID_ARGS', `this call would reserve ${tokens} tokens, more than ${w.name} allows in a whole minute (${w.window.limit}); ask for fewer max_tokens or send a shorter prompt`, {
           limit: w.name,
@@ -80,16 +80,16 @@ export class RateLimiter {
       throw new AgoraError('RATE_LIMITED', `rate limit ${blocking.name} (${blocking.window.limit} per rolling minute) is reached; retry in ${wait_s.toFixed(3)} s`, {
         limit: blocking.name,
         limit_value: blocking.window.limit,
-        used: blocking.window.used(now_ms),
+        used: blocking.window.used(now_world_ms),
         asked: blocking.amount,
       }, wait_s);
     }
     const token_entries: { window: SlidingWindow; entry: WindowEntry }[] = [];
     for (const w of windows) {
-      const entry = w.window.add(now_ms, w.amount);
+      const entry = w.window.add(now_world_ms, w.amount);
       if (w.name.endsWith('tokens_per_minute')) token_entries.push({ window: w.window, entry });
     }
-    if (++this.admissions % SWEEP_EVERY_ADMISSIONS === 0) this.sweep(now_ms);
+    if (++this.admissions % SWEEP_EVERY_ADMISSIONS === 0) this.sweep(now_world_ms);
     let settled = false;
     return {
       settle(tokens_used: number) {
@@ -103,12 +103,12 @@ export class RateLimiter {
 
   /** The agent's own windows now, for GET /llm/v1/usage. */
   agentSnapshot(agent_id: string): RateSnapshot {
-    const now_ms = this.clock.now_ms();
+    const now_world_ms = this.clock.now_ms();
     const pair = this.agents.get(agent_id);
     const limits = this.config.rate_limits;
     return {
-      tokens_per_minute: { limit: limits.agent_tokens_per_minute, used: pair?.tokens.used(now_ms) ?? 0 },
-      requests_per_minute: { limit: limits.agent_requests_per_minute, used: pair?.requests.used(now_ms) ?? 0 },
+      tokens_per_minute: { limit: limits.agent_tokens_per_minute, used: pair?.tokens.used(now_world_ms) ?? 0 },
+      requests_per_minute: { limit: limits.agent_requests_per_minute, used: pair?.requests.used(now_world_ms) ?? 0 },
     };
   }
 
@@ -131,9 +131,9 @@ export class RateLimiter {
     return windows;
   }
 
-  private sweep(now_ms: number): void {
+  private sweep(now_world_ms: number): void {
     for (const [agent_id, pair] of this.agents) {
-      if (pair.requests.size(now_ms) === 0 && pair.tokens.size(now_ms) === 0) this.agents.delete(agent_id);
+      if (pair.requests.size(now_world_ms) === 0 && pair.tokens.size(now_world_ms) === 0) this.agents.delete(agent_id);
     }
   }
 }

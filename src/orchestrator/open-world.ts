@@ -105,6 +105,8 @@ export function openWorld(options: WorldOptions): World {
       limits: { bytes_max: options.config.workspace.bytes_max, inodes_max: options.config.workspace.inodes_max, depth_max: options.config.workspace.depth_max },
       owner: agentOwner(options.config.sandbox),
       log: log.child({ component: 'workspaces' }),
+      tool_timeout_ms: options.config.workspace.tool_timeout_ms,
+      remove_entries_max: options.config.workspace.remove_entries_max,
     });
     // Unmounted before anything of the world is removed (close runs these in reverse).
     opened.push(() => workspaces.close());
@@ -117,7 +119,7 @@ export function openWorld(options: WorldOptions): World {
       created = true;
       log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');
     }
-    const signer = new TokenSigner(readOrCreateSecret(paths.signing_key));
+    const signer = new TokenSigner(readOrCreateSecret(paths.signing_key), { verified_entries_max: options.config.auth.verified_tokens_max });
     const operator_token = readOrCreateSecret(paths.operator_token);
     return {
       paths,

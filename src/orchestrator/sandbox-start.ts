@@ -56,7 +56,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
   try {
     const workspace_dir = workspaceDir(ctx, execution.agent_id);
     if (!existsSync(workspace_dir) || !statSync(workspace_dir).isDirectory()) return { ok: false, outcome: emptyOutcome('no_workspace'), channel };
-    const command = resolveAgentCommand(workspace_dir);
+    const command = resolveAgentCommand(workspace_dir, ctx.world.config.sandbox.agent_json_bytes_max);
     if (!command.ok) {
       ctx.log.warn({ execution_id: execution.id, agent_id: execution.agent_id, why: command.why }, 'agent has no entry point');
       return { ok: false, outcome: emptyOutcome(command.reason), channel };
@@ -67,7 +67,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
     }
     const inside = ctx.runner.workspacePathInside({ workspace_dir });
-    const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_at_ms: execution.lease_ends_at_ms + 3_600_000 });
+    const token = ctx.world.signer.mint({ agent_id: execution.agent_id, execution_id: execution.id, expires_world_ms: execution.lease_ends_at_ms + ctx.world.config.auth.execution_token_slack_s * 1000 });
     const handle = await ctx.runner.start({
       execution_id: execution.id,
       agent_id: execution.agent_id,
@@ -83,7 +83,7 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
       limits: runLimits(ctx.world.config, {
         memory_mb: Math.max(8, execution.bundle.memory_mb),
         wall_ms: Math.max(1, leaseEndWallMs(ctx, execution.lease_ends_at_ms) - Date.now()),
-        cpu_seconds_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms / 1000 : null,
+        cpu_ms_max: execution.bundle.cpu_ms > 0 ? execution.bundle.cpu_ms : null,
       }),
       api_socket_path: channel === null ? null : socket_path,
       api_url: ctx.runner.isolation === 'none' ? ctx.api.url : null,
@@ -112,7 +112,7 @@ export function debugCommand(ctx: Pick<SandboxContext, 'world' | 'runner'>, comm
   if (python === null) return command;
   let available = debugpy_by_python.get(python);
   if (available === undefined) {
-    available = spawnSync(python, ['-c', 'import debugpy'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+    available = spawnSync(python, ['-c', 'import debugpy'], { stdio: 'ignore', timeout: ctx.world.config.sandbox.probe_timeout_ms }).status === 0;
     debugpy_by_python.set(python, available);
   }
   if (!available) return command;
@@ -128,7 +128,7 @@ export function outcomeOf(result: RunResult): ExecutionOutcome {
     reason: result.reason,
     exit_code: result.exit_code,
     signal: result.signal,
-    cpu_ms: result.cpu_seconds * 1000,
+    cpu_ms: result.cpu_ms,
     memory_peak_mb: result.memory_peak_mb,
     wall_ms: result.wall_ms,
     log_bytes: result.log_bytes,

@@ -21,7 +21,9 @@ import { resolveHelpers, resolveSeccomp, type SandboxHelpers } from './helpers.j
 import { workspaceWalkLimits } from '../workspace/walk.js';
 import { adoptWorkspace, reachableBy, type HostIds } from './host-access.js';
 import { openInspectorBridge, type InspectorBridge } from './inspector-bridge.js';
+import { cpuSecondsOfMs } from './cpu-time.js';
 import { CgroupMeter, ProcTreeMeter } from './meters.js';
+import { treeBounds } from './proc-tree.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';
 import { RunRegistry } from './run-registry.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
@@ -72,7 +74,7 @@ export async function probeBwrap(config: Config): Promise<BwrapProbe> {
   const ids = sandboxIds(config);
   const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '/usr/bin/true'], {
     encoding: 'utf8',
-    timeout: 10_000,
+    timeout: config.sandbox.probe_timeout_ms,
     ...(ids !== null ? { uid: ids.uid, gid: ids.gid } : {}),
   });
   if (probe.status !== 0) {
@@ -102,7 +104,7 @@ export function findPython(config: Config): string | null {
   if (wanted !== 'auto') return existsSync(wanted) ? wanted : null;
   if (existsSync('/usr/bin/python3')) return '/usr/bin/python3';
   // A version manager's shim (pyenv) is a script that needs its manager: ask python itself.
-  const asked = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
+  const asked = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: config.sandbox.probe_timeout_ms });
   const path = asked.status === 0 ? asked.stdout.trim() : '';
   return path !== '' && existsSync(path) ? path : null;
 }
@@ -115,7 +117,7 @@ export async function createBwrapRunner(config: Config, log: Logger): Promise<Ru
   const ids = sandboxIds(config);
   const cgroups = await detectCgroups(config, log);
   warnUnenforced(cgroups, log);
-  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb });
+  const dir = createSandboxDir({ parent: config.sandbox.state_dir, init_binary: helpers.init_path, uid_inside: config.sandbox.uid_inside, gid_inside: config.sandbox.gid_inside, tmpfs_mb: config.sandbox.state_tmpfs_mb, mount_timeout_ms: config.sandbox.mount_timeout_ms });
   try {
     return new BwrapRunner(config, log, probe.bwrap_path, helpers, seccomp_path, ids, cgroups, dir);
   } catch (err) {
@@ -322,14 +324,14 @@ class BwrapRunner implements Runner {
     try {
       // The run's arguments (bwrap's hold its environment, and so its API token) never go on
       // a command line: the launcher gets them over its control socket, bwrap over an fd.
-      const run_args = this.runLaunchArgs(stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms);
+      const run_args = this.runLaunchArgs(stages, spec.limits.cpu_ms_max, spec.limits.grace_ms);
       if (pooled !== null) {
         const control = pooled.child.stdio[3] as Duplex;
         control.write(goMessage(['--log', spec.log_path, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]));
-        child = watchSandboxProcess(pooled.child);
+        child = watchSandboxProcess(pooled.child, this.config.sandbox.control_drain_wait_ms);
         this.log.debug({ execution_id: spec.execution_id, launcher: pooled.name }, 'run started on a pooled launcher');
       } else {
-        child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_seconds_max, spec.limits.grace_ms, bwrap, spec.log_path);
+        child = this.spawnLauncher(cgroup, run_args, stages, spec.limits.cpu_ms_max, spec.limits.grace_ms, bwrap, spec.log_path);
       }
     } catch (err) {
       // Nothing started: undo what was prepared for it.
@@ -346,8 +348,8 @@ class BwrapRunner implements Runner {
       process: child,
       meter:
         cgroup !== null
-          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive)
-          : new ProcTreeMeter(child.pid ?? -1, child.alive),
+          ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive, this.config.sandbox.proc_tree_nodes_max)
+          : new ProcTreeMeter(child.pid ?? -1, child.alive, treeBounds(this.config)),
       meter_interval_ms: s.meter_interval_ms,
       teardown: () =>
         this.track(async () => {
@@ -362,16 +364,16 @@ class BwrapRunner implements Runner {
   }
 
   /** The launcher options that belong to one run (native syntax): rlimits, stages, uid, filter. */
-  private runLaunchArgs(stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): string[] {
+  private runLaunchArgs(stages: { source: string; point: string }[], cpu_ms_max: number | null, grace_ms: number): string[] {
     const args: string[] = [];
-    for (const [name, value] of this.rlimits(cpu_seconds_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
+    for (const [name, value] of this.rlimits(cpu_ms_max, grace_ms)) args.push('--rlimit', `${name}=${value}:${value}`);
     for (const stage of stages) args.push('--stage', `${stage.source}=${stage.point}`);
     if (this.ids !== null) args.push('--uid', String(this.ids.uid), '--gid', String(this.ids.gid));
     if (this.seccomp_path !== null) args.push('--seccomp', this.seccomp_path);
     return args;
   }
 
-  private rlimits(cpu_seconds_max: number | null, grace_ms: number): [string, number][] {
+  private rlimits(cpu_ms_max: number | null, grace_ms: number): [string, number][] {
     const s = this.config.sandbox;
     const rlimits: [string, number][] = [
       ['core', 0],
@@ -379,7 +381,7 @@ class BwrapRunner implements Runner {
       ['nofile', s.open_files_max],
     ];
     // Per-process backstop only; the budget itself is enforced on the whole run by the meter.
-    if (cpu_seconds_max !== null) rlimits.push(['cpu', Math.ceil(cpu_seconds_max + grace_ms / 1000) + 1]);
+    if (cpu_ms_max !== null) rlimits.push(['cpu', Math.ceil(cpuSecondsOfMs(cpu_ms_max) + grace_ms / 1000) + 1]);
     return rlimits;
   }
 
@@ -392,7 +394,7 @@ class BwrapRunner implements Runner {
     cgroup: RunCgroup | null,
     run_args: string[],
     stages: { source: string; point: string }[],
-    cpu_seconds_max: number | null,
+    cpu_ms_max: number | null,
     grace_ms: number,
     bwrap: BwrapCommandLine,
     log_path: string,
@@ -404,6 +406,7 @@ class BwrapRunner implements Runner {
         argv: [...this.helpers.launch_argv, '--await-go', '3'],
         env: {},
         log_path,
+        control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
         go_message: goMessage([...go, ...run_args, '--args-fd', String(bwrap.options.length), '--', this.bwrap_path, ...bwrap.options, ...bwrap.command]),
       });
     }
@@ -412,8 +415,9 @@ class BwrapRunner implements Runner {
       const options = seccomp_fd === null ? bwrap.options : ['--seccomp', '5', ...bwrap.options];
       return spawnSandboxProcess({
         argv: [...this.helpers.launch_argv, '--', this.bwrap_path, '--args', '4', ...bwrap.command],
-        env: this.portableLaunchEnv(procs, stages, cpu_seconds_max, grace_ms),
+        env: this.portableLaunchEnv(procs, stages, cpu_ms_max, grace_ms),
         log_path,
+        control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
         extra_fds: [bwrapArgsFile(options), ...(seccomp_fd === null ? [] : [seccomp_fd])],
       });
     } finally {
@@ -422,11 +426,11 @@ class BwrapRunner implements Runner {
   }
 
   /** The portable launcher's options (see fallback/agora-launch.sh). */
-  private portableLaunchEnv(procs: string[], stages: { source: string; point: string }[], cpu_seconds_max: number | null, grace_ms: number): Record<string, string> {
+  private portableLaunchEnv(procs: string[], stages: { source: string; point: string }[], cpu_ms_max: number | null, grace_ms: number): Record<string, string> {
     const env: Record<string, string> = {
       PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
       AGORA_CGROUP_PROCS: procs.join('\n'),
-      AGORA_RLIMITS: this.rlimits(cpu_seconds_max, grace_ms)
+      AGORA_RLIMITS: this.rlimits(cpu_ms_max, grace_ms)
         .map(([name, value]) => `--${name}=${value}:${value}`)
         .join(' '),
       AGORA_STAGES: stages.map((st) => `${st.source}\n${st.point}`).join('\n'),

@@ -23,6 +23,8 @@ import {
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 type Controller = (typeof CONTROLLERS)[number];
 
+// Not config: the kernel's default CFS period, and its smallest accepted quota (1 ms).
+// sandbox.cpu_quota_cores is the tunable.
 const CFS_PERIOD_US = 100_000;
 const CFS_QUOTA_MIN_US = 1000;
 
@@ -58,7 +60,7 @@ export function openCgroupV1(mounts: MountEntry[], own: { controllers: string[];
     cpu_usage: bases.has('cpuacct'),
   };
   if (problems.length > 0) log.warn({ problems }, 'cgroup v1: some controllers are unusable');
-  return new CgroupV1Driver(bases, abilities, log);
+  return new CgroupV1Driver(bases, abilities, log, config.sandbox.kill_rounds_max);
 }
 
 class CgroupV1Driver implements CgroupDriver {
@@ -68,6 +70,7 @@ class CgroupV1Driver implements CgroupDriver {
     private readonly bases: Map<Controller, string>,
     readonly abilities: CgroupAbilities,
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {}
 
   create(name: string, limits: CgroupLimits): RunCgroup {
@@ -92,7 +95,7 @@ class CgroupV1Driver implements CgroupDriver {
       for (const dir of made) tryRmdir(dir);
       throw err;
     }
-    return new CgroupV1Run(dirs, [...made], this.log);
+    return new CgroupV1Run(dirs, [...made], this.log, this.kill_rounds_max);
   }
 
   async close(): Promise<void> {
@@ -129,6 +132,7 @@ class CgroupV1Run implements RunCgroup {
     private readonly dirs: Map<Controller, string>,
     private readonly unique_dirs: string[],
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {
     invariant(unique_dirs.length > 0, 'a v1 run cgroup has at least one directory');
     this.procs_files = unique_dirs.map((d) => join(d, 'cgroup.procs'));
@@ -156,7 +160,7 @@ class CgroupV1Run implements RunCgroup {
   async killAll(): Promise<void> {
     // No freezer: inside bwrap the whole tree is one pid namespace, which the kernel kills
     // atomically when its init dies, so this loop normally finds the cgroup already empty.
-    if (!(await killUntilEmpty(this.procs_files))) this.log.error({ dirs: this.unique_dirs }, 'processes survive SIGKILL in a run cgroup');
+    if (!(await killUntilEmpty(this.procs_files, this.kill_rounds_max))) this.log.error({ dirs: this.unique_dirs }, 'processes survive SIGKILL in a run cgroup');
   }
 
   async remove(): Promise<void> {

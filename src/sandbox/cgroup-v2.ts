@@ -23,6 +23,8 @@ import {
 } from './cgroups.js';
 
 const WANTED = ['memory', 'cpu', 'pids'] as const;
+// Not config: the kernel's default CFS period (what cpu.max's quota is read against), and its
+// smallest accepted quota (1 ms). sandbox.cpu_quota_cores is the tunable.
 const CPU_PERIOD_US = 100_000;
 const CPU_QUOTA_MIN_US = 1000;
 
@@ -63,7 +65,7 @@ export function openCgroupV2(
     // cpu.stat usage_usec is a core file of every v2 cgroup, with or without the cpu controller.
     cpu_usage: true,
   };
-  return new CgroupV2Driver(base, abilities, log);
+  return new CgroupV2Driver(base, abilities, log, config.sandbox.kill_rounds_max);
 }
 
 function enableController(dir: string, controller: string): void {
@@ -78,12 +80,13 @@ class CgroupV2Driver implements CgroupDriver {
     private readonly base: string,
     readonly abilities: CgroupAbilities,
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {}
 
   create(name: string, limits: CgroupLimits): RunCgroup {
     const dir = join(this.base, name);
     mkdirSync(dir);
-    const run = new CgroupV2Run(dir, this.abilities, this.log);
+    const run = new CgroupV2Run(dir, this.abilities, this.log, this.kill_rounds_max);
     try {
       if (this.abilities.memory) {
         if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
@@ -114,6 +117,7 @@ class CgroupV2Run implements RunCgroup {
     private readonly dir: string,
     private readonly abilities: CgroupAbilities,
     private readonly log: Logger,
+    private readonly kill_rounds_max: number,
   ) {
     this.procs_files = [join(dir, 'cgroup.procs')];
   }
@@ -149,7 +153,7 @@ class CgroupV2Run implements RunCgroup {
         /* fall through to the loop */
       }
     }
-    if (!(await killUntilEmpty(this.procs_files))) this.log.error({ dir: this.dir }, 'processes survive SIGKILL in a run cgroup');
+    if (!(await killUntilEmpty(this.procs_files, this.kill_rounds_max))) this.log.error({ dir: this.dir }, 'processes survive SIGKILL in a run cgroup');
   }
 
   async remove(): Promise<void> {

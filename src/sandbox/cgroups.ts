@@ -126,7 +126,7 @@ export function readPids(procs_file: string): number[] {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** SIGKILLs every pid listed until the cgroup is empty (bounded: a frozen task is reported). */
-export async function killUntilEmpty(procs_files: string[], rounds_max = 200): Promise<boolean> {
+export async function killUntilEmpty(procs_files: string[], rounds_max: number): Promise<boolean> {
   for (let round = 0; round < rounds_max; round++) {
     const pids = new Set(procs_files.flatMap(readPids));
     if (pids.size === 0) return true;

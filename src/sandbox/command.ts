@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { AgoraError } from '../base/errors.js';
 import { SafeDir, UnsafeEntryError } from '../workspace/safe-dir.js';
 
-export const AGENT_JSON_BYTES_MAX = 65_536;
 
 /** The interpreter name main.py runs with, looked up in the sandbox's PATH. */
 export const PYTHON_NAME = 'python3';
@@ -29,7 +28,7 @@ export type AgentCommand =
   | { ok: true; command: string[]; source: 'agent.json' | 'main.js' | 'main.py' }
   | { ok: false; reason: 'no_workspace' | 'no_entrypoint'; why: string };
 
-export function resolveAgentCommand(workspace_dir: string): AgentCommand {
+export function resolveAgentCommand(workspace_dir: string, agent_json_bytes_max: number): AgentCommand {
   let root: SafeDir;
   try {
     root = SafeDir.openRoot(workspace_dir);
@@ -37,7 +36,7 @@ export function resolveAgentCommand(workspace_dir: string): AgentCommand {
     return { ok: false, reason: 'no_workspace', why: `${workspace_dir} is not a directory` };
   }
   try {
-    const manifest = readAgentJson(root);
+    const manifest = readAgentJson(root, agent_json_bytes_max);
     if (manifest.kind === 'invalid') return { ok: false, reason: 'no_entrypoint', why: `agent.json: ${manifest.why}` };
     if (manifest.kind === 'ok' && manifest.command !== undefined) return { ok: true, command: manifest.command, source: 'agent.json' };
     if (root.lstat('main.js') !== null) return { ok: true, command: ['node', 'main.js'], source: 'main.js' };
@@ -50,13 +49,13 @@ export function resolveAgentCommand(workspace_dir: string): AgentCommand {
 
 type Manifest = { kind: 'absent' } | { kind: 'invalid'; why: string } | { kind: 'ok'; command: string[] | undefined };
 
-function readAgentJson(root: SafeDir): Manifest {
+function readAgentJson(root: SafeDir, agent_json_bytes_max: number): Manifest {
   let buf: Buffer | null;
   try {
-    buf = root.readFile('agent.json', AGENT_JSON_BYTES_MAX);
+    buf = root.readFile('agent.json', agent_json_bytes_max);
   } catch (err) {
     if (err instanceof UnsafeEntryError) return { kind: 'invalid', why: err.message.replace(/^agent\.json: /, '') };
-    if (err instanceof AgoraError) return { kind: 'invalid', why: `is over ${AGENT_JSON_BYTES_MAX} bytes` };
+    if (err instanceof AgoraError) return { kind: 'invalid', why: `is over ${agent_json_bytes_max} bytes` };
     return { kind: 'invalid', why: `cannot be read (${(err as NodeJS.ErrnoException).code})` };
   }
   if (buf === null) return { kind: 'absent' };

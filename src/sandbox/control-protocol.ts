@@ -20,6 +20,7 @@ export type InitMessage =
 export const INIT_TERMINATE = 't';
 export const INIT_KILL = 'k';
 
+/** Not config: agora-init's status lines are short and of its own making; a longer one is not one of them. */
 const LINE_BYTES_MAX = 1024;
 
 export function parseInitLine(line: string): InitMessage | null {

@@ -1,7 +1,7 @@
 // The two ways a run is metered and killed on the host: by its cgroup (exact, kernel-kept
 // counters) or by walking its process tree in /proc (sampled, when there is no cgroup).
 import type { RunCgroup } from './cgroups.js';
-import { killTree, sampleTree } from './proc-tree.js';
+import { killTree, sampleTree, type TreeBounds } from './proc-tree.js';
 import type { MeterReading, RunMeter } from './supervisor.js';
 
 export class CgroupMeter implements RunMeter {
@@ -13,7 +13,9 @@ export class CgroupMeter implements RunMeter {
     readonly memory_enforced: boolean,
     /** Without the cpuacct/cpu.stat counters, CPU comes from /proc sampling of this pid. */
     private readonly fallback_root_pid: number | null,
-    private readonly alive: () => boolean = () => true,
+    private readonly alive: () => boolean,
+    /** Processes read in one /proc sample of the fallback tree (sandbox.proc_tree_nodes_max). */
+    private readonly tree_nodes_max: number,
   ) {}
 
   sample(): MeterReading {
@@ -21,7 +23,7 @@ export class CgroupMeter implements RunMeter {
     let cpu = usage.cpu_seconds;
     let memory = usage.memory_current_mb;
     if (this.fallback_root_pid !== null && this.alive() && (cpu === null || memory === null)) {
-      const tree = sampleTree(this.fallback_root_pid);
+      const tree = sampleTree(this.fallback_root_pid, this.tree_nodes_max);
       cpu ??= tree.cpu_seconds;
       memory ??= tree.rss_mb;
     }
@@ -51,11 +53,12 @@ export class ProcTreeMeter implements RunMeter {
   constructor(
     private readonly root_pid: number,
     private readonly alive: () => boolean,
+    private readonly bounds: TreeBounds,
   ) {}
 
   sample(): MeterReading {
     if (!this.alive()) return { cpu_seconds: this.cpu_max, memory_mb: null };
-    const tree = sampleTree(this.root_pid);
+    const tree = sampleTree(this.root_pid, this.bounds.nodes_max);
     if (tree.pids.length === 0) return { cpu_seconds: this.cpu_max, memory_mb: null };
     this.cpu_max = Math.max(this.cpu_max, tree.cpu_seconds);
     this.rss_peak = Math.max(this.rss_peak, tree.rss_mb);
@@ -72,6 +75,6 @@ export class ProcTreeMeter implements RunMeter {
    * pid namespace died with it, and the process runner's agora-init killed its tree first.
    */
   killAll(): Promise<void> {
-    return killTree(this.root_pid, this.alive);
+    return killTree(this.root_pid, this.alive, this.bounds);
   }
 }

@@ -3,9 +3,12 @@
 // sample: CPU of children that exited and were never waited for is missed, so results from
 // here are labelled `proc_sampling` and the wait4() rusage of agora-init is preferred at exit.
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
 import { sleep } from './cgroups.js';
 
-const CLOCK_TICKS_PER_S = 100; // USER_HZ: 100 on every Linux ABI node runs on
+// Not config: facts of the Linux ABI /proc speaks. USER_HZ is 100 on every Linux ABI node runs
+// on; /proc/PID/statm counts 4 KiB pages on the architectures Agora supports.
+const CLOCK_TICKS_PER_S = 100;
 const PAGE_BYTES = 4096;
 
 export interface TreeSample {
@@ -48,7 +51,20 @@ function children(pid: number): number[] {
   return out;
 }
 
-export function sampleTree(root_pid: number, nodes_max = 100_000): TreeSample {
+/** How far the host follows a run's process tree without cgroups (sandbox.proc_tree_*). */
+export interface TreeBounds {
+  /** Processes read in one sample; past it the rest of the tree is not counted. */
+  nodes_max: number;
+  /** Rounds of SIGKILL over the tree before giving up. */
+  kill_rounds_max: number;
+}
+
+/** The tree bounds from config. */
+export function treeBounds(config: Config): TreeBounds {
+  return { nodes_max: config.sandbox.proc_tree_nodes_max, kill_rounds_max: config.sandbox.kill_tree_rounds_max };
+}
+
+export function sampleTree(root_pid: number, nodes_max: number): TreeSample {
   let ticks = 0;
   let rss_pages = 0;
   const pids: number[] = [];
@@ -66,9 +82,9 @@ export function sampleTree(root_pid: number, nodes_max = 100_000): TreeSample {
 }
 
 /** SIGKILLs a tree, leaves first, while its root is alive (bounded). */
-export async function killTree(root_pid: number, alive: () => boolean, rounds_max = 50): Promise<void> {
-  for (let round = 0; round < rounds_max && alive(); round++) {
-    const { pids } = sampleTree(root_pid);
+export async function killTree(root_pid: number, alive: () => boolean, bounds: TreeBounds): Promise<void> {
+  for (let round = 0; round < bounds.kill_rounds_max && alive(); round++) {
+    const { pids } = sampleTree(root_pid, bounds.nodes_max);
     if (pids.length === 0) return;
     for (const pid of pids.reverse()) {
       try {

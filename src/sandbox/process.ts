@@ -16,6 +16,7 @@ import type { Config } from '../config/schema.js';
 import { AgoraError } from '../base/errors.js';
 import { resolveHelpers, type SandboxHelpers } from './helpers.js';
 import { ProcTreeMeter } from './meters.js';
+import { treeBounds } from './proc-tree.js';
 import { type RunHandle, type Runner, type RunSpec } from './runner.js';
 import { RunRegistry } from './run-registry.js';
 import { sandboxEnv } from './sandbox-env.js';
@@ -75,12 +76,13 @@ class ProcessRunner implements Runner {
       env,
       cwd: workspace,
       log_path: spec.log_path,
+      control_drain_wait_ms: this.config.sandbox.control_drain_wait_ms,
     });
     const handle = supervise({
       spec,
       log: this.log,
       process: child,
-      meter: new ProcTreeMeter(child.pid ?? -1, child.alive),
+      meter: new ProcTreeMeter(child.pid ?? -1, child.alive, treeBounds(this.config)),
       meter_interval_ms: this.config.sandbox.meter_interval_ms,
       teardown: async () => {},
       onDone: () => this.runs.release(spec.execution_id),

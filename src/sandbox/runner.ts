@@ -17,7 +17,7 @@ const idSchema = z
 export const runLimitsSchema = z.strictObject({
   memory_mb: z.number().int().min(8).max(1_048_576).describe('Memory the run may hold (cgroup limit; past it the kernel kills it)'),
   cpu_quota_cores: z.number().min(0.01).max(1024).describe('CPU bandwidth in cores (0.5 = half a core)'),
-  cpu_seconds_max: z.number().positive().max(1e7).nullable().describe('Hard CPU-time budget; past it the run is stopped with killed_cpu'),
+  cpu_ms_max: z.number().int().positive().max(1e10).nullable().describe('Hard CPU-time budget in ms; past it the run is stopped with killed_cpu'),
   pids_max: z.number().int().min(8).max(65_536).describe('Processes plus threads'),
   wall_ms: z.number().int().min(1).max(7 * 24 * 3600 * 1000).describe('Wall-clock lease from start; extend() moves it'),
   grace_ms: z.number().int().min(0).max(600_000).describe('SIGTERM to SIGKILL'),
@@ -58,7 +58,7 @@ export type RunReason =
   | 'stopped' // stop() was called
   | 'spawn_failed'; // the sandbox or the agent's command never started
 
-/** Where cpu_seconds and memory_peak_mb came from; all of them are host-side measurements. */
+/** Where cpu_ms and memory_peak_mb came from; all of them are host-side measurements. */
 export type Metering = 'cgroup' | 'proc_sampling' | 'rusage' | 'docker_stats';
 
 export interface RunResult {
@@ -67,7 +67,8 @@ export interface RunResult {
   reason: RunReason;
   /** Human-readable why, for the journal and the operator (null for a clean exit). */
   detail: string | null;
-  cpu_seconds: number;
+  /** CPU time the run used, integer ms (the meters' seconds converted once, in cpu-time.ts). */
+  cpu_ms: number;
   memory_peak_mb: number;
   metering: Metering;
   wall_ms: number;
@@ -82,7 +83,7 @@ export interface RunHandle {
   /** Resolves once the run has ended and everything it started is gone; never rejects. */
   readonly done: Promise<RunResult>;
   /** Absolute wall deadline, ms since the epoch (wall time: the sandbox knows no world clock). */
-  readonly deadline_ms: number;
+  readonly deadline_wall_ms: number;
   /** Lease renewal: moves the deadline (wall ms since the epoch). False if the run already ended or is being stopped. */
   extend(new_deadline_wall_ms: number): boolean;
   /** SIGTERM, grace_ms, SIGKILL; the result's reason is `stopped`. `why` goes to the log. */
@@ -109,11 +110,11 @@ export interface Runner {
 }
 
 /** Limits for one run: what it bought (memory, CPU budget, time) plus the sandbox defaults. */
-export function runLimits(config: Config, bought: { memory_mb: number; wall_ms: number; cpu_seconds_max: number | null }): RunLimits {
+export function runLimits(config: Config, bought: { memory_mb: number; wall_ms: number; cpu_ms_max: number | null }): RunLimits {
   return runLimitsSchema.parse({
     memory_mb: bought.memory_mb,
     cpu_quota_cores: config.sandbox.cpu_quota_cores,
-    cpu_seconds_max: bought.cpu_seconds_max,
+    cpu_ms_max: bought.cpu_ms_max,
     pids_max: config.sandbox.pids_max,
     wall_ms: bought.wall_ms,
     grace_ms: config.sandbox.grace_ms,

@@ -38,15 +38,15 @@ export interface SandboxDir {
 /** Host files copied into the generated /etc when present: loader cache, time zone, alternatives. */
 const ETC_COPIED = ['ld.so.cache', 'localtime', 'os-release', 'alternatives', 'ssl/openssl.cnf', 'python3', 'python3.11', 'python3.12', 'python3.13'];
 
-export function createSandboxDir(options: { parent: string; init_binary: string; uid_inside: number; gid_inside: number; tmpfs_mb: number }): SandboxDir {
+export function createSandboxDir(options: { parent: string; init_binary: string; uid_inside: number; gid_inside: number; tmpfs_mb: number; mount_timeout_ms: number }): SandboxDir {
   const parent = options.parent !== '' ? options.parent : tmpdir();
   mkdirSync(parent, { recursive: true });
-  sweepStale(parent);
+  sweepStale(parent, options.mount_timeout_ms);
   const root = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
   // On a filesystem of its own, what sandboxes are shown from here (/etc, agora-init, the
   // runtime, sockets) appears in their mountinfo under neutral names (/etc, /bin/...), never
   // under this host path. Mounting needs root; otherwise the host path shows (docs/security.md).
-  const own_fs = process.getuid?.() === 0 && mountTmpfs(root, options.tmpfs_mb);
+  const own_fs = process.getuid?.() === 0 && mountTmpfs(root, options.tmpfs_mb, options.mount_timeout_ms);
   // Searchable by the sandbox uid (bwrap resolves its bind sources as that uid), writable by none.
   chmodSync(root, 0o755);
   const etc = join(root, 'etc');
@@ -101,7 +101,7 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
       return dest;
     },
     remove() {
-      if (own_fs) unmount(root);
+      if (own_fs) unmount(root, options.mount_timeout_ms);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -110,7 +110,7 @@ export function createSandboxDir(options: { parent: string; init_binary: string;
 const PREFIX = 'agora-sandbox-';
 
 /** Removes state dirs of Agora processes that died without closing their runner. */
-function sweepStale(parent: string): void {
+function sweepStale(parent: string, mount_timeout_ms: number): void {
   for (const name of readdirSync(parent)) {
     const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
     if (owner === undefined || Number(owner) === process.pid) continue;
@@ -118,21 +118,19 @@ function sweepStale(parent: string): void {
       process.kill(Number(owner), 0);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-      if (process.getuid?.() === 0) unmount(join(parent, name));
+      if (process.getuid?.() === 0) unmount(join(parent, name), mount_timeout_ms);
       rmSync(join(parent, name), { recursive: true, force: true });
     }
   }
 }
 
-const MOUNT_TIMEOUT_MS = 10_000;
-
-function mountTmpfs(dir: string, size_mb: number): boolean {
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', `mode=0755,size=${size_mb}m,nosuid,nodev`, 'agora', dir], { stdio: 'ignore', timeout: MOUNT_TIMEOUT_MS }).status === 0;
+function mountTmpfs(dir: string, size_mb: number, mount_timeout_ms: number): boolean {
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `mode=0755,size=${size_mb}m,nosuid,nodev`, 'agora', dir], { stdio: 'ignore', timeout: mount_timeout_ms }).status === 0;
 }
 
 /** Detached lazily: a sandbox still ending keeps its view until it is gone. */
-function unmount(dir: string): void {
-  spawnSync('umount', ['-l', dir], { stdio: 'ignore', timeout: MOUNT_TIMEOUT_MS });
+function unmount(dir: string, mount_timeout_ms: number): void {
+  spawnSync('umount', ['-l', dir], { stdio: 'ignore', timeout: mount_timeout_ms });
 }
 
 function copyEtcEntry(from: string, to: string): void {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { invariant } from '../base/errors.js';
 import { INIT_KILL, INIT_TERMINATE, LineSplitter, parseInitLine, type InitMessage } from './control-protocol.js';
+import { cpuMsOfSeconds, cpuSecondsOfMs } from './cpu-time.js';
 import type { Metering, RunHandle, RunReason, RunResult, ValidRunSpec } from './runner.js';
 import { isOver, measureUsage, type DiskUsage } from '../workspace/usage.js';
 
@@ -70,16 +71,17 @@ export interface SuperviseOptions {
   onDone?(result: RunResult): void;
 }
 
+/** Not config: the longest delay setTimeout takes (a signed 32-bit ms count); a longer deadline is re-armed. */
 const TIMER_MS_MAX = 2 ** 31 - 1;
 const signalNames = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 
 export function supervise(options: SuperviseOptions): RunHandle {
   const { spec, log, process: child, meter } = options;
   const limits = spec.limits;
-  const started_ms = Date.now();
+  const started_wall_ms = Date.now();
   const started = performance.now();
 
-  let deadline_ms = started_ms + limits.wall_ms;
+  let deadline_wall_ms = started_wall_ms + limits.wall_ms;
   let kill_reason: RunReason | null = null;
   let kill_detail: string | null = null;
   let ready = false;
@@ -128,10 +130,10 @@ export function supervise(options: SuperviseOptions): RunHandle {
   const armDeadline = (): void => {
     if (deadline_timer !== null) clearTimeout(deadline_timer);
     // A timer fires at most 2^31-1 ms ahead (about 24.8 days); a later deadline re-arms.
-    const wait_ms = Math.min(TIMER_MS_MAX, Math.max(0, deadline_ms - Date.now()));
+    const wait_ms = Math.min(TIMER_MS_MAX, Math.max(0, deadline_wall_ms - Date.now()));
     deadline_timer = setTimeout(() => {
-      if (Date.now() < deadline_ms) return armDeadline();
-      terminate('killed_timeout', `wall deadline passed (${new Date(deadline_ms).toISOString()})`);
+      if (Date.now() < deadline_wall_ms) return armDeadline();
+      terminate('killed_timeout', `wall deadline passed (${new Date(deadline_wall_ms).toISOString()})`);
     }, wait_ms);
   };
 
@@ -154,14 +156,15 @@ export function supervise(options: SuperviseOptions): RunHandle {
     else grace_timer = setTimeout(hardKill, limits.grace_ms);
   };
 
+  const cpu_seconds_max = limits.cpu_ms_max === null ? null : cpuSecondsOfMs(limits.cpu_ms_max);
   let disk_sampled_at = performance.now();
   const sampleMeter = () => {
     if (finished) return;
     const reading = meter.sample();
     if (reading.memory_mb !== null) peak_sampled_mb = Math.max(peak_sampled_mb, reading.memory_mb);
     if (reading.cpu_seconds !== null) cpu_sampled = Math.max(cpu_sampled, reading.cpu_seconds);
-    if (limits.cpu_seconds_max !== null && reading.cpu_seconds !== null && reading.cpu_seconds >= limits.cpu_seconds_max) {
-      terminate('killed_cpu', `CPU budget spent: ${reading.cpu_seconds.toFixed(3)} of ${limits.cpu_seconds_max} s`);
+    if (cpu_seconds_max !== null && reading.cpu_seconds !== null && reading.cpu_seconds >= cpu_seconds_max) {
+      terminate('killed_cpu', `CPU budget spent: ${reading.cpu_seconds.toFixed(3)} of ${cpu_seconds_max} s`);
     }
     if (performance.now() - disk_sampled_at >= limits.disk_sample_interval_ms && kill_reason === null) {
       disk_sampled_at = performance.now();
@@ -255,7 +258,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
       signal,
       reason,
       detail,
-      cpu_seconds: round3(cpu_seconds),
+      cpu_ms: cpuMsOfSeconds(cpu_seconds),
       memory_peak_mb: round3(memory_peak_mb),
       metering,
       wall_ms,
@@ -275,15 +278,15 @@ export function supervise(options: SuperviseOptions): RunHandle {
     execution_id: spec.execution_id,
     pid: child.pid,
     done,
-    get deadline_ms() {
-      return deadline_ms;
+    get deadline_wall_ms() {
+      return deadline_wall_ms;
     },
-    extend(new_deadline_ms: number): boolean {
-      invariant(Number.isFinite(new_deadline_ms), 'a deadline is a finite number of ms since the epoch');
+    extend(new_deadline_wall_ms: number): boolean {
+      invariant(Number.isFinite(new_deadline_wall_ms), 'a deadline is a finite number of ms since the epoch');
       if (finished || kill_reason !== null) return false;
-      deadline_ms = new_deadline_ms;
+      deadline_wall_ms = new_deadline_wall_ms;
       armDeadline();
-      log.debug({ execution_id: spec.execution_id, deadline: new Date(deadline_ms).toISOString() }, 'lease extended');
+      log.debug({ execution_id: spec.execution_id, deadline: new Date(deadline_wall_ms).toISOString() }, 'lease extended');
       return true;
     },
     stop(why: string): Promise<RunResult> {
@@ -326,13 +329,13 @@ function logTail(path: string, bytes = 400): string {
   }
 }
 
-const CONTROL_DRAIN_WAIT_MS = 1000;
-
 export interface SpawnOptions {
   argv: string[];
   env: Record<string, string>;
   cwd?: string;
   log_path: string;
+  /** How long an exited child's control channel may take to drain its last lines (sandbox.control_drain_wait_ms). */
+  control_drain_wait_ms: number;
   /** Written first on fd 3, before agora-init speaks on it: a native launcher's go message. */
   go_message?: Buffer;
   /** The child's fds from 4 on: a Buffer arrives through a pipe closed after it, a number is passed as is. */
@@ -368,11 +371,11 @@ export function spawnSandboxProcess(options: SpawnOptions): SandboxProcess {
     });
     pipe?.end(fd);
   });
-  return watchSandboxProcess(child);
+  return watchSandboxProcess(child, options.control_drain_wait_ms);
 }
 
 /** The supervisor's view of a spawned child whose fd 3 is agora-init's control channel. */
-export function watchSandboxProcess(child: ChildProcess): SandboxProcess {
+export function watchSandboxProcess(child: ChildProcess, control_drain_wait_ms: number): SandboxProcess {
   const control = child.stdio[3] as Duplex | null | undefined;
   const splitter = new LineSplitter();
   const listeners: ((line: string) => void)[] = [];
@@ -385,7 +388,7 @@ export function watchSandboxProcess(child: ChildProcess): SandboxProcess {
       const result = { code, signal, error: null };
       // The exit line may still be in flight on the control channel: wait for its end, briefly.
       if (control === null || control === undefined || control.readableEnded || control.destroyed) return resolve(result);
-      const timer = setTimeout(() => resolve(result), CONTROL_DRAIN_WAIT_MS);
+      const timer = setTimeout(() => resolve(result), control_drain_wait_ms);
       control.once('close', () => {
         clearTimeout(timer);
         resolve(result);

@@ -10,16 +10,20 @@ import { AgoraError } from '../base/errors.js';
 import type { Owner } from './safe-dir.js';
 import type { DiskLimits } from './usage.js';
 
-const TOOL_TIMEOUT_MS = 30_000;
 const MOUNT_OPTIONS = 'loop,nosuid,nodev,noatime,discard';
 
-function run(argv: string[]): { ok: boolean; output: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: TOOL_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+/** How long one of the image tools (mkfs.ext4, e2fsck, mount, umount) may take (workspace.tool_timeout_ms). */
+export interface ImageTools {
+  tool_timeout_ms: number;
+}
+
+function run(tools: ImageTools, argv: string[]): { ok: boolean; output: string } {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: tools.tool_timeout_ms, stdio: ['ignore', 'pipe', 'pipe'] });
   return { ok: r.status === 0, output: `${r.stderr ?? ''}${r.stdout ?? ''}${r.error?.message ?? ''}`.trim() };
 }
 
 /** Whether this host can give workspaces images: root, mkfs.ext4, and a loop mount that works. */
-export function probeImages(scratch_dir: string): { ok: boolean; reason: string } {
+export function probeImages(tools: ImageTools, scratch_dir: string): { ok: boolean; reason: string } {
   if (process.platform !== 'linux') return { ok: false, reason: `images need Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'images need Agora to run as root (loop mounts)' };
   const image = `${scratch_dir}/.probe-${process.pid}.img`;
@@ -28,11 +32,11 @@ export function probeImages(scratch_dir: string): { ok: boolean; reason: string 
     mkdirSync(point, { recursive: true });
     writeFileSync(image, '');
     truncateSync(image, 2 * 1024 * 1024);
-    const mkfs = run(['mkfs.ext4', '-q', '-F', '-m', '0', '-O', '^has_journal', image]);
+    const mkfs = run(tools, ['mkfs.ext4', '-q', '-F', '-m', '0', '-O', '^has_journal', image]);
     if (!mkfs.ok) return { ok: false, reason: `mkfs.ext4 failed: ${mkfs.output || 'not installed (e2fsprogs)'}` };
-    const mount = run(['mount', '-o', MOUNT_OPTIONS, image, point]);
+    const mount = run(tools, ['mount', '-o', MOUNT_OPTIONS, image, point]);
     if (!mount.ok) return { ok: false, reason: `loop mount failed: ${mount.output}` };
-    run(['umount', point]);
+    run(tools, ['umount', point]);
     return { ok: true, reason: 'ok' };
   } finally {
     rmSync(image, { force: true });
@@ -45,7 +49,7 @@ export function probeImages(scratch_dir: string): { ok: boolean; reason: string 
 }
 
 /** Makes a sparse image sized to the allowance, its root owned by the sandbox uid. */
-export function createImage(image: string, limits: DiskLimits, owner: Owner | null): void {
+export function createImage(tools: ImageTools, image: string, limits: DiskLimits, owner: Owner | null): void {
   if (existsSync(image)) throw new AgoraError('CONFLICT', `workspace image ${image} exists already`);
   writeFileSync(image, '', { mode: 0o600, flag: 'wx' });
   try {
@@ -53,7 +57,7 @@ export function createImage(image: string, limits: DiskLimits, owner: Owner | nu
     const root_owner = owner === null ? [] : ['-E', `root_owner=${owner.uid}:${owner.gid}`];
     // No journal (the workspace is the agent's scratch, and a journal would cost every agent
     // megabytes of real disk); no blocks held back for root: the allowance is the agent's.
-    const made = run(['mkfs.ext4', '-q', '-F', '-m', '0', '-O', '^has_journal', '-N', String(limits.inodes_max), '-L', 'workspace', ...root_owner, image]);
+    const made = run(tools, ['mkfs.ext4', '-q', '-F', '-m', '0', '-O', '^has_journal', '-N', String(limits.inodes_max), '-L', 'workspace', ...root_owner, image]);
     if (!made.ok) throw new AgoraError('EXECUTION_ERROR', `cannot make the workspace image: ${made.output}`);
   } catch (err) {
     rmSync(image, { force: true });
@@ -61,13 +65,13 @@ export function createImage(image: string, limits: DiskLimits, owner: Owner | nu
   }
 }
 
-export function mountImage(image: string, point: string): void {
+export function mountImage(tools: ImageTools, image: string, point: string): void {
   mkdirSync(point, { recursive: true, mode: 0o755 });
-  let mounted = run(['mount', '-o', MOUNT_OPTIONS, image, point]);
+  let mounted = run(tools, ['mount', '-o', MOUNT_OPTIONS, image, point]);
   if (!mounted.ok) {
     // An image left unclean by a crash of the host: repair it, then try once more.
-    run(['e2fsck', '-p', image]);
-    mounted = run(['mount', '-o', MOUNT_OPTIONS, image, point]);
+    run(tools, ['e2fsck', '-p', image]);
+    mounted = run(tools, ['mount', '-o', MOUNT_OPTIONS, image, point]);
   }
   if (!mounted.ok) throw new AgoraError('EXECUTION_ERROR', `cannot mount the workspace image ${image}: ${mounted.output}`);
   // mkfs leaves lost+found (root's, 0700): not the agent's to see or to be charged for.
@@ -79,7 +83,7 @@ export function mountImage(image: string, point: string): void {
 }
 
 /** Unmounts; a mount still busy is detached lazily (it goes once its last user does). */
-export function unmountImage(point: string): void {
-  if (!run(['umount', point]).ok) run(['umount', '-l', point]);
+export function unmountImage(tools: ImageTools, point: string): void {
+  if (!run(tools, ['umount', point]).ok) run(tools, ['umount', '-l', point]);
 }
 

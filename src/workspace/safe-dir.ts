@@ -43,6 +43,7 @@ import { AgoraError, invariant } from '../base/errors.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
 // libuv opens every file with O_CLOEXEC already: no descriptor of a workspace reaches a child process.
+/** Not config: NAME_MAX, the longest file name Linux filesystems take. */
 const NAME_BYTES_MAX = 255;
 
 /** The owner of what the host writes: the sandbox uid when the host runs as root. */

@@ -26,9 +26,15 @@ export interface DiskUsage {
 /**
  * ext4 refuses writes while statfs still reports blocks available: it keeps min(2%, 4096
  * clusters) for its own metadata. Within that reserve (and a little slack) an image is full.
+ * Not config: these mirror ext4's own reserve (fs/ext4/super.c, ext4_calculate_resv_clusters),
+ * which no operator setting changes; the slack covers the blocks a last write's metadata takes.
  */
+const EXT4_RESERVE_FRACTION = 0.02;
+const EXT4_RESERVE_CLUSTERS_MAX = 4096;
+const EXT4_RESERVE_SLACK_BLOCKS = 64;
+
 function imageReserveBlocks(blocks: number): number {
-  return Math.min(4096, Math.ceil(blocks * 0.02)) + 64;
+  return Math.min(EXT4_RESERVE_CLUSTERS_MAX, Math.ceil(blocks * EXT4_RESERVE_FRACTION)) + EXT4_RESERVE_SLACK_BLOCKS;
 }
 
 /** A workspace whose root is a mount point is an image of its own. */

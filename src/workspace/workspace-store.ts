@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AgoraError, invariant } from '../base/errors.js';
-import { createImage, mountImage, probeImages, unmountImage } from './disk-image.js';
+import { createImage, mountImage, probeImages, unmountImage, type ImageTools } from './disk-image.js';
 import { SafeDir, type Owner } from './safe-dir.js';
 import { isOwnFilesystem, measureUsage, type DiskLimits, type DiskUsage } from './usage.js';
 
@@ -26,14 +26,16 @@ export interface WorkspaceStoreOptions {
   /** Who the agent is on the host (the sandbox uid when Agora runs as root). */
   owner: Owner | null;
   log: Logger;
+  /** How long one image tool (mkfs.ext4, mount...) may take. */
+  tool_timeout_ms: number;
+  /** Entries a failed spawn's half-made workspace may hold when it is removed. */
+  remove_entries_max: number;
 }
 
 const WORKSPACES = 'workspaces';
-/** Entries a failed spawn's half-made workspace may hold when it is removed. */
-const REMOVE_ENTRIES_MAX = 1_000_000;
 
 /** Everything still mounted by a store of this process, unmounted if the process exits without closing. */
-const mountedByProcess = new Set<string>();
+const mountedByProcess = new Map<string, ImageTools>();
 let exitHookInstalled = false;
 
 export class WorkspaceStore {
@@ -49,7 +51,7 @@ export class WorkspaceStore {
     mkdirSync(join(options.world_dir, WORKSPACES), { recursive: true, mode: 0o755 });
     if (options.backing === 'directory') return (this.resolved = 'directory');
     mkdirSync(options.disks_dir, { recursive: true, mode: 0o700 });
-    const probe = probeImages(options.disks_dir);
+    const probe = probeImages(options, options.disks_dir);
     if (!probe.ok && options.backing === 'image') throw new AgoraError('UNAVAILABLE', `workspace.backing is image, but ${probe.reason}`);
     if (!probe.ok) options.log.warn({ reason: probe.reason }, 'workspaces are plain directories: their disk allowance is measured, not enforced by the kernel');
     return (this.resolved = probe.ok ? 'image' : 'directory');
@@ -79,7 +81,7 @@ export class WorkspaceStore {
     invariant(!this.exists(workspace), `workspace ${workspace} is new`);
     const dir = join(this.options.world_dir, workspace);
     if (this.backing === 'image') {
-      createImage(this.imageOf(workspace), this.options.limits, this.options.owner);
+      createImage(this.options, this.imageOf(workspace), this.options.limits, this.options.owner);
       try {
         this.mount(workspace);
       } catch (err) {
@@ -113,18 +115,18 @@ export class WorkspaceStore {
   remove(workspace: string): void {
     const dir = join(this.options.world_dir, workspace);
     if (this.mounted.has(dir)) {
-      unmountImage(dir);
+      unmountImage(this.options, dir);
       this.untrack(dir);
     }
     rmSync(this.imageOf(workspace), { force: true });
     if (!existsSync(dir)) return;
-    SafeDir.with(join(this.options.world_dir, WORKSPACES), (parent) => parent.removeTree(basename(workspace), REMOVE_ENTRIES_MAX));
+    SafeDir.with(join(this.options.world_dir, WORKSPACES), (parent) => parent.removeTree(basename(workspace), this.options.remove_entries_max));
     invariant(!existsSync(dir), `workspace ${workspace} is gone`);
   }
 
   close(): void {
     for (const dir of [...this.mounted]) {
-      unmountImage(dir);
+      unmountImage(this.options, dir);
       this.untrack(dir);
       try {
         rmdirSync(dir); // the empty mount point: the workspace lives in its image
@@ -136,17 +138,17 @@ export class WorkspaceStore {
 
   private mount(workspace: string): void {
     const dir = join(this.options.world_dir, workspace);
-    mountImage(this.imageOf(workspace), dir);
+    mountImage(this.options, this.imageOf(workspace), dir);
     this.track(dir);
   }
 
   private track(dir: string): void {
     this.mounted.add(dir);
-    mountedByProcess.add(dir);
+    mountedByProcess.set(dir, this.options);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', () => {
-        for (const point of mountedByProcess) unmountImage(point);
+        for (const [point, tools] of mountedByProcess) unmountImage(tools, point);
       });
     }
   }

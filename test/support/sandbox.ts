@@ -61,7 +61,7 @@ export function spec(config: Config, o: SpecOptions): RunSpec {
     workspace_dir: o.workspace_dir,
     command: o.command,
     env: { AGENT_ID: o.agent_id ?? 'agent-a', EXECUTION_ID: o.execution_id, ...o.env },
-    limits: { ...runLimits(config, { memory_mb: 256, wall_ms: 20_000, cpu_seconds_max: null }), ...o.limits },
+    limits: { ...runLimits(config, { memory_mb: 256, wall_ms: 20_000, cpu_ms_max: null }), ...o.limits },
     api_socket_path: o.api_socket_path ?? null,
     api_url: o.api_url ?? null,
     log_path: o.log_path,

@@ -77,7 +77,7 @@ export function addAgent(world: World, agent_id: string, credits: number): void 
 }
 
 export function agentToken(world: World, agent_id: string, execution_id: string | null = null): string {
-  return world.signer.mint({ agent_id, execution_id, expires_at_ms: world.kernel.core.clock.now_ms() + 3_600_000 });
+  return world.signer.mint({ agent_id, execution_id, expires_world_ms: world.kernel.core.clock.now_ms() + 3_600_000 });
 }
 
 export interface TestApi extends RunningApi {

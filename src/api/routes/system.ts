@@ -9,7 +9,7 @@ import { errorResponses } from '../schemas.js';
 
 export async function systemRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const started_ms = Date.now();
+  const started_wall_ms = Date.now();
 
   r.get('/health', {
     config: { auth: 'public' },
@@ -25,7 +25,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: ApiContext): Promi
       version: AGORA_VERSION,
       world_id: ctx.kernel.worldId(),
       seq: ctx.kernel.journal.lastSeq(),
-      uptime_s: Math.round((Date.now() - started_ms) / 1000),
+      uptime_s: Math.round((Date.now() - started_wall_ms) / 1000),
     }),
   });
 

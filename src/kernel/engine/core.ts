@@ -37,10 +37,9 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
   /**
    * Committed-state read cache for hot reads (balances, agent status on every request).
    * Cleared whole at every commit that wrote anything, and bypassed inside a transaction, so
-   * it can never show an uncommitted or outdated value. Bounded by `cache_entries_max`.
+   * it can never show an uncommitted or outdated value. Bounded by `store.read_cache_entries_max`.
    */
   private readonly readCache = new Map<string, unknown>();
-  private static readonly cache_entries_max = 50_000;
 
   constructor(
     readonly db: Database.Database,
@@ -93,7 +92,7 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
     if (this.active !== null) return load();
     if (this.readCache.has(key)) return this.readCache.get(key) as T;
     const value = load();
-    if (this.readCache.size >= KernelCore.cache_entries_max) this.readCache.clear();
+    if (this.readCache.size >= this.config.store.read_cache_entries_max) this.readCache.clear();
     this.readCache.set(key, value);
     return value;
   }

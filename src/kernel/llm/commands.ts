@@ -72,8 +72,6 @@ export interface TokenPurchase {
   cost_ucr: number;
 }
 
-const ERROR_CHARS_MAX = 1000;
-
 /** What `tokens` cost at `price_ncr` nano-credits each, in µcr, rounded up (against the buyer). */
 export function tokensCostUcr(tokens: number, price_ncr: number): number {
   const ncr = tokens * price_ncr;
@@ -149,7 +147,7 @@ export class LlmMeter {
       this.requireExecutionOf(record.execution_id, record.agent_id, { running: false });
       const event = tx.emit('llm_call_completed', {
         ...record,
-        error: record.error === null ? null : record.error.slice(0, ERROR_CHARS_MAX),
+        error: record.error === null ? null : record.error.slice(0, this.core.config.llm.error_chars_max),
         finish_reason: record.finish_reason === null ? null : record.finish_reason.slice(0, 64),
         total_tokens: record.prompt_tokens + record.completion_tokens,
       });
