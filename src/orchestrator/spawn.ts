@@ -9,9 +9,8 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { CommandMeta } from '../kernel/registry.js';
 import type { SpawnRequest, SpawnResult } from '../kernel/social/spawn-service.js';
-import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import { AgoraError, invariant } from '../base/errors.js';
-import { agentOwner } from '../workspace/workspace-store.js';
+import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
 import { checkGivenFiles, copyWorkspace, writeGivenFiles } from './workspace-copy.js';
 
 export type { SpawnRequest, SpawnResult };
@@ -30,7 +29,7 @@ export async function spawnChild(world: { kernel: Kernel; workspaces: WorkspaceS
   const owner = agentOwner(kernel.config.sandbox);
 
   let child_id = kernel.social.newAgentId();
-  while (workspaces.exists(`workspaces/${child_id}`)) child_id = kernel.social.newAgentId();
+  while (workspaces.exists(WorkspaceStore.relativePath(child_id))) child_id = kernel.social.newAgentId();
   const workspace = workspaces.create(child_id);
   try {
     const target = workspaces.dir(workspace);

@@ -185,22 +185,6 @@ export class SafeDir {
     return dir;
   }
 
-  /** Walks `segments` (each a checked name) down from here; every step refuses links. */
-  openPath(segments: readonly string[]): SafeDir {
-    let dir: SafeDir = this;
-    try {
-      for (const segment of segments) {
-        const next = dir.openDir(segment);
-        if (dir !== this) dir.close();
-        dir = next;
-      }
-    } catch (err) {
-      if (dir !== this) dir.close();
-      throw err;
-    }
-    return dir;
-  }
-
   /** Names and kinds of the entries, sorted, at most `entries_max` (more is an error, never a silent cut). */
   entries(entries_max: number): Entry[] {
     const names = readdirSync(`/proc/self/fd/${this.fd}`);
@@ -262,11 +246,6 @@ export class SafeDir {
     } finally {
       closeSync(fd);
     }
-  }
-
-  /** Whether a regular file (not a link, not a directory) has this name. */
-  hasFile(name: string): boolean {
-    return this.lstat(name)?.isFile() ?? false;
   }
 
   /**
