@@ -2,7 +2,8 @@
 // from rusage and /proc), cgroup v2 without controllers (the unified tree of a hybrid host),
 // and how `auto` chooses — never the unisolated runner on its own.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -86,4 +87,44 @@ test("auto picks bwrap here; without bwrap it refuses and names the fixes, never
     assert.match(err.message, /'process'/);
     return true;
   });
+});
+
+/** Our child launchers waiting for their go message (state S: blocked reading it). */
+function waitingLaunchers(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (/^Name:\s+agora-launch$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status) && /^State:\s+S/m.test(status)) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+test('a launcher started ahead of its run sees a workspace mounted after it started (a workspace image mounted on a host whose mounts are private)', { skip: skip || (process.getuid?.() !== 0 && 'needs root (mounts)') }, async (t) => {
+  const world = makeWorld();
+  const config = parseConfig({ sandbox: { runner: 'bwrap', launchers_prestarted: 2 } });
+  const runner = await createRunner(config, pino({ level: 'silent' }));
+  const point = join(world.paths.workspaces, 'late');
+  mkdirSync(point, { recursive: true });
+  t.after(async () => {
+    await runner.close();
+    spawnSync('umount', ['-l', point]);
+    world.cleanup();
+  });
+  // The pooled launchers are past their options and waiting before anything is mounted.
+  for (let i = 0; i < 500 && waitingLaunchers().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(waitingLaunchers().length, 2, 'two launchers wait for their runs');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', point], { encoding: 'utf8' });
+  assert.equal(mounted.status, 0, mounted.stderr);
+  workspace(point, { 'main.js': "console.log('seen from the late mount')" });
+  const log_path = join(world.paths.executions, 'late.log');
+  const handle = await runner.start(spec(config, { execution_id: 'late', workspace_dir: point, command: ['node', 'main.js'], log_path }));
+  const result = await handle.done;
+  const log = readFileSync(log_path, 'utf8');
+  assert.equal(result.reason, 'exit', log);
+  assert.match(log, /seen from the late mount/);
 });

@@ -211,7 +211,7 @@ class BwrapRunner implements Runner {
     };
     this.path_dirs = path_dirs;
     const launch_path = helpers.launch_argv[0]!;
-    this.pool = helpers.native && s.launchers_prestarted > 0 ? new LauncherPool(s.launchers_prestarted, launch_path, cgroups, ids !== null, log) : null;
+    this.pool = helpers.native && s.launchers_prestarted > 0 ? new LauncherPool(s.launchers_prestarted, launch_path, cgroups, log) : null;
     log.info(
       { bwrap: bwrap_path, native_helpers: helpers.native, seccomp: seccomp_path !== null, cgroups: cgroups?.version ?? 'none', host_uid: ids?.uid ?? process.getuid?.(), state_dir: dir.root },
       'bwrap runner ready',

@@ -28,8 +28,6 @@ export class LauncherPool {
     private readonly size: number,
     private readonly launch_path: string,
     private readonly cgroups: CgroupDriver | null,
-    /** Make the launcher's private mount namespace ahead too (it will stage paths: root only). */
-    private readonly private_mounts: boolean,
     private readonly log: Logger,
   ) {
     invariant(size >= 0, 'a pool size is not negative');
@@ -79,7 +77,9 @@ export class LauncherPool {
     const cgroup = this.cgroups?.create(name, IDLE_LIMITS) ?? null;
     const args: string[] = [];
     for (const file of cgroup?.procs_files ?? []) args.push('--cgroup-procs', file);
-    if (this.private_mounts) args.push('--private-mounts', 'yes');
+    // No `--private-mounts` ahead: a mount namespace copied now would never see a workspace
+    // image the host mounts later (on a host whose mounts are private, propagation to a slave
+    // needs a shared master), so the launcher unshares when its go message stages the paths.
     args.push('--await-go', '3');
     try {
       // stdout/stderr go nowhere until the go message names the run's log file.

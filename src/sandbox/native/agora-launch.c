@@ -98,8 +98,9 @@ static void set_rlimit(const char *spec) {
 static int mount_ns_ready = 0;
 
 // Our own mount namespace, made a slave before anything is mounted in it: our binds never
-// propagate to the host's namespace, while mounts the host makes later (a launcher may wait
-// a long time for its run) still reach us.
+// propagate to the host's namespace. Made when the run's paths are staged, never while a
+// launcher waits for its run: the copy is taken then, and where the host's mounts are private
+// (no shared peer group to be a slave of) nothing the host mounts afterwards would reach it.
 static void private_mounts(void) {
   if (mount_ns_ready) return;
   if (unshare(CLONE_NEWNS) != 0) die("unshare mount namespace: %s", strerror(errno));
