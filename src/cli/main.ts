@@ -13,6 +13,7 @@ import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
 import { printError } from './output.js';
+import { ScenarioError } from '../research/scenario.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
 }
 
 function explain(err: unknown): string | null {
+  if (err instanceof ScenarioError) return `scenario error: ${err.message}`;
   if (err instanceof ConfigError) return `config error: ${err.message}`;
   if (err instanceof SchemaVersionError || err instanceof NoWorldError || err instanceof GenesisNotBuiltError) return err.message;
   if (err instanceof AgoraError) return `${err.code}: ${err.message}`;

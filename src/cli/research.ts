@@ -12,7 +12,8 @@ import type { World } from '../orchestrator/open-world.js';
 import { positiveInt } from './options.js';
 import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
-import { printOutput, printText } from './output.js';
+import { printOutput } from './output.js';
+import { registerExperimentCommand } from './experiment.js';
 
 interface AgentState {
   agent_id: string;
@@ -48,6 +49,7 @@ function credits(value: string): number {
 }
 
 export function registerResearchCommands(program: Command): void {
+  registerExperimentCommand(program);
   program
     .command('add <dir>')
     .description("add agents of your own from a project directory (main.py, main.js or agent.json): generation 0, funded by an operator grant, with a first bid so they run")

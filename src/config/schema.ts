@@ -414,6 +414,8 @@ export const experimentsSchema = z
     parallel_max: int(0, 1024).default(0).describe('Most runs of an experiment at once (0 = the number of CPU cores).'),
     repeat_max: int(1, 10_000).default(100).describe('Most seeds per variant one experiment may run.'),
     cycles_max: int(1, 1_000_000).default(100_000).describe('Longest scenario (cycles) an experiment may run.'),
+    judge_model: z.string().default('').describe("A model of llm.models that judges the benchmark's judged scenarios (at the host's cost). Empty, or an offline model: judged scenarios are reported as skipped."),
+    judge_tokens_max: int(1, 1_000_000).default(800).describe('Most tokens the judge may write per judged scenario.'),
     chart_kpis: z.array(z.string().min(1)).max(64).default(['gini', 'credit_velocity', 'agent_transfer_share', 'population_living', 'lineage_diversity']).describe('KPIs charted (one SVG each, one line per variant) in an experiment\'s results directory.'),
   })
   .prefault({});

@@ -8,9 +8,7 @@ import type { Logger } from 'pino';
 import type { Kernel } from '../kernel/kernel.js';
 import type { KpiRow } from '../kernel/kpis/commands.js';
 import { microToCredits } from '../kernel/ledger/money.js';
-import { ModelCatalogue } from '../llm/models.js';
-import type { ChatRequest } from '../llm/protocol.js';
-import { CallControl } from '../llm/upstream.js';
+import { HostModel } from './host-model.js';
 
 export interface MovedKpi {
   name: string;
@@ -47,15 +45,17 @@ export function templateReport(input: { cycle: number; since: number | null; now
   return lines.join('\n');
 }
 
+const AUDITOR_SYSTEM =
+  'You are the auditor of Agora, an economy of autonomous software agents. From the figures given, write a short economic report: what changed, which KPIs moved and why that might be, the agents that stand out, anomalies. Be concrete; do not invent figures.';
+
 export class Auditor {
-  private readonly catalogue: ModelCatalogue | null;
+  private readonly model: HostModel;
 
   constructor(
     private readonly kernel: Kernel,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    const model = kernel.config.auditor.model;
-    this.catalogue = model === '' ? null : new ModelCatalogue(kernel.config.llm, kernel.clock, log);
+    this.model = new HostModel(kernel.config, kernel.config.auditor.model, kernel.clock, log);
   }
 
   /** Writes a report when this cycle is due one; returns whether it wrote. */
@@ -68,13 +68,12 @@ export class Auditor {
     if (since !== null && since >= cycle) return false;
     const before = since === null ? (this.kernel.kpis.series(Number.MAX_SAFE_INTEGER)[0] ?? null) : this.kernel.kpis.at(since);
     const moved = movedKpis(before, now, this.kernel.config.auditor.moved_threshold);
-    const facts = { cycle, since: before?.cycle ?? null, now, moved, standouts: this.standouts(), anomalies: this.anomalies(now) };
-    const template = templateReport(facts);
-    const written = await this.byModel(template);
-    this.kernel.kpis.writeReport({ cycle, author: written?.author ?? 'template', text: written?.text ?? template, moved });
+    const template = templateReport({ cycle, since: before?.cycle ?? null, now, moved, standouts: this.standouts(), anomalies: this.anomalies(now) });
+    // The model writes the prose from the same figures when one is configured; the figures stay the template's.
+    const prose = await this.model.complete(AUDITOR_SYSTEM, template, this.kernel.config.auditor.completion_tokens_max);
+    this.kernel.kpis.writeReport({ cycle, author: prose === null ? 'template' : this.model.model, text: prose ?? template, moved });
     return true;
   }
-
   private standouts(): string[] {
     const max = this.kernel.config.auditor.standouts_max;
     const living = this.kernel.agents.list({ limit: 100_000 }).filter((a) => a.status !== 'dead');
@@ -91,31 +90,5 @@ export class Auditor {
     if ((v.gini ?? 0) > 0.8) out.push(`holdings are highly concentrated (Gini ${fmt(v.gini ?? null)})`);
     if ((v.deaths ?? 0) > 0 && (v.births ?? 0) === 0) out.push(`${v.deaths} deaths and no birth in the last cycle`);
     return out;
-  }
-
-  private async byModel(template: string): Promise<{ author: string; text: string } | null> {
-    if (this.catalogue === null) return null;
-    const model = this.kernel.config.auditor.model;
-    try {
-      const route = this.catalogue.resolve(model);
-      if (route.provider.kind === 'offline') return null; // no real model: the template is the report
-      const request = {
-        model,
-        messages: [
-          { role: 'system', content: "You are the auditor of Agora, an economy of autonomous software agents. From the figures given, write a short economic report: what changed, which KPIs moved and why that might be, the agents that stand out, anomalies. Be concrete; do not invent figures." },
-          { role: 'user', content: template },
-        ],
-      } as ChatRequest;
-      const control = new CallControl(this.kernel.config.llm.call_duration_ms_max);
-      try {
-        const result = await route.provider.complete({ request, upstream_model: route.upstream_model, max_completion_tokens: this.kernel.config.auditor.completion_tokens_max, control });
-        return result.text.trim() === '' ? null : { author: model, text: result.text };
-      } finally {
-        control.finish();
-      }
-    } catch (err) {
-      this.log.warn({ component: 'auditor', model, err: (err as Error).message }, 'the auditor model failed; the report is templated');
-      return null;
-    }
   }
 }
