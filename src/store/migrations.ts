@@ -396,7 +396,7 @@ export const migrations: readonly Migration[] = [
         name   TEXT NOT NULL,
         value  REAL,
         PRIMARY KEY (cycle, name)
-      ) WITHOUT ROWID;
+      );
       CREATE TABLE auditor_reports (
         cycle    INTEGER PRIMARY KEY,
         seq      INTEGER NOT NULL,
