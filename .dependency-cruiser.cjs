@@ -16,7 +16,9 @@ const layers = {
   llm: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
   api: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'llm'],
   orchestrator: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm'],
-  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator'],
+  // The researcher's bench (scenarios, experiments): composes worlds as the CLI does.
+  research: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator'],
+  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator', 'research'],
   docs: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator'],
 };
 

@@ -29,6 +29,12 @@ function populatedWorld(dir: string): TestWorld {
   );
   k.market.placeBid({ payer_id: 'bob', amount_ucr: 1_000_000, bundle: run.bundle }, { actor: 'bob' }); // one bid still open
   k.social.sendMessage({ from_id: 'bob', to_id: 'alice', content: 'hello' }, { actor: 'bob' });
+  // The researcher's tables: an operator agent (kept paused), a cycle's KPIs, an auditor's report.
+  k.operatorAgents.add({ agent_id: 'carol', name: 'carol', source: '/projects/carol', workspace: 'workspaces/carol', granted_ucr: 20_000_000, files: { copied: 1, skipped: 0, bytes: 10 } }, { actor: 'operator' });
+  k.operatorAgents.pause('carol', { actor: 'operator' });
+  const cycle = k.market.state().cycle;
+  k.kpis.record(cycle);
+  k.kpis.writeReport({ cycle, author: 'template', text: 'a report', moved: [{ name: 'gini', from: 0, to: 0.5 }] });
   return world;
 }
 

@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
+import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
@@ -24,6 +25,8 @@ export interface ApiContext {
   workspaces: WorkspaceStore;
   /** Spawn end to end, offered by whoever started the API (the orchestrator builds the workspace). */
   spawn: SpawnService;
+  /** The operator's own agents (agora add), offered like spawn; absent where no world offers it. */
+  addAgents?: AddAgentsService;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

@@ -22,6 +22,7 @@ export interface ApiWorld {
   signer: TokenSigner;
   operator_token: string;
   spawn: ApiContext['spawn'];
+  addAgents?: ApiContext['addAgents'];
 }
 
 export interface RunningApi {
@@ -48,6 +49,7 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     world_dir: world.paths.dir,
     workspaces: world.workspaces,
     spawn: world.spawn,
+    addAgents: world.addAgents,
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

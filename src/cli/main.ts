@@ -11,7 +11,9 @@ import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
+import { registerResearchCommands } from './research.js';
 import { printError } from './output.js';
+import { ScenarioError } from '../research/scenario.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,10 +28,12 @@ export function buildProgram(): Command {
   registerAttentionCommands(program);
   registerInboxCommand(program);
   registerMarketsCommand(program);
+  registerResearchCommands(program);
   return program;
 }
 
 function explain(err: unknown): string | null {
+  if (err instanceof ScenarioError) return `scenario error: ${err.message}`;
   if (err instanceof ConfigError) return `config error: ${err.message}`;
   if (err instanceof SchemaVersionError || err instanceof NoWorldError || err instanceof GenesisNotBuiltError) return err.message;
   if (err instanceof AgoraError) return `${err.code}: ${err.message}`;

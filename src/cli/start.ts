@@ -15,6 +15,7 @@ import { describeMissing, howToInstall, missingPackages } from '../sandbox/syste
 import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
+import { addScenarioAgents, loadScenario, type LoadedScenario } from '../research/scenario.js';
 
 interface StartOptions {
   port?: number;
@@ -23,6 +24,7 @@ interface StartOptions {
   simulate?: boolean;
   seed?: number;
   debug?: string;
+  scenario?: string;
 }
 
 export function registerStartCommand(program: Command): void {
@@ -35,10 +37,19 @@ export function registerStartCommand(program: Command): void {
     .option('--simulate', 'simulation mode: a virtual clock, cycles back to back (each waits for its runs)')
     .option('--seed <n>', 'random seed of a new world (ids, mutations); default from the OS', (v) => (v === '0' ? 0 : positiveInt(v)))
     .option('--debug <agent>', "open the inspector on this agent's next run (see docs/agents.md)")
+    .option('--scenario <file>', 'run the world a scenario file declares: its config, seed, agents and cycles (docs/research.md)')
     .action(async (options: StartOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions & StartOptions>();
       // Checks that need no world come first: a bad config or a missing sandbox creates nothing.
-      const { config, cut_from_ms } = fitStopBound(loadCliConfig(globals));
+      const base_config = loadCliConfig(globals);
+      // A scenario declares the world: its config over agora.yaml's, its seed, cycles and clock, unless the flags say otherwise.
+      const scenario: LoadedScenario | null = options.scenario === undefined ? null : loadScenario(options.scenario, base_config);
+      if (scenario !== null) {
+        options.cycles ??= scenario.scenario.cycles;
+        options.seed ??= scenario.scenario.seed;
+        if (scenario.scenario.clock === 'simulated') options.simulate = true;
+      }
+      const { config, cut_from_ms } = fitStopBound(scenario?.config ?? base_config);
       requireSandboxPackages(config);
       const signals = takeStopSignals(config.orchestrator.stop_timeout_ms);
       let world: World | null = null;
@@ -56,6 +67,8 @@ export function registerStartCommand(program: Command): void {
         if (cut_from_ms !== null) {
           world.log.warn({ component: 'cli', shutdown_grace_ms: config.orchestrator.shutdown_grace_ms, configured_ms: cut_from_ms }, 'orchestrator.shutdown_grace_ms cut to fit orchestrator.stop_timeout_ms');
         }
+        // A new world gets the scenario's agents (a reopened one has them already).
+        if (scenario !== null && world.created) await addScenarioAgents(world, scenario);
         runner = await createRunner(config, world.log);
         api = await startApi(world, { port: options.port, host: options.host });
         recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process

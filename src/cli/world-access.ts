@@ -28,7 +28,7 @@ export interface WorldWrite<T> {
   /** The world runs: only its process writes it, so ask its API. */
   api(url: string, operator_token: string, options: CommandOptions): Promise<T>;
   /** Nothing runs it: write it directly, holding its lock so that no start begins meanwhile. */
-  direct(world: World, options: CommandOptions): T;
+  direct(world: World, options: CommandOptions): T | Promise<T>;
 }
 
 /** Runs a command that changes the world, by whichever of the two ways is safe now. */
@@ -51,7 +51,8 @@ export async function writeWorld<T>(command: Command, how: WorldWrite<T>): Promi
     return how.api(url, reader.operator_token, options);
   }
   try {
-    return how.direct(world, options);
+    // Awaited inside: an asynchronous write (agora add copies a project) holds the lock until it ends.
+    return await how.direct(world, options);
   } finally {
     world.close();
   }

@@ -360,6 +360,66 @@ export const llmSchema = z
   .refine((l) => Object.values(l.models).every((m) => m.provider in l.providers), { message: 'every llm.models.*.provider must name a provider in llm.providers' })
   .prefault({});
 
+
+// The operator's own agents (`agora add`, POST /operator/agents; docs/research.md): how they are
+// funded and placed. They have places of their own, so genesis keeping the population at
+// social.population_max never refuses them.
+export const operatorAgentsSchema = z
+  .strictObject({
+    places_max: int(0, 1_000_000).default(16).describe("Living (alive or dormant) operator agents the world holds besides social.population_max: a reserve of places genesis's children cannot take, so `agora add` is never refused because the population is at its cap."),
+    credits_default: credits(1e9).default(100).describe('Credits an added agent is granted (minted from system:mint, posting kind grant, memo operator) when `agora add` is not given --credits.'),
+    credits_max: credits(1e9).default(1_000_000).describe('Most credits one added agent may be granted.'),
+    count_max: int(1, 10_000).default(64).describe('Most agents one `agora add --count K` may add.'),
+    name_chars_max: int(1, 64).default(40).describe('Longest name an added agent may be given (it becomes its id: lower case letters, digits, - and _).'),
+    project_files_max: int(1, 1_000_000).default(1000).describe("Most files copied from an added agent's project directory; more refuses the add."),
+    project_bytes_max: int(1, 1 << 30).default(16 * 1024 * 1024).describe("Most bytes copied from an added agent's project directory; more refuses the add."),
+    project_file_bytes_max: int(1, 1 << 30).default(4 * 1024 * 1024).describe('Files of an added project larger than this (bytes) are not copied (listed as skipped).'),
+    first_bid: z
+      .strictObject({
+        cpu_s: num(0, 3600).default(0.5).describe('CPU-seconds of the first lease.'),
+        memory_mb: int(0, 1_048_576).default(96).describe('Memory (MB) of the first lease.'),
+        duration_s: int(1, 86_400).default(10).describe('Length (s) of the first lease.'),
+        markup: num(0, 100).default(1).describe("The first bid offers the bundle's value at current prices times (1 + markup), capped at the granted credits: generous, so that it wins at once."),
+      })
+      .prefault({})
+      .describe('The bid an added agent is born with, paid from its grant, so that it runs within a cycle or two.'),
+  })
+  .prefault({});
+
+// Ecosystem KPIs (docs/kpis.md): computed per cycle from the journal and stored.
+export const kpisSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Compute and store the ecosystem KPIs after every cycle (one kpis_recorded event per cycle).'),
+    specialization_window_cycles: int(1, 100_000).default(20).describe("Cycles of recent actions the specialization index compares agents' action mixes over."),
+    series_cycles_max: int(1, 1_000_000).default(8640).describe('Most cycles of KPIs one GET /operator/kpis returns.'),
+  })
+  .prefault({});
+
+// The auditor (docs/research.md): a read-only observer that writes an economic report.
+export const auditorSchema = z
+  .strictObject({
+    every_cycles: int(0, 1_000_000).default(20).describe('The auditor writes a report every this many cycles (0 = never).'),
+    model: z.string().default('').describe("A model of llm.models the auditor writes with (through the LLM proxy's providers, at the host's cost, not an agent's). Empty, or a model whose provider is offline: the report is templated from the KPIs."),
+    moved_threshold: num(0, 100).default(0.1).describe('A KPI counts as moved when it changed by more than this fraction of its earlier value (or by more than this much from zero).'),
+    standouts_max: int(0, 1000).default(3).describe('Most agents a report names as standing out (richest, biggest earners, biggest spenders).'),
+    completion_tokens_max: int(1, 1_000_000).default(1500).describe('Most tokens the auditor model may write per report.'),
+    report_chars_max: int(100, 1_000_000).default(8000).describe("Longest report kept (a model's longer text is cut)."),
+    reports_max: int(1, 100_000).default(50).describe('Most reports GET /operator/reports returns.'),
+  })
+  .prefault({});
+
+// `agora experiment` (docs/research.md): scenario runs on a simulated clock.
+export const experimentsSchema = z
+  .strictObject({
+    parallel_max: int(0, 1024).default(0).describe('Most runs of an experiment at once (0 = the number of CPU cores).'),
+    repeat_max: int(1, 10_000).default(100).describe('Most seeds per variant one experiment may run.'),
+    cycles_max: int(1, 1_000_000).default(100_000).describe('Longest scenario (cycles) an experiment may run.'),
+    judge_model: z.string().default('').describe("A model of llm.models that judges the benchmark's judged scenarios (at the host's cost). Empty, or an offline model: judged scenarios are reported as skipped."),
+    judge_tokens_max: int(1, 1_000_000).default(800).describe('Most tokens the judge may write per judged scenario.'),
+    chart_kpis: z.array(z.string().min(1)).max(64).default(['gini', 'credit_velocity', 'agent_transfer_share', 'population_living', 'lineage_diversity']).describe('KPIs charted (one SVG each, one line per variant) in an experiment\'s results directory.'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -376,6 +436,10 @@ export const configSchema = z.strictObject({
   attention: attentionSchema,
   operator: operatorSchema,
   llm: llmSchema,
+  operator_agents: operatorAgentsSchema,
+  kpis: kpisSchema,
+  auditor: auditorSchema,
+  experiments: experimentsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -34,6 +34,10 @@ import { llmDomain } from './llm/domain.js';
 import { marketDomain } from './market/domain.js';
 import { socialDomain } from './social/domain.js';
 import { worldDomain } from './world/domain.js';
+import { operatorAgentsDomain } from './operator-agents/domain.js';
+import { kpisDomain } from './kpis/domain.js';
+import { OperatorAgents } from './operator-agents/commands.js';
+import { Kpis } from './kpis/commands.js';
 
 /** Every domain, in projection order (a clearing's snapshot reads the market's tables first). */
 export const kernelDomains = [
@@ -46,6 +50,8 @@ export const kernelDomains = [
   worldDomain,
   socialDomain,
   llmDomain,
+  operatorAgentsDomain,
+  kpisDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -82,6 +88,10 @@ export class Kernel {
   /** The operator's dashboard reads (world summary, series, agents table, lineage). */
   readonly operator: OperatorReads;
   readonly journal: JournalReads;
+  /** The operator's own agents: add, pause, resume, kill (docs/research.md). */
+  readonly operatorAgents: OperatorAgents;
+  /** The ecosystem KPIs per cycle and the auditor's reports (docs/kpis.md). */
+  readonly kpis: Kpis;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
@@ -96,6 +106,8 @@ export class Kernel {
     this.social = new Social(this.core, this.agents, this.market);
     this.operator = new OperatorReads(this.core);
     this.journal = new JournalReads(this.core.db);
+    this.operatorAgents = new OperatorAgents(this.core, this.agents, this.market);
+    this.kpis = new Kpis(this.core);
   }
 
   get config(): Config {

@@ -14,6 +14,8 @@ import type { lifecycleEvents } from './lifecycle/events.js';
 import type { llmEvents } from './llm/events.js';
 import type { marketEvents } from './market/events.js';
 import type { socialEvents } from './social/events.js';
+import type { operatorAgentEvents } from './operator-agents/events.js';
+import type { kpiEvents } from './kpis/events.js';
 
 export type KernelEvents = typeof ledgerEvents &
   typeof agentEvents &
@@ -22,7 +24,9 @@ export type KernelEvents = typeof ledgerEvents &
   typeof lifecycleEvents &
   typeof attentionEvents &
   typeof socialEvents &
-  typeof llmEvents;
+  typeof llmEvents &
+  typeof operatorAgentEvents &
+  typeof kpiEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import { spawnChild } from './spawn.js';
+import { addAgents } from './add-agents.js';
+import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';
@@ -47,6 +49,8 @@ export interface World {
   workspaces: WorkspaceStore;
   /** Spawn end to end (workspace, then the kernel command): the service the API offers agents. */
   spawn: SpawnService;
+  /** The operator's own agents, end to end (workspace, then the kernel command): agora add. */
+  addAgents: AddAgentsService;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
   lock: WorldLock | null;
@@ -131,6 +135,7 @@ export function openWorld(options: WorldOptions): World {
       operator_token,
       workspaces,
       spawn: (request, meta) => spawnChild({ kernel, workspaces }, request, meta),
+      addAgents: (request, meta) => addAgents({ kernel, workspaces }, request, meta),
       created,
       lock,
       close: (close_options) => close(close_options?.discard === true),

@@ -9,6 +9,7 @@ import { reserveValueUcr, bundleFromNatural } from '../kernel/resources/units.js
 import type { Runner } from '../sandbox/runner.js';
 import { inboxProvider } from './inbox.js';
 import { Launcher } from './launcher.js';
+import { Auditor } from './auditor.js';
 import type { World } from './open-world.js';
 import type { VirtualClock } from '../kernel/engine/clock.js';
 
@@ -41,6 +42,7 @@ export class WorldLoop {
   private stopping = false;
   private wake: (() => void) | null = null;
   private cycles_run = 0;
+  private readonly auditor: Auditor;
 
   constructor(
     private readonly world: World,
@@ -51,6 +53,7 @@ export class WorldLoop {
     this.log = world.log.child({ component: 'orchestrator' });
     this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
     this.launcher.inbox = inboxProvider(world.kernel);
+    this.auditor = new Auditor(world.kernel, this.log);
   }
 
   get cyclesRun(): number {
@@ -94,6 +97,9 @@ export class WorldLoop {
       min_bundle_cost_ucr: this.minBundleCostUcr(),
       death_after_cycles: this.world.config.lifecycle.death_after_cycles,
     });
+    // The cycle's KPIs from the journal (docs/kpis.md), then the auditor's report when one is due.
+    kernel.kpis.record(result.cycle);
+    await this.auditor.maybeReport(result.cycle);
     this.cycles_run++;
     const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review };
     this.log.info({ ...report, prices_ncr: result.next_prices_ncr }, 'cycle');

@@ -373,6 +373,40 @@ export const migrations: readonly Migration[] = [
           WHERE e.type IN ('execution_started', 'execution_lease_extended') AND json_extract(e.data, '$.bid_id') = leases.id);
     `,
   },
+  {
+    version: 11,
+    description: "the researcher's bench: operator agents, per-cycle ecosystem KPIs, the auditor's reports",
+    sql: `
+      -- Agents the operator added (agora add): they hold places of their own (operator_agents.places_max).
+      CREATE TABLE operator_agents (
+        agent_id     TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        added_at_ms  INTEGER NOT NULL,
+        added_seq    INTEGER NOT NULL
+      );
+      -- Agents the operator paused (agora pause): no bids for them, no runs, no lifecycle review.
+      CREATE TABLE agent_holds (
+        agent_id     TEXT PRIMARY KEY,
+        since_ms     INTEGER NOT NULL
+      );
+      -- One row per cycle and KPI (docs/kpis.md), from the kpis_recorded event.
+      CREATE TABLE kpi_cycles (
+        cycle  INTEGER NOT NULL,
+        name   TEXT NOT NULL,
+        value  REAL,
+        PRIMARY KEY (cycle, name)
+      );
+      CREATE TABLE auditor_reports (
+        cycle    INTEGER PRIMARY KEY,
+        seq      INTEGER NOT NULL,
+        at_ms    INTEGER NOT NULL,
+        author   TEXT NOT NULL,
+        text     TEXT NOT NULL,
+        moved    TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

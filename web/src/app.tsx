@@ -10,6 +10,7 @@ import { AttentionPage } from './pages/attention.js';
 import { EventsPage } from './pages/events.js';
 import { MarketPage } from './pages/market.js';
 import { OverviewPage } from './pages/overview.js';
+import { ResearchPage } from './pages/research.js';
 import type { Summary } from './types.js';
 
 const PAGES = [
@@ -18,6 +19,7 @@ const PAGES = [
   { path: 'agents', title: 'Agents' },
   { path: 'attention', title: 'Attention' },
   { path: 'events', title: 'Events' },
+  { path: 'kpis', title: 'KPIs' },
 ] as const;
 
 function Login({ onLogin }: { onLogin: () => void }) {
@@ -92,6 +94,7 @@ function Frame({ state }: { state: StreamState }) {
   else if (page === 'market') content = <MarketPage />;
   else if (page === 'attention') content = <AttentionPage />;
   else if (page === 'events') content = <EventsPage />;
+  else if (page === 'kpis') content = <ResearchPage />;
   else content = <OverviewPage />;
 
   return (

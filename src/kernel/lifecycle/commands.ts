@@ -60,7 +60,7 @@ export class Lifecycle {
           `SELECT a.id, a.status, acc.balance_ucr, esc.balance_ucr AS escrow_ucr, a.workspace, a.generation, a.executions,
              a.dormant_since_cycle
            FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id
-           WHERE a.status IN ('alive', 'dormant') ORDER BY a.id`,
+           WHERE a.status IN ('alive', 'dormant') AND a.id NOT IN (SELECT agent_id FROM agent_holds) ORDER BY a.id`,
         )
         .all() as Omit<Candidate, 'running' | 'open_bids' | 'beneficiary_payer'>[]).map((a) => ({
         ...a,

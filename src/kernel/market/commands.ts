@@ -162,11 +162,11 @@ export class Market {
    * Withdraws every open bid that would run `agent_id`, refunding each payer: for the
    * lifecycle, when an agent dies. Returns how many were withdrawn.
    */
-  cancelBidsFor(agent_id: string, meta: CommandMeta): number {
+  cancelBidsFor(agent_id: string, meta: CommandMeta, reason: 'agent_dead' | 'agent_paused' = 'agent_dead'): number {
     return this.core.command(meta, (tx) => {
       const rows = this.core.db.prepare("SELECT id FROM market_bids WHERE agent_id = ? AND status = 'open' ORDER BY seq").all(agent_id) as { id: string }[];
       const cycle = this.currentCycle();
-      for (const row of rows) this.emitWithdrawn(tx, this.reads.bid(row.id)!, 'agent_dead', cycle);
+      for (const row of rows) this.emitWithdrawn(tx, this.reads.bid(row.id)!, reason, cycle);
       return rows.length;
     });
   }
@@ -309,6 +309,10 @@ export class Market {
     if (row.status === 'dead') {
       throw new AgoraError('DELETED', role === 'payer' ? `agent ${agent_id} is dead` : `agent ${agent_id} is dead; a bid for it could never run`, { agent_id });
     }
+    // The operator paused it (agora pause): no bid runs it until it is resumed.
+    if (this.core.writer.get('SELECT 1 FROM agent_holds WHERE agent_id = ?', agent_id) !== undefined) {
+      throw new AgoraError('CONFLICT', `agent ${agent_id} is paused by the operator; no bid runs it until it is resumed`, { agent_id });
+    }
   }
 
   private isDead(agent_id: string): boolean {
@@ -326,7 +330,7 @@ export class Market {
     }
   }
 
-  private emitWithdrawn(tx: Tx, bid: Pick<BidView, 'bid_id' | 'payer_id' | 'agent_id' | 'amount_ucr'>, reason: 'withdrawn' | 'agent_dead', cycle: number): void {
+  private emitWithdrawn(tx: Tx, bid: Pick<BidView, 'bid_id' | 'payer_id' | 'agent_id' | 'amount_ucr'>, reason: 'withdrawn' | 'agent_dead' | 'agent_paused', cycle: number): void {
     tx.emit('bid_withdrawn', {
       bid_id: bid.bid_id,
       payer_id: bid.payer_id,

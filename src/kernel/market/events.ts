@@ -39,7 +39,7 @@ export const marketEvents = {
       bid_id: bidId,
       payer_id: agentId,
       agent_id: agentId,
-      reason: z.enum(['withdrawn', 'agent_dead']).describe('The payer withdrew it, or the agent it would run died'),
+      reason: z.enum(['withdrawn', 'agent_dead', 'agent_paused']).describe('The payer withdrew it, the agent it would run died (or was killed), or the operator paused that agent'),
       cycle: cycle.describe('The cycle being cleared, or the last cleared cycle'),
       refund_ucr: ucr,
       postings,

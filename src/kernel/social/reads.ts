@@ -47,7 +47,8 @@ export class SocialReads {
   }
 
   livingCount(): number {
-    return this.core.writer.get<{ n: number }>("SELECT COUNT(*) AS n FROM agents WHERE status <> 'dead'")!.n;
+    // The operator's own agents hold places of their own (operator_agents.places_max).
+    return this.core.writer.get<{ n: number }>("SELECT COUNT(*) AS n FROM agents WHERE status <> 'dead' AND id NOT IN (SELECT agent_id FROM operator_agents)")!.n;
   }
 
   private readMark(agent_id: string): number {
