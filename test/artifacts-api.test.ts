@@ -159,6 +159,9 @@ test('bundle file names that climb out, are absolute or unsafe are refused, and 
     const res = await api.request('POST', '/artifacts', { token: alice, body: toolBody({ files: [{ name, content: 'x' }], entry: name }) });
     assert.equal(res.status, 400, `${JSON.stringify(name)}: ${JSON.stringify(res.body)}`);
     assertErrorShape(res.body, 'INVALID_ARGS');
+    // Each refused for what it is, so the operator and the agent learn why.
+    if (name === '/etc/passwd') assert.match(res.body.error.message, /absolute/);
+    if (name === '../escape.js') assert.match(res.body.error.message, /"\.\."/);
   }
   assert.ok(!existsSync(join(root, 'bundles')) || readdirSync(join(root, 'bundles')).length === 0, 'no bundle was stored');
   assert.ok(!existsSync(join(world.paths.dir, 'escape.js')));
