@@ -10,7 +10,7 @@ import { creditsToMicro } from '../ledger/money.js';
 import type { Market } from '../market/commands.js';
 import type { ArtifactBytes } from '../../store/artifact-bytes.js';
 import { accessOf, type AccessDecision } from './access.js';
-import { ArtifactCalls } from './calls.js';
+import { ArtifactCalls, type BeginCallInput, type BegunCall, type SettledCall } from './calls.js';
 import { DEFAULT_CONTRACT, kernelContract, type Action } from './contracts.js';
 import type { VersionRecord } from './events.js';
 import { ArtifactReads } from './reads.js';
@@ -135,6 +135,23 @@ export class Artifacts {
 
   private accessFor(artifact: Pick<ArtifactRow, 'id' | 'owner_id' | 'access_contract_id'>, caller_id: string, action: Action): AccessDecision {
     return accessOf(this.core, this.bytes, artifact, caller_id, action);
+  }
+
+  /** The call commands, on the facade as ARTIFACTS-CONTRACT.md names them (calls.ts holds them). */
+  beginCall(input: BeginCallInput, meta: CommandMeta): BegunCall {
+    return this.calls.beginCall(input, meta);
+  }
+
+  settleCall(input: Parameters<ArtifactCalls['settleCall']>[0], meta: CommandMeta): SettledCall {
+    return this.calls.settleCall(input, meta);
+  }
+
+  failCall(input: Parameters<ArtifactCalls['failCall']>[0], meta: CommandMeta): { call_id: string; refund_ucr: number } {
+    return this.calls.failCall(input, meta);
+  }
+
+  recordContractDecision(input: Parameters<ArtifactCalls['recordContractDecision']>[0], meta: CommandMeta): void {
+    this.calls.recordContractDecision(input, meta);
   }
 
   /** Data routes cannot run an executable contract: for them it denies (fail closed). */
