@@ -10,6 +10,7 @@ import { registerInboxCommand } from './inbox.js';
 import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
+import { registerArtifactCommands } from './artifacts.js';
 import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
 import { printError } from './output.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInboxCommand(program);
   registerMarketsCommand(program);
   registerResearchCommands(program);
+  registerArtifactCommands(program);
   return program;
 }
 

@@ -101,6 +101,7 @@ export function openWorld(options: WorldOptions): World {
       rng: new Rng(options.seed),
       config: options.config,
       log: log.child({ component: 'kernel' }),
+      artifacts_dir: paths.artifacts,
     });
     const workspaces = new WorkspaceStore({
       world_dir: paths.dir,
