@@ -15,6 +15,13 @@ export const errorCodes = {
   UPSTREAM_ERROR: 502,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
+  // Artifact calls (docs/artifacts.md, "Invoking"): the tool's output failed its schema; the
+  // call hit a resource limit of its allowance; the price is above the caller's max_price;
+  // nesting went past invocation.depth_max.
+  INVALID_OUTPUT: 502,
+  LIMIT: 422,
+  PRICE_ABOVE_MAX: 409,
+  DEPTH_LIMIT: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

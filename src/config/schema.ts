@@ -360,6 +360,35 @@ export const llmSchema = z
   .refine((l) => Object.values(l.models).every((m) => m.provider in l.providers), { message: 'every llm.models.*.provider must name a provider in llm.providers' })
   .prefault({});
 
+export const invocationSchema = z
+  .strictObject({
+    depth_max: int(1, 64).default(5).describe('Deepest nesting of artifact calls: a call an execution makes is depth 1; a call at this depth may call no further (DEPTH_LIMIT).'),
+    cpu_ms_max: int(1, 3_600_000).default(10_000).describe("Most CPU time one call's allowance may ask for (ms); the caller's allowance is bounded by it."),
+    memory_mb_max: int(16, 65_536).default(512).describe("Most memory one call's allowance may ask for (MB, the sandbox's cgroup limit)."),
+    wall_ms_max: int(100, 3_600_000).default(30_000).describe("Longest one call's allowance may run (ms of wall clock); past its allowance the call is stopped with TIMEOUT."),
+    allowance_default: z
+      .strictObject({
+        cpu_ms: int(1, 3_600_000).default(2_000),
+        memory_mb: int(16, 65_536).default(128),
+        wall_ms: int(100, 3_600_000).default(10_000),
+      })
+      .prefault({})
+      .describe('The allowance a call gets when the caller names none (each bounded by the *_max above).'),
+    request_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe("Largest request file ({tool, args, call}) handed to a tool's code."),
+    result_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe('Largest result file a tool may write; a larger one fails the call with LIMIT and refunds everything.'),
+    contract_allowance: z
+      .strictObject({
+        cpu_ms: int(1, 60_000).default(500),
+        memory_mb: int(16, 4096).default(64),
+        wall_ms: int(100, 60_000).default(3_000),
+      })
+      .prefault({})
+      .describe("The small fixed budget an executable access contract's check runs with; one that overruns it denies."),
+    calls_concurrent_max: int(1, 4096).default(32).describe('Most artifact calls running at once in the world; more get RATE_LIMITED.'),
+  })
+  .prefault({})
+  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): nesting, allowance bounds, tool protocol sizes, contract budgets.');
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -376,6 +405,7 @@ export const configSchema = z.strictObject({
   attention: attentionSchema,
   operator: operatorSchema,
   llm: llmSchema,
+  invocation: invocationSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
