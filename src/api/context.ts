@@ -8,6 +8,7 @@ import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
+import type { InvocationService } from '../orchestrator/ports.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
@@ -31,6 +32,8 @@ export interface ApiContext {
   workspaces: WorkspaceStore;
   /** Spawn end to end, offered by whoever started the API (the orchestrator builds the workspace). */
   spawn: SpawnService;
+  /** Artifact calls end to end, offered by the orchestrator (absent: POST /artifacts/{id}/invoke is 503). */
+  invocation?: InvocationService;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

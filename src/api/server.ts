@@ -12,6 +12,7 @@ import { registerHostCheck } from './host-check.js';
 import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
+import { invokeRoutes } from './routes/invoke.js';
 import { llmRoutes } from './routes/llm.js';
 import { marketRoutes } from './routes/market.js';
 import { operatorRoutes } from './routes/operator.js';
@@ -20,7 +21,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, invokeRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

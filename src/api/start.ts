@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { CallClaims } from '../identity/call-tokens.js';
+import type { InvocationService } from '../orchestrator/ports.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import { openCallChannel, openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
@@ -25,6 +26,7 @@ export interface ApiWorld {
   spawn: ApiContext['spawn'];
   /** Artifact calls in flight (the orchestrator's invoker); absent, no call is ever live. */
   calls?: { isLive(call_id: string): boolean };
+  invocation?: InvocationService;
 }
 
 export interface RunningApi {
@@ -53,6 +55,7 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     world_dir: world.paths.dir,
     workspaces: world.workspaces,
     spawn: world.spawn,
+    ...(world.invocation !== undefined ? { invocation: world.invocation } : {}),
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

@@ -13,14 +13,10 @@ import { INSIDE } from '../../sandbox/bwrap-args.js';
 import { runLimits, type Runner, type RunResult } from '../../sandbox/runner.js';
 import { SafeDir } from '../../workspace/safe-dir.js';
 import { agentOwner } from '../../workspace/workspace-store.js';
-import type { ApiPort, ExecutionChannel } from '../ports.js';
+import type { Allowance, ApiPort, ExecutionChannel } from '../ports.js';
 import { entryCommand, readResult, REQUEST_FILE, RESULT_FILE, writeRequest, type ToolResult } from './tool-protocol.js';
 
-export interface Allowance {
-  cpu_ms: number;
-  memory_mb: number;
-  wall_ms: number;
-}
+export type { Allowance };
 
 export interface ToolRunContext {
   config: Config;
@@ -43,6 +39,11 @@ export interface ToolRun {
   tool: string;
   args: unknown;
   allowance: Allowance;
+  /**
+   * Whether the code may reach the API at all. An executable contract may not: with no
+   * channel it can move no money and call nothing, whatever it runs.
+   */
+  api: boolean;
 }
 
 export interface Metered {
@@ -74,7 +75,9 @@ export async function runTool(ctx: ToolRunContext, run: ToolRun): Promise<ToolOu
       AGORA_REQUEST_PATH: `${workspace_inside}/${REQUEST_FILE}`,
       AGORA_RESULT_PATH: `${workspace_inside}/${RESULT_FILE}`,
     };
-    if (ctx.runner.isolation !== 'none') {
+    if (!run.api) {
+      // No channel, no token.
+    } else if (ctx.runner.isolation !== 'none') {
       // The channel is the call's identity: nothing inside needs (or could leak) a credential.
       channel = await ctx.api.openCallChannel(run.claims, socket_path);
     } else {
