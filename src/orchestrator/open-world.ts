@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import { spawnChild } from './spawn.js';
+import { Invoker } from './invoke/invoker.js';
+import { kernelArtifactCalls } from './invoke/kernel-calls.js';
+import { createHostServices } from './invoke/host-services.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';
@@ -47,6 +50,13 @@ export interface World {
   workspaces: WorkspaceStore;
   /** Spawn end to end (workspace, then the kernel command): the service the API offers agents. */
   spawn: SpawnService;
+  /**
+   * Artifact calls end to end (docs/artifacts.md, "Invoking"); it runs code once a runner and
+   * the API are attached (`invoker.attach`, which the launcher does for its own).
+   */
+  invoker: Invoker;
+  invocation: Invoker;
+  calls: Invoker;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
   lock: WorldLock | null;
@@ -121,6 +131,16 @@ export function openWorld(options: WorldOptions): World {
     }
     const signer = new TokenSigner(readOrCreateSecret(paths.signing_key), { verified_entries_max: options.config.auth.verified_tokens_max });
     const operator_token = readOrCreateSecret(paths.operator_token);
+    const invoker = new Invoker({
+      artifacts: () => kernelArtifactCalls(kernel),
+      config: options.config,
+      log: log.child({ component: 'invoke' }),
+      calls: signer.calls,
+      now_world_ms: () => kernel.clock.now_ms(),
+      log_dir: paths.executions,
+      host_services: createHostServices(kernel),
+    });
+    opened.push(() => invoker.close());
     return {
       paths,
       config: options.config,
@@ -131,6 +151,9 @@ export function openWorld(options: WorldOptions): World {
       operator_token,
       workspaces,
       spawn: (request, meta) => spawnChild({ kernel, workspaces }, request, meta),
+      invoker,
+      invocation: invoker,
+      calls: invoker,
       created,
       lock,
       close: (close_options) => close(close_options?.discard === true),

@@ -8,3 +8,8 @@ import type { CallClaims } from '../../identity/call-tokens.js';
 export interface HostServices {
   call(service: string, tool: string, args: unknown, claims: CallClaims): Promise<unknown>;
 }
+
+/** Until the artifacts domain lands: no host services. */
+export function createHostServices(_kernel: unknown): HostServices | null {
+  return null;
+}

@@ -10,7 +10,7 @@
 //
 // The payer is always the agent whose execution made the outermost call: a nested call takes
 // it from the call's own claims (its channel or token), never from anything the code says.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -49,7 +49,14 @@ export class Invoker implements InvocationService {
   attach(runner: Runner, api: ApiPort, socket_dir?: string): void {
     const sockets = socket_dir ?? runner.channelDir() ?? mkdtempSync(join(tmpdir(), 'agora-sock-'));
     mkdirSync(sockets, { recursive: true, mode: 0o711 });
+    this.close();
     this.sandbox = { runner, api, socket_dir: sockets, scratch_parent: mkdtempSync(join(tmpdir(), 'agora-calls-')) };
+  }
+
+  /** Removes the scratch parent; calls still running keep their own directories until they end. */
+  close(): void {
+    if (this.sandbox !== null) rmSync(this.sandbox.scratch_parent, { recursive: true, force: true });
+    this.sandbox = null;
   }
 
   isLive(call_id: string): boolean {
