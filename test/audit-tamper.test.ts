@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { audit, type AuditReport } from '../src/kernel/audit.js';
+import { NO_USAGE, publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
 import { startRun } from './support/attention.js';
 import { addAgent, makeWorld, tempDir, type TestWorld } from './support/world.js';
 
@@ -29,12 +30,22 @@ function populatedWorld(dir: string): TestWorld {
   );
   k.market.placeBid({ payer_id: 'bob', amount_ucr: 1_000_000, bundle: run.bundle }, { actor: 'bob' }); // one bid still open
   k.social.sendMessage({ from_id: 'bob', to_id: 'alice', content: 'hello' }, { actor: 'bob' });
+  // An artifact with a version, a tool, a subscriber, a settled call and its news.
+  const tool = publishTool(world, 'alice');
+  k.artifacts.subscribe({ agent_id: 'bob', artifact_id: tool, subscribed: true }, { actor: 'bob' });
+  const call = k.artifacts.calls.beginCall({ payer_id: 'bob', caller_id: 'bob', artifact_id: tool, tool: 'double', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'bob' });
+  k.artifacts.calls.settleCall({ call_id: call.call_id, resources: NO_USAGE, duration_ms: 5 }, { actor: 'system:invoke' });
   return world;
 }
 
-/** Every table of the database except the journal itself and SQLite's own. */
+/**
+ * Every table of the database except the journal itself and SQLite's own (the shadow tables
+ * of a full-text index are SQLite's: the index itself is compared).
+ */
 function allTables(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'events' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'events' ORDER BY name").all() as { name: string; sql: string }[];
+  const virtual = rows.filter((r) => r.sql.startsWith('CREATE VIRTUAL TABLE')).map((r) => r.name);
+  return rows.filter((r) => !virtual.some((v) => r.name.startsWith(`${v}_`))).map((r) => r.name);
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CallClaims } from '../src/identity/call-tokens.js';
-import type { InvocationService } from '../src/orchestrator/ports.js';
+import type { InvocationService } from '../src/kernel/artifacts/invocation-service.js';
 import { assertErrorShape } from './support/assertions.js';
 import { addAgent, agentToken, makeWorld, serve } from './support/world.js';
 

@@ -8,7 +8,7 @@ import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
-import type { InvocationService } from '../orchestrator/ports.js';
+import type { InvocationService } from '../kernel/artifacts/invocation-service.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }

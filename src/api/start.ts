@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { CallClaims } from '../identity/call-tokens.js';
-import type { InvocationService } from '../orchestrator/ports.js';
+import type { InvocationService } from '../kernel/artifacts/invocation-service.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import { openCallChannel, openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';

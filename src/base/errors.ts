@@ -7,21 +7,18 @@ export const errorCodes = {
   ACCESS_DENIED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PRICE_ABOVE_MAX: 409,
+  DEPTH_LIMIT: 409,
   DELETED: 410,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  LIMIT: 422,
   EXECUTION_ERROR: 500,
+  INVALID_OUTPUT: 502,
   INTERNAL: 500,
   UPSTREAM_ERROR: 502,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
-  // Artifact calls (docs/artifacts.md, "Invoking"): the tool's output failed its schema; the
-  // call hit a resource limit of its allowance; the price is above the caller's max_price;
-  // nesting went past invocation.depth_max.
-  INVALID_OUTPUT: 502,
-  LIMIT: 422,
-  PRICE_ABOVE_MAX: 409,
-  DEPTH_LIMIT: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -362,10 +362,6 @@ export const llmSchema = z
 
 export const invocationSchema = z
   .strictObject({
-    depth_max: int(1, 64).default(5).describe('Deepest nesting of artifact calls: a call an execution makes is depth 1; a call at this depth may call no further (DEPTH_LIMIT).'),
-    cpu_ms_max: int(1, 3_600_000).default(10_000).describe("Most CPU time one call's allowance may ask for (ms); the caller's allowance is bounded by it."),
-    memory_mb_max: int(16, 65_536).default(512).describe("Most memory one call's allowance may ask for (MB, the sandbox's cgroup limit)."),
-    wall_ms_max: int(100, 3_600_000).default(30_000).describe("Longest one call's allowance may run (ms of wall clock); past its allowance the call is stopped with TIMEOUT."),
     allowance_default: z
       .strictObject({
         cpu_ms: int(1, 3_600_000).default(2_000),
@@ -373,7 +369,7 @@ export const invocationSchema = z
         wall_ms: int(100, 3_600_000).default(10_000),
       })
       .prefault({})
-      .describe('The allowance a call gets when the caller names none (each bounded by the *_max above).'),
+      .describe('The allowance a call gets when the caller names none (each bounded by artifacts.allowance_*_max).'),
     request_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe("Largest request file ({tool, args, call}) handed to a tool's code."),
     result_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe('Largest result file a tool may write; a larger one fails the call with LIMIT and refunds everything.'),
     contract_allowance: z
@@ -387,7 +383,36 @@ export const invocationSchema = z
     calls_concurrent_max: int(1, 4096).default(32).describe('Most artifact calls running at once in the world; more get RATE_LIMITED.'),
   })
   .prefault({})
-  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): nesting, allowance bounds, tool protocol sizes, contract budgets.');
+  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): default allowance, tool protocol sizes, contract budgets, concurrency. Nesting and allowance bounds are artifacts.call_depth_max and artifacts.allowance_*_max.');
+export const artifactsSchema = z
+  .strictObject({
+    publish_fee: credits(1e6).default(0.2).describe('Burned from the owner when an artifact is first published (docs/artifacts.md, "Pricing"). Updates pay no fee, only storage.'),
+    storage_fee_per_mb_cycle: credits(1e6).default(0.002).describe('Burned from each owner at every clearing for each MB (10^6 bytes, rounded up per owner) its live artifact versions hold: junk has a cost, and deleting stops it. An owner who cannot pay is charged what it holds.'),
+    content_bytes_max: int(0, 64 * 1024 * 1024).default(1024 * 1024).describe("Largest content of one data or contract artifact version, in bytes."),
+    bundle_files_max: int(1, 10_000).default(64).describe('Most files in one code bundle.'),
+    bundle_file_bytes_max: int(1, 64 * 1024 * 1024).default(1024 * 1024).describe('Largest single file of a code bundle, in bytes.'),
+    bundle_bytes_max: int(1, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes of all the files of one code bundle together.'),
+    file_path_depth_max: int(1, 32).default(4).describe("Most components (dir/dir/file) of a bundle file's relative name."),
+    file_name_chars_max: int(1, 255).default(100).describe("Longest single component of a bundle file's relative name."),
+    name_chars_max: int(1, 1000).default(80).describe("Longest artifact name."),
+    description_chars_max: int(0, 100_000).default(2000).describe('Longest artifact description.'),
+    tags_max: int(0, 256).default(16).describe('Most tags on one artifact.'),
+    tag_chars_max: int(1, 100).default(32).describe('Longest tag.'),
+    tools_max: int(1, 1000).default(32).describe("Most tools in a code artifact's interface."),
+    schema_bytes_max: int(64, 1024 * 1024).default(16_384).describe("Largest JSON Schema (input or output) of one tool, serialised, in bytes."),
+    versions_max: int(1, 1_000_000).default(1000).describe('Most versions one artifact may have; past it updates are refused (publish a new artifact).'),
+    allow_list_max: int(0, 100_000).default(256).describe('Most agent ids an allow-list contract may name (readers or writers).'),
+    call_depth_max: int(1, 64).default(5).describe('Deepest nesting of artifact calls (a top-level call is depth 1); deeper is refused with DEPTH_LIMIT.'),
+    allowance_cpu_ms_max: int(1, 3_600_000).default(30_000).describe("Most CPU time (ms) one call's resource allowance may hold."),
+    allowance_memory_mb_max: int(1, 1_048_576).default(512).describe("Most memory (MB) one call's resource allowance may hold."),
+    allowance_wall_ms_max: int(1, 3_600_000).default(60_000).describe("Longest wall time (ms) one call's allowance may hold."),
+    subscriptions_max: int(0, 100_000).default(64).describe('Most artifacts one agent may subscribe to.'),
+    news_per_agent_max: int(1, 1_000_000).default(200).describe("Most news items (artifact events of its subscriptions) kept per agent; older ones are dropped."),
+    env_news_max: int(0, 10_000).default(20).describe('Most news items delivered in env.json (newest first).'),
+    stats_window_cycles_max: int(1, 10_000_000).default(100_000).describe('Widest window (cycles) a registry query may ask about.'),
+    owned_ids_in_events_max: int(0, 10_000).default(50).describe('Most owned artifact ids a dormancy or death event lists (it also gives the count).'),
+  })
+  .prefault({});
 
 export const configSchema = z.strictObject({
   server: serverSchema,
@@ -406,6 +431,7 @@ export const configSchema = z.strictObject({
   operator: operatorSchema,
   llm: llmSchema,
   invocation: invocationSchema,
+  artifacts: artifactsSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Agents } from './agents/commands.js';
+import { Artifacts } from './artifacts/commands.js';
+import { ArtifactBytes } from '../store/artifact-bytes.js';
 import { Attention } from './attention/commands.js';
 import type { Clock } from './engine/clock.js';
 import { KernelCore } from './engine/core.js';
@@ -26,6 +28,7 @@ import { Social } from './social/commands.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 
 import { agentsDomain } from './agents/domain.js';
+import { artifactsDomain } from './artifacts/domain.js';
 import { attentionDomain } from './attention/domain.js';
 import { executionsDomain } from './executions/domain.js';
 import { ledgerDomain } from './ledger/domain.js';
@@ -46,6 +49,7 @@ export const kernelDomains = [
   worldDomain,
   socialDomain,
   llmDomain,
+  artifactsDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -67,6 +71,8 @@ export interface KernelDeps {
   rng: Rng;
   config: Config;
   log: Logger;
+  /** Where artifact bytes live (the world's `artifacts/` directory). */
+  artifacts_dir: string;
 }
 
 export class Kernel {
@@ -79,6 +85,7 @@ export class Kernel {
   readonly attention: Attention;
   readonly llm: LlmMeter;
   readonly social: Social;
+  readonly artifacts: Artifacts;
   /** The operator's dashboard reads (world summary, series, agents table, lineage). */
   readonly operator: OperatorReads;
   readonly journal: JournalReads;
@@ -94,6 +101,7 @@ export class Kernel {
     this.llm = new LlmMeter(this.core, this.market);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
+    this.artifacts = new Artifacts(this.core, this.market, new ArtifactBytes(deps.artifacts_dir));
     this.operator = new OperatorReads(this.core);
     this.journal = new JournalReads(this.core.db);
   }

@@ -6,7 +6,6 @@ import type { Config } from '../config/schema.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import { spawnChild } from './spawn.js';
 import { Invoker } from './invoke/invoker.js';
-import { kernelArtifactCalls } from './invoke/kernel-calls.js';
 import { createHostServices } from './invoke/host-services.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
@@ -107,6 +106,7 @@ export function openWorld(options: WorldOptions): World {
       rng: new Rng(options.seed),
       config: options.config,
       log: log.child({ component: 'kernel' }),
+      artifacts_dir: paths.artifacts,
     });
     const workspaces = new WorkspaceStore({
       world_dir: paths.dir,
@@ -132,7 +132,7 @@ export function openWorld(options: WorldOptions): World {
     const signer = new TokenSigner(readOrCreateSecret(paths.signing_key), { verified_entries_max: options.config.auth.verified_tokens_max });
     const operator_token = readOrCreateSecret(paths.operator_token);
     const invoker = new Invoker({
-      artifacts: () => kernelArtifactCalls(kernel),
+      artifacts: kernel.artifacts,
       config: options.config,
       log: log.child({ component: 'invoke' }),
       calls: signer.calls,

@@ -373,6 +373,114 @@ export const migrations: readonly Migration[] = [
           WHERE e.type IN ('execution_started', 'execution_lease_extended') AND json_extract(e.data, '$.bid_id') = leases.id);
     `,
   },
+  {
+    version: 8,
+    description: 'artifacts: data, code and contracts agents publish, their versions, calls, subscriptions and news',
+    sql: `
+      -- One row per artifact, tombstones included (an id is never reused). Agents share the id
+      -- namespace: the kernel refuses an artifact id that is an agent's and the reverse.
+      CREATE TABLE artifacts (
+        id                  TEXT PRIMARY KEY,
+        owner_id            TEXT NOT NULL,
+        created_by          TEXT NOT NULL,
+        kind                TEXT NOT NULL CHECK (kind IN ('data', 'code', 'contract')),
+        name                TEXT NOT NULL,
+        description         TEXT NOT NULL,
+        tags                TEXT NOT NULL,
+        access_contract_id  TEXT NOT NULL,
+        price_read_ucr      INTEGER NOT NULL CHECK (price_read_ucr >= 0),
+        call_price_ucr      INTEGER NOT NULL CHECK (call_price_ucr >= 0),
+        can_execute         INTEGER NOT NULL CHECK (can_execute IN (0, 1)),
+        latest_version      INTEGER NOT NULL,
+        bytes_held          INTEGER NOT NULL CHECK (bytes_held >= 0),
+        status              TEXT NOT NULL CHECK (status IN ('live', 'deleted')),
+        created_at_ms       INTEGER NOT NULL,
+        updated_at_ms       INTEGER NOT NULL,
+        deleted_at_ms       INTEGER,
+        deleted_by          TEXT
+      );
+      CREATE INDEX artifacts_owner ON artifacts (owner_id, status);
+
+      -- Immutable versions: what a call or read pins. content_hash is sha256 of the data
+      -- content, or of the bundle's manifest (file names and their sha256, and the entry).
+      CREATE TABLE artifact_versions (
+        artifact_id    TEXT NOT NULL REFERENCES artifacts (id),
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        content_hash   TEXT NOT NULL,
+        bytes          INTEGER NOT NULL CHECK (bytes >= 0),
+        media_type     TEXT,
+        files          TEXT,
+        entry          TEXT,
+        interface      TEXT,
+        created_by     TEXT NOT NULL,
+        created_at_ms  INTEGER NOT NULL,
+        PRIMARY KEY (artifact_id, version)
+      );
+
+      -- The tools of each version's interface, for search by tool name.
+      CREATE TABLE artifact_tools (
+        artifact_id  TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        tool         TEXT NOT NULL,
+        pricing      TEXT NOT NULL CHECK (pricing IN ('fixed', 'capped')),
+        price_ucr    INTEGER NOT NULL CHECK (price_ucr >= 0),
+        PRIMARY KEY (artifact_id, version, tool)
+      );
+      CREATE INDEX artifact_tools_name ON artifact_tools (tool);
+
+      -- Every call: escrowed at its start, settled or failed once.
+      CREATE TABLE artifact_calls (
+        call_id         TEXT PRIMARY KEY,
+        seq             INTEGER NOT NULL,
+        cycle           INTEGER NOT NULL,
+        payer_id        TEXT NOT NULL,
+        caller_id       TEXT NOT NULL,
+        owner_id        TEXT NOT NULL,
+        artifact_id     TEXT NOT NULL,
+        version         INTEGER NOT NULL,
+        tool            TEXT NOT NULL,
+        depth           INTEGER NOT NULL,
+        parent_call_id  TEXT,
+        max_price_ucr   INTEGER NOT NULL,
+        quoted_ucr      INTEGER NOT NULL,
+        escrow_ucr      INTEGER NOT NULL,
+        held_ucr        INTEGER NOT NULL CHECK (held_ucr >= 0),
+        status          TEXT NOT NULL CHECK (status IN ('open', 'settled', 'failed')),
+        price_ucr       INTEGER,
+        resources_ucr   INTEGER,
+        error_code      TEXT,
+        duration_ms     INTEGER,
+        started_at_ms   INTEGER NOT NULL,
+        ended_at_ms     INTEGER
+      );
+      CREATE INDEX artifact_calls_artifact ON artifact_calls (artifact_id, version, cycle);
+      CREATE INDEX artifact_calls_tool ON artifact_calls (tool, cycle);
+      CREATE INDEX artifact_calls_open ON artifact_calls (payer_id) WHERE status = 'open';
+
+      CREATE TABLE artifact_subscriptions (
+        agent_id       TEXT NOT NULL,
+        artifact_id    TEXT NOT NULL,
+        since_seq      INTEGER NOT NULL,
+        news_max       INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, artifact_id)
+      );
+      CREATE INDEX artifact_subscriptions_artifact ON artifact_subscriptions (artifact_id);
+
+      CREATE TABLE artifact_news (
+        agent_id     TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        artifact_id  TEXT NOT NULL,
+        event_type   TEXT NOT NULL,
+        summary      TEXT NOT NULL,
+        at_ms        INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, seq, artifact_id)
+      );
+
+      -- Full-text over what anyone may see of an artifact: name, description, tags and the
+      -- interface's tool names and descriptions. Never content or code.
+      CREATE VIRTUAL TABLE artifacts_fts USING fts5 (artifact_id UNINDEXED, name, description, tags, interface);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

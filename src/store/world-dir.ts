@@ -11,6 +11,8 @@ export interface WorldPaths {
   /** Workspace images (host-only: never inside a workspace). */
   disks: string;
   executions: string;
+  /** Artifact bytes, content-addressed (host-only: written by the host, mounted read-only into calls). */
+  artifacts: string;
   log: string;
   operator_token: string;
   signing_key: string;
@@ -24,6 +26,7 @@ export function worldPaths(dir: string): WorldPaths {
     workspaces: join(root, 'workspaces'),
     disks: join(root, 'disks'),
     executions: join(root, 'executions'),
+    artifacts: join(root, 'artifacts'),
     log: join(root, 'system.log'),
     operator_token: join(root, 'operator.token'),
     signing_key: join(root, 'signing.key'),
@@ -36,6 +39,7 @@ export function ensureWorldDir(paths: WorldPaths): boolean {
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.workspaces, { recursive: true });
   mkdirSync(paths.executions, { recursive: true });
+  mkdirSync(paths.artifacts, { recursive: true, mode: 0o700 });
   return fresh;
 }
 

@@ -12,6 +12,7 @@ import { creditsInput, errorResponses, errorSchema } from '../schemas.js';
 export async function invokeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const cfg = ctx.config.invocation;
+  const bounds = ctx.config.artifacts;
   r.post('/artifacts/:id/invoke', {
     config: { auth: 'agent', calls: true },
     schema: {
@@ -26,9 +27,9 @@ export async function invokeRoutes(app: FastifyInstance, ctx: ApiContext): Promi
         version: z.number().int().min(1).optional().describe('Pin a version; default the latest'),
         allowance: z
           .strictObject({
-            cpu_ms: z.number().int().min(1).max(cfg.cpu_ms_max).optional(),
-            memory_mb: z.number().int().min(16).max(cfg.memory_mb_max).optional(),
-            wall_ms: z.number().int().min(1).max(cfg.wall_ms_max).optional(),
+            cpu_ms: z.number().int().min(1).max(bounds.allowance_cpu_ms_max).optional(),
+            memory_mb: z.number().int().min(16).max(bounds.allowance_memory_mb_max).optional(),
+            wall_ms: z.number().int().min(1).max(bounds.allowance_wall_ms_max).optional(),
           })
           .optional()
           .describe(`Resources the call may use (defaults ${JSON.stringify(cfg.allowance_default)}); escrowed at the market's prices, charged as metered`),
@@ -64,7 +65,7 @@ export async function invokeRoutes(app: FastifyInstance, ctx: ApiContext): Promi
           tool: body.tool,
           args: body.args,
           max_price_ucr: creditsToMicro(body.max_price, 'max_price'),
-          ...(body.allowance !== undefined ? { allowance: body.allowance } : {}),
+          allowance: { ...cfg.allowance_default, ...body.allowance },
         },
         { actor: caller.kind === 'call' ? `call:${caller.claims.call_id}` : caller.agent_id },
       );

@@ -87,6 +87,10 @@ export class Agents {
   ): AgentView {
     if (!AGENT_ID_PATTERN.test(input.agent_id)) throw new AgoraError('INVALID_ARGS', `invalid agent id ${input.agent_id}`);
     if (this.get(input.agent_id) !== null) throw new AgoraError('CONFLICT', `agent ${input.agent_id} exists`);
+    // One id namespace with artifacts (agents are the artifacts with standing): never both.
+    if (this.core.writer.get('SELECT 1 FROM artifacts WHERE id = ?', input.agent_id) !== undefined) {
+      throw new AgoraError('CONFLICT', `${input.agent_id} is an artifact's id; agent and artifact ids never collide`);
+    }
     const parent = input.parent_id === null ? null : this.require(input.parent_id);
     tx.emit('agent_created', {
       agent_id: input.agent_id,

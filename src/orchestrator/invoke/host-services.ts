@@ -4,8 +4,11 @@
 // agent's, and they answer from the kernel's reads. Each answers for the call's payer only
 // (what the payer may read), never for whoever the args name.
 import type { CallClaims } from '../../identity/call-tokens.js';
+import type { ResolvedVersion } from '../../kernel/artifacts/commands.js';
 
 export interface HostServices {
+  /** The service a resolved version is, or null: it is an agent's code and runs in a sandbox. */
+  serviceOf(resolved: ResolvedVersion): string | null;
   call(service: string, tool: string, args: unknown, claims: CallClaims): Promise<unknown>;
 }
 

@@ -17,16 +17,18 @@ import type { Logger } from 'pino';
 import { AgoraError } from '../../base/errors.js';
 import type { Config } from '../../config/schema.js';
 import type { CallClaims, CallTokenSigner } from '../../identity/call-tokens.js';
+import type { Artifacts, ResolvedVersion } from '../../kernel/artifacts/commands.js';
+import type { ToolSpec } from '../../kernel/artifacts/events.js';
+import type { InvocationService, InvokeRequest, InvokeResult } from '../../kernel/artifacts/invocation-service.js';
+import { validateAgainst } from '../../kernel/artifacts/json-schema.js';
 import type { CommandMeta } from '../../kernel/registry.js';
 import type { Runner } from '../../sandbox/runner.js';
 import type { ApiPort } from '../ports.js';
-import { assertMatches } from './json-schema.js';
-import type { ArtifactCalls, CallRecord, InvocationService, InvokeRequest, InvokeResult, ToolSpec } from './seam.js';
 import { runTool, type Allowance, type Metered, type ToolRunContext } from './tool-run.js';
 import type { HostServices } from './host-services.js';
 
 export interface InvokerDeps {
-  artifacts: () => ArtifactCalls;
+  artifacts: Artifacts;
   config: Config;
   log: Logger;
   calls: CallTokenSigner;
@@ -42,6 +44,7 @@ export class Invoker implements InvocationService {
   /** Calls whose code is running: their channel and token are good only while they are here. */
   private readonly live = new Map<string, CallClaims>();
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
+  private checks = 0;
 
   constructor(private readonly deps: InvokerDeps) {}
 
@@ -68,70 +71,74 @@ export class Invoker implements InvocationService {
   }
 
   async invoke(request: InvokeRequest, meta: CommandMeta): Promise<InvokeResult> {
-    const cfg = this.deps.config.invocation;
+    const cfg = this.deps.config;
     const parent = 'call_token_claims' in request.caller ? request.caller.call_token_claims : null;
     if (parent !== null && !this.live.has(parent.call_id)) throw new AgoraError('UNAUTHENTICATED', `call ${parent.call_id} has ended`);
     const payer_id = parent === null ? (request.caller as { agent_id: string }).agent_id : parent.payer_id;
     const depth = parent === null ? 1 : parent.depth + 1;
-    if (depth > cfg.depth_max) {
-      throw new AgoraError('DEPTH_LIMIT', `calls nest at most ${cfg.depth_max} deep (invocation.depth_max); this one would be depth ${depth}`, { depth, depth_max: cfg.depth_max });
+    if (depth > cfg.artifacts.call_depth_max) {
+      throw new AgoraError('DEPTH_LIMIT', `calls nest at most ${cfg.artifacts.call_depth_max} deep (artifacts.call_depth_max); this one would be depth ${depth}`, { depth, max: cfg.artifacts.call_depth_max });
     }
-    if (this.live.size >= cfg.calls_concurrent_max) throw new AgoraError('RATE_LIMITED', `${this.live.size} artifact calls are running (invocation.calls_concurrent_max)`, null, 1);
-    const allowance = boundedAllowance(this.deps.config, request.allowance);
-    const artifacts = this.deps.artifacts();
+    if (this.live.size >= cfg.invocation.calls_concurrent_max) throw new AgoraError('RATE_LIMITED', `${this.live.size} artifact calls are running (invocation.calls_concurrent_max)`, null, 1);
+    const artifacts = this.deps.artifacts;
+    // A nested call is made as the owner of the artifact whose code makes it (the kernel checks
+    // access, and beginCall the chain, with that id); the payer stays the original caller.
+    const caller_id = parent === null ? payer_id : (artifacts.calls.get(parent.call_id)?.owner_id ?? '');
 
-    const record = artifacts.resolveForCall({ artifact_id: request.artifact_id, ...(request.version !== undefined ? { version: request.version } : {}) });
-    const tool = toolOf(record, request.tool);
-    await this.checkAccess(artifacts, record, payer_id, parent, meta);
+    const resolved = artifacts.resolveForCall({ artifact_id: request.artifact_id, ...(request.version !== undefined ? { version: request.version } : {}) });
+    const tool = toolOf(resolved, request.tool);
+    await this.checkAccess(resolved, caller_id, payer_id, depth, parent, meta);
     assertMatches(tool.input_schema, request.args, 'INVALID_ARGS', 'args');
 
-    const begun = artifacts.beginCall(
+    const begun = artifacts.calls.beginCall(
       {
         payer_id,
-        caller_id: parent === null ? payer_id : parent.artifact_id,
-        artifact_id: record.artifact_id,
-        version: record.version,
+        caller_id,
+        artifact_id: resolved.artifact.id,
+        version: resolved.version.version,
         tool: tool.name,
         max_price_ucr: request.max_price_ucr,
-        allowance,
+        allowance: request.allowance,
         depth,
         parent_call_id: parent?.call_id ?? null,
       },
       meta,
     );
-    const claims: CallClaims = { call_id: begun.call_id, payer_id, depth, budget_ucr: Math.max(0, begun.escrow_ucr - begun.price_ucr), artifact_id: record.artifact_id, version: record.version };
+    const claims: CallClaims = { call_id: begun.call_id, payer_id, depth, budget_ucr: begun.budget_ucr, artifact_id: resolved.artifact.id, version: begun.version };
     const started_ms = Date.now();
-    let metered = NOTHING;
     this.live.set(claims.call_id, claims);
+    let metered = NOTHING;
     try {
-      const answer = await this.run(record, tool, claims, request.args, allowance);
+      const answer = await this.run(resolved, tool, claims, request.args, request.allowance);
       metered = answer.metered;
       assertMatches(tool.output_schema, answer.output, 'INVALID_OUTPUT', 'output');
-      const used_price_ucr = tool.pricing?.mode === 'capped' ? Math.min(begun.price_ucr, answer.usage_ucr ?? begun.price_ucr) : begun.price_ucr;
+      let used_price_ucr: number | undefined;
+      if (tool.pricing.kind === 'capped') {
+        if (answer.usage_ucr === null) throw new AgoraError('INVALID_OUTPUT', `${tool.name} is priced by usage and reported none (usage_ucr in its result)`);
+        used_price_ucr = Math.min(answer.usage_ucr, begun.price_ucr);
+      }
+      // Its code is done: nothing it still holds (a socket, a token) can act after this.
       this.live.delete(claims.call_id);
-      const settled = artifacts.settleCall({ call_id: claims.call_id, used_price_ucr, resources: metered, duration_ms: Date.now() - started_ms }, meta) as unknown;
-      return { ok: true, call_id: claims.call_id, output: answer.output, price_ucr: used_price_ucr, resources_ucr: resourcesOf(settled) };
+      const settled = artifacts.calls.settleCall({ call_id: claims.call_id, ...(used_price_ucr !== undefined ? { used_price_ucr } : {}), resources: whole(metered), duration_ms: Math.ceil(Date.now() - started_ms) }, meta);
+      return { ok: true, call_id: claims.call_id, output: answer.output, price_ucr: settled.price_ucr, resources_ucr: settled.resources_ucr };
     } catch (err) {
       this.live.delete(claims.call_id);
       const error = err instanceof AgoraError ? err : new AgoraError('EXECUTION_ERROR', 'the call failed inside the host');
       if (!(err instanceof AgoraError)) this.deps.log.error({ err, call_id: claims.call_id }, 'artifact call failed unexpectedly');
       const used = (err as { metered?: Metered }).metered ?? metered;
-      artifacts.failCall({ call_id: claims.call_id, error_code: error.code, resources: used, duration_ms: Date.now() - started_ms }, meta);
+      artifacts.calls.failCall({ call_id: claims.call_id, error_code: error.code, resources: whole(used), duration_ms: Math.ceil(Date.now() - started_ms) }, meta);
       throw error;
-    } finally {
-      this.live.delete(claims.call_id);
     }
   }
 
   /** One tool run: a host service answers in-process, anything else in a fresh sandbox. */
-  private async run(record: CallRecord, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
-    if (record.host_service !== undefined && record.host_service !== null) {
-      if (this.deps.host_services === null) throw new AgoraError('UNAVAILABLE', 'host services are not offered here');
-      const output = await this.deps.host_services.call(record.host_service, tool.name, args, claims);
+  private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
+    const service = this.deps.host_services?.serviceOf(resolved) ?? null;
+    if (service !== null) {
+      const output = await this.deps.host_services!.call(service, tool.name, args, claims);
       return { output, usage_ucr: null, metered: NOTHING };
     }
-    if (record.bundle === null) throw new AgoraError('EXECUTION_ERROR', `${record.artifact_id}@${record.version} has no code to run`);
-    const outcome = await runTool(this.toolContext(), { claims, bundle: record.bundle, tool: tool.name, args, allowance, api: true });
+    const outcome = await runTool(this.toolContext(), { claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
     if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
     return { output: outcome.result.output, usage_ucr: outcome.result.usage_ucr, metered: outcome.metered };
   }
@@ -141,28 +148,32 @@ export class Invoker implements InvocationService {
    * at all (so it cannot move money or call anything) on invocation.contract_allowance; it
    * allows only by answering {"allow": true}. Anything else (crash, timeout, bad answer) denies.
    */
-  private async checkAccess(artifacts: ArtifactCalls, record: CallRecord, payer_id: string, parent: CallClaims | null, meta: CommandMeta): Promise<void> {
-    const decision = artifacts.checkAccess({ caller_id: payer_id, action: 'invoke', artifact_id: record.artifact_id });
+  private async checkAccess(resolved: ResolvedVersion, caller_id: string, payer_id: string, depth: number, parent: CallClaims | null, meta: CommandMeta): Promise<void> {
+    const artifact = resolved.artifact;
+    const decision = this.deps.artifacts.checkAccess({ caller_id, action: 'invoke', artifact_id: artifact.id });
     if ('allow' in decision) {
-      if (!decision.allow) throw new AgoraError('ACCESS_DENIED', `access to ${record.artifact_id} denied: ${decision.reason}`);
+      if (!decision.allow) throw new AgoraError('ACCESS_DENIED', `invoke of ${artifact.id} denied: ${decision.reason}`, { artifact_id: artifact.id });
       return;
     }
-    const contract = decision.executable;
-    const context = { payer_id, via_artifact: parent?.artifact_id ?? null, depth: parent === null ? 1 : parent.depth + 1 };
-    const claims: CallClaims = { call_id: `chk-${record.artifact_id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, payer_id, depth: context.depth, budget_ucr: 0, artifact_id: contract.contract_id, version: contract.version };
-    const outcome = await runTool(this.toolContext(), {
-      claims,
-      bundle: contract.bundle,
-      tool: 'check',
-      args: { caller: payer_id, action: 'invoke', artifact: { id: record.artifact_id, version: record.version, owner_id: record.owner_id }, context },
-      allowance: this.deps.config.invocation.contract_allowance,
-      api: false,
-    });
+    const { allow, reason, contract_id, version } = await this.runContract(decision.executable, { caller: caller_id, action: 'invoke', artifact: { id: artifact.id, version: resolved.version.version, owner_id: artifact.owner_id }, context: { payer_id, depth, via_artifact: parent?.artifact_id ?? null } });
+    this.deps.artifacts.calls.recordContractDecision({ contract_id, contract_version: version, artifact_id: artifact.id, caller_id, action: 'invoke', allow, reason }, meta);
+    if (!allow) throw new AgoraError('ACCESS_DENIED', `invoke of ${artifact.id} denied: ${reason}`, { artifact_id: artifact.id, contract_id });
+  }
+
+  /** Runs an executable contract's `check` (also offered to the data routes: ContractRunner). */
+  async runContract(contract: { contract_id: string; version: number; bundle: { dir: string; entry: string } }, args: { caller: string; action: string; artifact: unknown; context: unknown }): Promise<{ allow: boolean; reason: string; contract_id: string; version: number }> {
+    const claims: CallClaims = { call_id: `check-${++this.checks}`, payer_id: args.caller, depth: 1, budget_ucr: 0, artifact_id: contract.contract_id, version: contract.version };
+    const outcome = await runTool(this.toolContext(), { claims, bundle: contract.bundle, tool: 'check', args, allowance: this.deps.config.invocation.contract_allowance, api: false });
     const answer = outcome.ok ? (outcome.result.output as { allow?: unknown; reason?: unknown } | null) : null;
     const allow = answer !== null && typeof answer === 'object' && answer.allow === true;
-    const reason = !outcome.ok ? `the contract failed (${outcome.error.code}: ${outcome.error.message})` : allow ? 'allowed by its contract' : typeof answer?.reason === 'string' ? answer.reason.slice(0, 200) : 'the contract did not allow it';
-    artifacts.recordContractDecision?.({ contract_id: contract.contract_id, version: contract.version, artifact_id: record.artifact_id, caller_id: payer_id, action: 'invoke', allow, reason }, meta);
-    if (!allow) throw new AgoraError('ACCESS_DENIED', `access to ${record.artifact_id} denied: ${reason}`, { contract_id: contract.contract_id });
+    const reason = !outcome.ok
+      ? `its contract ${contract.contract_id} failed (${outcome.error.code}: ${outcome.error.message}); fail closed`
+      : allow
+        ? `allowed by contract ${contract.contract_id}`
+        : typeof answer?.reason === 'string'
+          ? answer.reason.slice(0, 200)
+          : `contract ${contract.contract_id} did not allow it`;
+    return { allow, reason, contract_id: contract.contract_id, version: contract.version };
   }
 
   private toolContext(): ToolRunContext {
@@ -171,34 +182,42 @@ export class Invoker implements InvocationService {
   }
 }
 
-function toolOf(record: CallRecord, name: string): ToolSpec {
-  if (record.kind !== 'code' || record.interface === null) throw new AgoraError('INVALID_ARGS', `${record.artifact_id} is not code: it has no tools to call`);
-  const tool = record.interface.tools.find((t) => t.name === name);
+function toolOf(resolved: ResolvedVersion, name: string): ToolSpec {
+  const tools = resolved.version.interface?.tools ?? [];
+  const tool = tools.find((t) => t.name === name);
   if (tool === undefined) {
-    throw new AgoraError('INVALID_ARGS', `${record.artifact_id}@${record.version} has no tool ${JSON.stringify(name.slice(0, 100))}`, { tools: record.interface.tools.map((t) => t.name).slice(0, 50) });
+    throw new AgoraError('INVALID_ARGS', `${resolved.artifact.id} v${resolved.version.version} has no tool ${JSON.stringify(name.slice(0, 100))}`, { tools: tools.map((t) => t.name).slice(0, 50) });
   }
   return tool;
 }
 
+/** Throws `code` unless `value` satisfies `schema`: "success" is a validated output, never "did not throw". */
+function assertMatches(schema: object, value: unknown, code: 'INVALID_ARGS' | 'INVALID_OUTPUT', what: string): void {
+  const result = validateAgainst(schema, value);
+  if (result.ok) return;
+  const first = result.problems[0];
+  throw new AgoraError(code, `${what} does not match the tool's schema at ${first?.path ?? '/'}: ${first?.message ?? 'invalid'}`.slice(0, 300), { problems: result.problems });
+}
+
+/** The journal's usage is whole numbers: meters give fractions, rounded up. */
+function whole(m: Metered): Metered {
+  return { cpu_ms: Math.ceil(m.cpu_ms), memory_peak_mb: Math.ceil(m.memory_peak_mb), wall_ms: Math.ceil(m.wall_ms) };
+}
+
 /** The caller's allowance, each part defaulted and checked against its configured bound. */
 export function boundedAllowance(config: Config, asked: Partial<Allowance> | undefined): Allowance {
-  const cfg = config.invocation;
-  const allowance = { ...cfg.allowance_default, ...asked };
+  const a = config.artifacts;
+  const allowance = { ...config.invocation.allowance_default, ...asked };
   const bounds: [keyof Allowance, number][] = [
-    ['cpu_ms', cfg.cpu_ms_max],
-    ['memory_mb', cfg.memory_mb_max],
-    ['wall_ms', cfg.wall_ms_max],
+    ['cpu_ms', a.allowance_cpu_ms_max],
+    ['memory_mb', a.allowance_memory_mb_max],
+    ['wall_ms', a.allowance_wall_ms_max],
   ];
   for (const [key, max] of bounds) {
     if (!Number.isInteger(allowance[key]) || allowance[key] < 1 || allowance[key] > max) {
-      throw new AgoraError('INVALID_ARGS', `allowance.${key} must be an integer from 1 to ${max} (invocation.${key}_max)`, { field: `allowance.${key}` });
+      throw new AgoraError('INVALID_ARGS', `allowance.${key} must be an integer from 1 to ${max} (artifacts.allowance_${key}_max)`, { field: `allowance.${key}` });
     }
   }
   if (allowance.memory_mb < 16) throw new AgoraError('INVALID_ARGS', 'allowance.memory_mb must be at least 16', { field: 'allowance.memory_mb' });
   return allowance;
-}
-
-function resourcesOf(settled: unknown): number {
-  if (settled !== null && typeof settled === 'object' && typeof (settled as { resources_ucr?: unknown }).resources_ucr === 'number') return (settled as { resources_ucr: number }).resources_ucr;
-  return 0;
 }

@@ -13,7 +13,8 @@ import { INSIDE } from '../../sandbox/bwrap-args.js';
 import { runLimits, type Runner, type RunResult } from '../../sandbox/runner.js';
 import { SafeDir } from '../../workspace/safe-dir.js';
 import { agentOwner } from '../../workspace/workspace-store.js';
-import type { Allowance, ApiPort, ExecutionChannel } from '../ports.js';
+import type { Allowance } from '../../kernel/artifacts/calls.js';
+import type { ApiPort, ExecutionChannel } from '../ports.js';
 import { entryCommand, readResult, REQUEST_FILE, RESULT_FILE, writeRequest, type ToolResult } from './tool-protocol.js';
 
 export type { Allowance };

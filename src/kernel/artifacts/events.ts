@@ -1,0 +1,160 @@
+// The artifacts' journal events: publish, new versions, reads, transfers, tombstones, calls
+// (started, settled, failed: the receipts), contract decisions, storage fees and
+// subscriptions (docs/artifacts.md). Money moves only as postings, which the ledger applies.
+import { z } from 'zod';
+import { agentId, count, postings } from '../ledger/events.js';
+
+export const artifactId = z.string().regex(/^art-[a-z0-9]{12}$/);
+const hash = z.string().regex(/^[0-9a-f]{64}$/);
+const jsonSchema = z.record(z.string(), z.unknown());
+
+export const pricingSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fixed'), price_ucr: count.describe('Charged per successful call') }),
+  z.strictObject({ kind: z.literal('capped'), cap_ucr: count.describe('The most a call may cost; it settles at what the tool reports it used, never above') }),
+]);
+
+export const toolSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/),
+  description: z.string(),
+  input_schema: jsonSchema,
+  output_schema: jsonSchema,
+  pricing: pricingSchema,
+});
+export const interfaceSchema = z.strictObject({ tools: z.array(toolSchema).min(1) });
+
+export const versionRecord = z.strictObject({
+  version: z.number().int().min(1),
+  content_hash: hash.describe("sha256 of the data content, or of the bundle's manifest"),
+  bytes: count.describe('Bytes this version holds (content, or all bundle files)'),
+  media_type: z.string().nullable().describe('Of a data or contract content; null for a bundle'),
+  files: z.array(z.strictObject({ name: z.string(), sha256: hash, bytes: count })).nullable().describe('A code bundle: its files; null for content'),
+  entry: z.string().nullable().describe("A code bundle's entry point (one of its files)"),
+  interface: interfaceSchema.nullable().describe('Tools of a code artifact (required for code)'),
+});
+
+const metadata = {
+  name: z.string(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  access_contract_id: z.string().describe('A kernel contract (kernel:public, kernel:private, kernel:owner-only, kernel:paid-read) or a contract artifact'),
+  price_read_ucr: count.describe('Paid to the owner by each reader other than the owner'),
+};
+
+/** What a receipt names, so it stands alone: who called what, and who was paid. */
+const receipt = {
+  call_id: z.string().min(1),
+  payer_id: agentId,
+  caller_id: agentId,
+  owner_id: agentId,
+  artifact_id: artifactId,
+  version: z.number().int().min(1),
+  tool: z.string(),
+  depth: z.number().int().min(1),
+};
+
+const usage = z.strictObject({ cpu_ms: count, memory_peak_mb: count, wall_ms: count });
+
+export const artifactEvents = {
+  artifact_published: z
+    .strictObject({
+      artifact_id: artifactId,
+      owner_id: agentId,
+      created_by: agentId,
+      kind: z.enum(['data', 'code', 'contract']),
+      ...metadata,
+      can_execute: z.boolean(),
+      first: versionRecord,
+      fee_ucr: count.describe('artifacts.publish_fee, burned (posting kind fee)'),
+      postings,
+    })
+    .describe('An agent published an artifact (version 1); it paid the publish fee.'),
+  artifact_updated: z
+    .strictObject({
+      artifact_id: artifactId,
+      by_id: agentId.describe('The owner, or a writer its contract allows'),
+      replaces_version: z.number().int().min(1).describe('The version the update named; it was the latest (optimistic concurrency)'),
+      ...metadata,
+      added: versionRecord,
+    })
+    .describe('A new immutable version of an artifact, and its metadata as of it.'),
+  artifact_read: z
+    .strictObject({ artifact_id: artifactId, version: z.number().int().min(1), reader_id: agentId, price_ucr: count, postings })
+    .describe("A reader read a version's content; it paid the per-read price to the owner (posting kind transfer)."),
+  artifact_transferred: z
+    .strictObject({ artifact_id: artifactId, from_id: agentId, to_id: agentId })
+    .describe('The owner gave the artifact to another agent (its bytes now count against the new owner).'),
+  artifact_deleted: z
+    .strictObject({ artifact_id: artifactId, by_id: agentId, bytes_freed: count })
+    .describe('A tombstone: the id is never reused; reads and calls answer 410 DELETED; storage stops.'),
+  artifact_call_started: z
+    .strictObject({
+      call_id: z.string().min(1),
+      cycle: count,
+      payer_id: agentId.describe('Always the original (top-level) caller'),
+      caller_id: agentId.describe('The direct caller: the payer, or the owner of the artifact whose code made a nested call'),
+      owner_id: agentId,
+      artifact_id: artifactId,
+      version: z.number().int().min(1),
+      tool: z.string(),
+      depth: z.number().int().min(1),
+      parent_call_id: z.string().nullable(),
+      max_price_ucr: count,
+      quoted_ucr: count.describe('The fixed price, or the cap'),
+      allowance: z.strictObject({ cpu_ms: count, memory_mb: count, wall_ms: count }),
+      escrow_ucr: count.describe('Quoted price plus the allowance at current resource prices: held from the payer, or drawn from the parent call'),
+      postings,
+    })
+    .describe('A call began: its price and resource allowance are held (escrow:<payer>).'),
+  artifact_call_settled: z
+    .strictObject({
+      ...receipt,
+      price_ucr: count.describe('Paid to the owner (transfer)'),
+      resources: usage,
+      resources_ucr: count.describe('Metered resources, burned from the payer (at most what was held for them)'),
+      refund_ucr: count.describe('Returned: to the payer, or to the parent call it was drawn from'),
+      duration_ms: count,
+      postings,
+    })
+    .describe('The receipt of a verified success: the output validated.'),
+  artifact_call_failed: z
+    .strictObject({
+      ...receipt,
+      error_code: z.string(),
+      resources: usage,
+      refund_ucr: count.describe('Everything held, returned'),
+      duration_ms: count,
+      postings,
+    })
+    .describe('The receipt of a failed call: everything held is refunded.'),
+  artifact_contract_decided: z
+    .strictObject({
+      contract_id: artifactId,
+      contract_version: z.number().int().min(1),
+      artifact_id: artifactId,
+      caller_id: agentId,
+      action: z.string(),
+      allow: z.boolean(),
+      reason: z.string(),
+    })
+    .describe("An executable contract's decision, as the invoker ran it (never cached)."),
+  artifact_storage_charged: z
+    .strictObject({
+      cycle: count,
+      charges: z.array(z.strictObject({ owner_id: agentId, bytes: count, owed_ucr: count, paid_ucr: count })),
+      postings,
+    })
+    .describe('Storage fees of one clearing, burned from the owners (posting kind fee).'),
+  artifact_subscribed: z
+    .strictObject({
+      agent_id: agentId,
+      artifact_id: artifactId,
+      subscribed: z.boolean(),
+      news_max: count.describe('artifacts.news_per_agent_max when it subscribed: the news of this artifact kept for it'),
+    })
+    .describe('An agent subscribed to (or unsubscribed from) news of an artifact: versions, calls, tombstones.'),
+} as const;
+
+export type VersionRecord = z.infer<typeof versionRecord>;
+export type ArtifactInterface = z.infer<typeof interfaceSchema>;
+export type ToolSpec = z.infer<typeof toolSchema>;
+export type Pricing = z.infer<typeof pricingSchema>;

@@ -1,0 +1,65 @@
+// JSON Schema for artifact tools: one Ajv (draft 2020-12, with ajv-formats) for the whole
+// process. Publish checks each tool's input and output schema is itself a valid schema that
+// compiles; the invoker validates a call's args and its output with `validatorFor`.
+// No remote references are ever fetched (Ajv has no loader here), and schemas are bounded in
+// size by artifacts.schema_bytes_max before they reach Ajv.
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { AgoraError } from '../../base/errors.js';
+import { sha256 } from '../../store/artifact-bytes.js';
+
+const ajv = new Ajv2020({ strict: true, allErrors: false, validateFormats: true });
+addFormats.default(ajv);
+
+/** Compiled validators by the sha256 of their schema's JSON (the same schema compiles once). */
+const compiled = new Map<string, ValidateFunction>();
+const COMPILED_MAX = 10_000;
+
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+function problems(errors: ValidateFunction['errors']): SchemaProblem[] {
+  return (errors ?? []).slice(0, 10).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid' }));
+}
+
+/** Checks `schema` is a JSON Schema Ajv accepts and compiles, within `bytes_max`; INVALID_ARGS if not. */
+export function checkSchema(schema: unknown, field: string, bytes_max: number): void {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new AgoraError('INVALID_ARGS', `${field} must be a JSON Schema object`, { field });
+  }
+  const text = JSON.stringify(schema);
+  if (Buffer.byteLength(text) > bytes_max) throw new AgoraError('INVALID_ARGS', `${field} is larger than ${bytes_max} bytes (artifacts.schema_bytes_max)`, { field, bytes_max });
+  validatorFor(schema, field);
+}
+
+/** The compiled validator of a schema (cached by content); INVALID_ARGS if it is no valid schema. */
+export function validatorFor(schema: object, field = 'schema'): ValidateFunction {
+  const key = sha256(JSON.stringify(schema));
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
+  if (!ajv.validateSchema(schema)) {
+    throw new AgoraError('INVALID_ARGS', `${field} is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}`, { field, problems: problems(ajv.errors) });
+  }
+  let validate: ValidateFunction;
+  try {
+    // A schema with an $id would be registered globally and refused the second time: compile
+    // a copy without it (ids name nothing here; there is no remote loading).
+    const { $id: _id, ...rest } = schema as Record<string, unknown>;
+    void _id;
+    validate = ajv.compile(rest);
+  } catch (err) {
+    throw new AgoraError('INVALID_ARGS', `${field} does not compile: ${(err as Error).message}`, { field });
+  }
+  if (compiled.size >= COMPILED_MAX) compiled.clear();
+  compiled.set(key, validate);
+  return validate;
+}
+
+/** Validates `value` against `schema`: `{ ok: true }` or the first problems found. */
+export function validateAgainst(schema: object, value: unknown): { ok: true } | { ok: false; problems: SchemaProblem[] } {
+  const validate = validatorFor(schema);
+  if (validate(value)) return { ok: true };
+  return { ok: false, problems: problems(validate.errors) };
+}
