@@ -53,7 +53,25 @@ export class Invoker implements InvocationService {
     const sockets = socket_dir ?? runner.channelDir() ?? mkdtempSync(join(tmpdir(), 'agora-sock-'));
     mkdirSync(sockets, { recursive: true, mode: 0o711 });
     this.close();
+    this.failOrphans();
     this.sandbox = { runner, api, socket_dir: sockets, scratch_parent: mkdtempSync(join(tmpdir(), 'agora-calls-')) };
+  }
+
+  /**
+   * Calls the journal still has open were cut off by a stop or crash of the host: their code is
+   * gone, so they fail with EXECUTION_ERROR and everything they held is refunded. Deepest first
+   * (openCalls' order), so no parent ends around an open child.
+   */
+  private failOrphans(): void {
+    for (;;) {
+      const open = this.deps.artifacts.calls.openCalls(100).filter((c) => !this.live.has(c.call_id));
+      if (open.length === 0) return;
+      for (const call of open) {
+        if (this.deps.artifacts.calls.get(call.call_id)?.status !== 'open') continue; // failed with its parent
+        this.deps.artifacts.calls.failCall({ call_id: call.call_id, error_code: 'EXECUTION_ERROR', resources: NOTHING, duration_ms: 0 }, { actor: 'system:invoke' });
+        this.deps.log.warn({ call_id: call.call_id }, 'artifact call left open by a stopped host: failed and refunded');
+      }
+    }
   }
 
   /** Removes the scratch parent; calls still running keep their own directories until they end. */
@@ -202,22 +220,4 @@ function assertMatches(schema: object, value: unknown, code: 'INVALID_ARGS' | 'I
 /** The journal's usage is whole numbers: meters give fractions, rounded up. */
 function whole(m: Metered): Metered {
   return { cpu_ms: Math.ceil(m.cpu_ms), memory_peak_mb: Math.ceil(m.memory_peak_mb), wall_ms: Math.ceil(m.wall_ms) };
-}
-
-/** The caller's allowance, each part defaulted and checked against its configured bound. */
-export function boundedAllowance(config: Config, asked: Partial<Allowance> | undefined): Allowance {
-  const a = config.artifacts;
-  const allowance = { ...config.invocation.allowance_default, ...asked };
-  const bounds: [keyof Allowance, number][] = [
-    ['cpu_ms', a.allowance_cpu_ms_max],
-    ['memory_mb', a.allowance_memory_mb_max],
-    ['wall_ms', a.allowance_wall_ms_max],
-  ];
-  for (const [key, max] of bounds) {
-    if (!Number.isInteger(allowance[key]) || allowance[key] < 1 || allowance[key] > max) {
-      throw new AgoraError('INVALID_ARGS', `allowance.${key} must be an integer from 1 to ${max} (artifacts.allowance_${key}_max)`, { field: `allowance.${key}` });
-    }
-  }
-  if (allowance.memory_mb < 16) throw new AgoraError('INVALID_ARGS', 'allowance.memory_mb must be at least 16', { field: 'allowance.memory_mb' });
-  return allowance;
 }
