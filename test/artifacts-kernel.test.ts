@@ -7,6 +7,7 @@ import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { escrowAccount } from '../src/kernel/ledger/accounts.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { balanceOf, NO_USAGE, publishData, publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
+import { bundle } from './support/market.js';
 import { addAgent, makeWorld } from './support/world.js';
 
 const code = (fn: () => unknown): string => {
@@ -243,6 +244,60 @@ test('failing a call fails its nested calls in flight and refunds the whole chai
     assert.equal(w.kernel.ledger.balance(escrowAccount('caller')), 0);
     assertConserved(w);
     assertAuditPasses(w);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('dormancy and waking tell rescuers what the agent owns; the waking event names the rescuer', () => {
+  const w = makeWorld({ config: { artifacts: { publish_fee: 0 } } });
+  try {
+    addAgent(w, 'maker', 0.25);
+    addAgent(w, 'rescuer', 50);
+    const id = publishTool(w, 'maker');
+    w.kernel.executions.start({ agent_id: 'maker', bid_id: 'b1', cycle: 3, bundle: bundle(), lease_ends_at_ms: 5_000 }, { actor: 'test' });
+    w.kernel.executions.end(w.kernel.executions.runningFor('maker')!.id, { reason: 'exit', exit_code: 0, signal: null, cpu_ms: 1, memory_peak_mb: 1, wall_ms: 1, log_bytes: 0, log_truncated: false }, { actor: 'test' });
+    const review = (cycle: number) => w.kernel.lifecycle.review({ cycle, min_bundle_cost_ucr: 1_000_000, death_after_cycles: 10 });
+    assert.deepEqual(review(4).dormant, ['maker']);
+    const dormant = JSON.parse((w.db.prepare("SELECT data FROM events WHERE type = 'agent_dormant'").get() as { data: string }).data);
+    assert.equal(dormant.assets.artifacts_owned, 1);
+    assert.deepEqual(dormant.assets.artifact_ids, [id]);
+    assert.equal(dormant.assets.last_active_cycle, 3);
+    assert.equal(dormant.assets.balance_ucr, 250_000);
+    w.kernel.market.placeBid({ payer_id: 'rescuer', for_agent: 'maker', amount_ucr: 5_000_000, bundle: bundle() }, { actor: 'rescuer' });
+    assert.deepEqual(review(5).woken, ['maker']);
+    const woken = JSON.parse((w.db.prepare("SELECT data FROM events WHERE type = 'agent_woken'").get() as { data: string }).data);
+    assert.equal(woken.rescuer_id, 'rescuer');
+    assert.deepEqual(woken.assets.artifact_ids, [id]);
+    assertAuditPasses(w);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('storage is burned per MB per cycle from each owner, and stops when the artifact is deleted', () => {
+  const w = makeWorld({ config: { artifacts: { publish_fee: 0, storage_fee_per_mb_cycle: 0.01, content_bytes_max: 2_000_000 } } });
+  try {
+    addAgent(w, 'owner', 10);
+    const id = publishData(w, 'owner', 'x'.repeat(1_500_000 - 1) + 'y');
+    const before = balanceOf(w, 'owner');
+    assert.deepEqual(w.kernel.artifacts.chargeStorage(1), { charged_ucr: 20_000, owners: 1 });
+    assert.equal(balanceOf(w, 'owner'), before - 20_000, '1.5 MB is charged as 2 MB');
+    w.kernel.artifacts.delete({ by_id: 'owner', artifact_id: id }, { actor: 'owner' });
+    assert.deepEqual(w.kernel.artifacts.chargeStorage(2), { charged_ucr: 0, owners: 0 });
+    assertConserved(w);
+    assertAuditPasses(w);
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('the bytes an owner holds are bounded by its disk limit', () => {
+  const w = makeWorld({ config: { artifacts: { publish_fee: 0, content_bytes_max: 10 * 1024 * 1024 }, workspace: { bytes_max: 16 * 1024 * 1024 } } });
+  try {
+    addAgent(w, 'owner', 10);
+    publishData(w, 'owner', 'a'.repeat(9 * 1024 * 1024));
+    assert.equal(code(() => publishData(w, 'owner', 'b'.repeat(8 * 1024 * 1024))), 'PAYLOAD_TOO_LARGE');
   } finally {
     w.cleanup();
   }

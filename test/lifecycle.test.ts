@@ -42,7 +42,9 @@ test('an agent that can afford nothing and has no bid or run goes dormant, with 
   const first = review(world, 1);
   assert.deepEqual(first.dormant, ['poor']);
   const event = world.db.prepare("SELECT data FROM events WHERE type = 'agent_dormant'").get() as { data: string };
-  assert.deepEqual(JSON.parse(event.data).assets, { balance_ucr: credits(0.25), escrow_ucr: 0, workspace: 'workspaces/poor', generation: 0, executions: 0 });
+  assert.deepEqual(JSON.parse(event.data).assets, {
+    balance_ucr: credits(0.25), escrow_ucr: 0, workspace: 'workspaces/poor', generation: 0, executions: 0, artifacts_owned: 0, artifact_ids: [], last_active_cycle: null,
+  });
   assert.equal(world.kernel.agents.require('poor').status, 'dormant');
   assert.equal(world.kernel.agents.require('rich').status, 'alive');
   assertAuditPasses(world);

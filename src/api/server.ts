@@ -9,6 +9,7 @@ import { registerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerHostCheck } from './host-check.js';
+import { artifactRoutes } from './routes/artifacts.js';
 import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
@@ -21,7 +22,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, invokeRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, artifactRoutes, invokeRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

@@ -26,6 +26,36 @@ export const inboxMessageSchema = z.strictObject({
 });
 export type InboxMessage = z.infer<typeof inboxMessageSchema>;
 
+export const envArtifactsSchema = z
+  .strictObject({
+    owned: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          kind: z.enum(['data', 'code', 'contract']),
+          name: z.string(),
+          latest_version: z.number().int(),
+          call_price: z.number().describe("Credits: the cheapest tool's price or cap"),
+          price_read: z.number(),
+          bytes: z.number().int(),
+          calls: z.number().int(),
+          successes: z.number().int(),
+          earned: z.number().describe('Credits earned from its calls, all time'),
+        }),
+      )
+      .describe('Live artifacts you own (GET /artifacts?owner=you for all)'),
+    owned_count: z.number().int().describe('How many live artifacts you own'),
+    earned_since_last_run: z
+      .strictObject({ calls: z.number().describe('Credits from settled calls'), reads: z.number().describe('Credits from paid reads'), settled_calls: z.number().int() })
+      .describe('What your artifacts earned since your previous run ended (all time if this is your first)'),
+    storage_fee_per_cycle: z.number().describe('Credits burned from you at each clearing for the bytes your artifacts hold'),
+    subscriptions: z.array(z.string()).describe('Artifacts you subscribe to'),
+    news: z
+      .array(z.strictObject({ seq: z.number().int(), artifact_id: z.string(), event_type: z.string(), summary: z.string(), at: z.string() }))
+      .describe('Newest news of your subscriptions (new versions, calls, transfers, tombstones), at most artifacts.env_news_max; GET /artifacts/news pages'),
+  })
+  .describe('Your artifacts and subscriptions (docs/artifacts.md)');
+
 export const envJsonSchema = z
   .strictObject({
     agent_id: z.string(),
@@ -57,6 +87,7 @@ export const envJsonSchema = z
         inodes_max: z.number().int().min(0),
       })
       .describe('The workspace\'s disk allowance and what it held when the run started; a run that fills it is stopped (killed_disk)'),
+    artifacts: envArtifactsSchema,
   })
   .describe(`Agora env.json, version ${ENV_SCHEMA_VERSION}: written into the workspace before every run.`);
 
@@ -99,8 +130,44 @@ export function buildEnvJson(
     lineage: agent.lineage,
     generation: agent.generation,
     disk: { bytes_used: options.disk.bytes_used, bytes_max: options.disk.bytes_max, inodes_used: options.disk.inodes_used, inodes_max: options.disk.inodes_max },
+    artifacts: envArtifacts(kernel, execution),
   };
   return envJsonSchema.parse(env);
+}
+
+/** What the agent owns, what it earned since its previous run, and its subscriptions' news. */
+export function envArtifacts(kernel: Kernel, execution: ExecutionView): EnvJson['artifacts'] {
+  const agent_id = execution.agent_id;
+  const reads = kernel.artifacts.reads;
+  const limits = kernel.config.artifacts;
+  const previous = kernel.executions.listForAgent(agent_id, { before_ms: execution.started_at_ms, limit: 1 })[0];
+  const since_ms = previous === undefined ? 0 : (previous.ended_at_ms ?? previous.started_at_ms);
+  const earned = reads.earnedSince(agent_id, since_ms);
+  const owned = reads.ownedBy(agent_id, limits.owned_ids_in_events_max);
+  const owned_count = reads.ownedCount(agent_id);
+  const fee_ucr = kernel.artifacts.storageFeeUcr(kernel.artifacts.bytesHeldBy(agent_id));
+  return {
+    owned: owned.map((a) => {
+      const usage = reads.usage(a.id);
+      return {
+        id: a.id,
+        kind: a.kind,
+        name: a.name,
+        latest_version: a.latest_version,
+        call_price: microToCredits(a.call_price_ucr),
+        price_read: microToCredits(a.price_read_ucr),
+        bytes: a.bytes_held,
+        calls: usage.calls,
+        successes: usage.successes,
+        earned: microToCredits(usage.earned_ucr),
+      };
+    }),
+    owned_count,
+    earned_since_last_run: { calls: microToCredits(earned.calls_ucr), reads: microToCredits(earned.reads_ucr), settled_calls: earned.calls },
+    storage_fee_per_cycle: microToCredits(fee_ucr),
+    subscriptions: reads.subscriptions(agent_id),
+    news: reads.news(agent_id, { limit: limits.env_news_max }).map((n) => ({ seq: n.seq, artifact_id: n.artifact_id, event_type: n.event_type, summary: n.summary, at: new Date(n.at_ms).toISOString() })),
+  };
 }
 
 /**

@@ -89,6 +89,8 @@ export class WorldLoop {
       if (outcome === 'launched') launched++;
       if (outcome === 'extended') extended++;
     }
+    // Storage is a priced resource: each clearing burns what the owners' artifact bytes cost.
+    kernel.artifacts.chargeStorage(result.cycle, { actor: 'system:loop' });
     const review = kernel.lifecycle.review({
       cycle: result.cycle,
       min_bundle_cost_ucr: this.minBundleCostUcr(),

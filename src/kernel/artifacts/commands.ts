@@ -72,6 +72,11 @@ export class Artifacts {
     return creditsToMicro(this.limits.publish_fee, 'artifacts.publish_fee');
   }
 
+  /** What holding `bytes` costs per cycle: artifacts.storage_fee_per_mb_cycle per MB, rounded up. */
+  storageFeeUcr(bytes: number): number {
+    return Math.ceil(bytes / 1_000_000) * creditsToMicro(this.limits.storage_fee_per_mb_cycle, 'artifacts.storage_fee_per_mb_cycle');
+  }
+
   // ---- reads ------------------------------------------------------------------------
 
   get(artifact_id: string): ArtifactView | null {
@@ -299,15 +304,15 @@ export class Artifacts {
    * (rounded up) its live versions hold, burned; one who cannot pay is charged what it has.
    */
   chargeStorage(cycle: number, meta: CommandMeta = { actor: 'system:artifacts' }): { charged_ucr: number; owners: number } {
-    const fee_per_mb_ucr = creditsToMicro(this.limits.storage_fee_per_mb_cycle, 'artifacts.storage_fee_per_mb_cycle');
-    if (fee_per_mb_ucr === 0) return { charged_ucr: 0, owners: 0 };
+    if (this.storageFeeUcr(1) === 0) return { charged_ucr: 0, owners: 0 };
     return this.core.command(meta, (tx) => {
       const rows = this.core.writer.all<{ owner_id: string; bytes: number; balance_ucr: number }>(
         `SELECT a.owner_id, SUM(a.bytes_held) AS bytes, acc.balance_ucr FROM artifacts a JOIN accounts acc ON acc.id = a.owner_id
-         WHERE a.status = 'live' GROUP BY a.owner_id HAVING SUM(a.bytes_held) > 0 ORDER BY a.owner_id`,
+         JOIN agents g ON g.id = a.owner_id
+         WHERE a.status = 'live' AND g.status <> 'dead' GROUP BY a.owner_id HAVING SUM(a.bytes_held) > 0 ORDER BY a.owner_id`,
       );
       const charges = rows.map((r) => {
-        const owed_ucr = Math.ceil(r.bytes / 1_000_000) * fee_per_mb_ucr;
+        const owed_ucr = this.storageFeeUcr(r.bytes);
         return { owner_id: r.owner_id, bytes: r.bytes, owed_ucr, paid_ucr: Math.min(owed_ucr, r.balance_ucr) };
       });
       if (charges.length === 0) return { charged_ucr: 0, owners: 0 };

@@ -258,6 +258,10 @@ export class ArtifactReads {
     return this.core.writer.all<ArtifactRow>("SELECT * FROM artifacts WHERE owner_id = ? AND status = 'live' ORDER BY id LIMIT ?", owner_id, limit).map(artifactView);
   }
 
+  ownedCount(owner_id: string): number {
+    return this.core.writer.get<{ n: number }>("SELECT COUNT(*) AS n FROM artifacts WHERE owner_id = ? AND status = 'live'", owner_id)!.n;
+  }
+
   /** Credits the owner earned from its artifacts (calls and reads) since `since_ms` (world time). */
   earnedSince(owner_id: string, since_ms: number): { calls_ucr: number; reads_ucr: number; calls: number } {
     const calls = this.core.writer.get<{ n: number; s: number | null }>(

@@ -33,6 +33,15 @@ interface Candidate {
 export class Lifecycle {
   constructor(private readonly core: KernelCore) {}
 
+  /** What rescuers want to know besides credits: the artifacts it owns and when it last ran. */
+  private holdings(agent_id: string): { artifacts_owned: number; artifact_ids: string[]; last_active_cycle: number | null } {
+    const ids = this.core.writer
+      .all<{ id: string }>("SELECT id FROM artifacts WHERE owner_id = ? AND status = 'live' ORDER BY id", agent_id)
+      .map((r) => r.id);
+    const last = this.core.writer.get<{ cycle: number | null }>('SELECT MAX(cycle) AS cycle FROM executions WHERE agent_id = ?', agent_id);
+    return { artifacts_owned: ids.length, artifact_ids: ids.slice(0, this.core.config.artifacts.owned_ids_in_events_max), last_active_cycle: last?.cycle ?? null };
+  }
+
   /**
    * `min_bundle_cost_ucr` is what the cheapest admissible bundle costs at current prices:
    * an agent holding less cannot buy a run, so it cannot act and sleeps.
@@ -69,24 +78,32 @@ export class Lifecycle {
         beneficiary_payer: rescuers.get(a.id) ?? null,
       }));
       for (const agent of candidates) {
-        const assets = {
+        // Read only for an agent whose status changes (its holdings cost two queries).
+        const assets = () => ({
           balance_ucr: agent.balance_ucr,
           escrow_ucr: agent.escrow_ucr,
           workspace: agent.workspace,
           generation: agent.generation,
           executions: agent.executions,
-        };
+          ...this.holdings(agent.id),
+        });
         const active = agent.running > 0 || agent.open_bids > 0;
         const solvent = agent.balance_ucr >= input.min_bundle_cost_ucr && agent.balance_ucr > 0;
         if (agent.status === 'alive') {
           if (!active && (!solvent || agent.executions > 0)) {
-            tx.emit('agent_dormant', { agent_id: agent.id, cycle: input.cycle, reason: solvent ? 'omission' : 'broke', assets });
+            tx.emit('agent_dormant', { agent_id: agent.id, cycle: input.cycle, reason: solvent ? 'omission' : 'broke', assets: assets() });
             result.dormant.push(agent.id);
           }
           continue;
         }
         if (active) {
-          tx.emit('agent_woken', { agent_id: agent.id, cycle: input.cycle, by: agent.beneficiary_payer ?? (agent.running > 0 ? 'run' : 'bid') });
+          tx.emit('agent_woken', {
+            agent_id: agent.id,
+            cycle: input.cycle,
+            by: agent.beneficiary_payer ?? (agent.running > 0 ? 'run' : 'bid'),
+            rescuer_id: agent.beneficiary_payer,
+            assets: assets(),
+          });
           result.woken.push(agent.id);
           continue;
         }
@@ -96,7 +113,7 @@ export class Lifecycle {
           if (agent.balance_ucr > 0) postings.push({ from: agent.id, to: SYSTEM_BURN, amount_ucr: agent.balance_ucr, kind: 'burn', memo: 'death' });
           // Escrow only ever backs open bids, and an agent with open bids is not dormant.
           invariant(agent.escrow_ucr === 0, `dying agent ${agent.id} holds escrow without open bids`);
-          tx.emit('agent_died', { agent_id: agent.id, cycle: input.cycle, dormant_cycles, assets, postings });
+          tx.emit('agent_died', { agent_id: agent.id, cycle: input.cycle, dormant_cycles, assets: assets(), postings });
           result.died.push(agent.id);
         }
       }
