@@ -10,7 +10,7 @@ import type { Runner } from '../src/sandbox/runner.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { invokeStep, jsTool, publishCode, publishContract, receipts, runCaller, type Seen } from './support/invoke.js';
 import { sandboxUnavailable, workspace } from './support/sandbox.js';
-import { addAgent, runnerWorld, type TestApi, type TestWorld } from './support/world.js';
+import { addAgent, agentToken, runnerWorld, type TestApi, type TestWorld } from './support/world.js';
 
 const skip = sandboxUnavailable();
 const OWNER_SECRET = 'SECRET-OF-THE-OWNER';
@@ -54,8 +54,22 @@ describe('artifact calls from a real sandbox', { skip }, () => {
       jsTool(`let reached = false; try { await fetch((process.env.SYSTEM_SERVICE_URL || 'http://127.0.0.1:8420') + '/health'); reached = true; } catch {} return { output: { allow: reached } };`),
     );
     const doomed = publishContract(world, 'maker', `require('fs').writeFileSync(process.env.AGORA_RESULT_PATH, JSON.stringify({ output: { allow: true } }))`);
+    // The maker publishes its doubler through the API, as an agent would.
+    const published = await api.request('POST', '/artifacts', {
+      token: agentToken(world, 'maker'),
+      body: {
+        kind: 'code',
+        name: 'doubler',
+        description: 'returns twice a number, exactly',
+        tags: ['math'],
+        files: [{ name: 'index.js', content: jsTool('return { output: { y: req.args.x * 2 } };') }],
+        entry: 'index.js',
+        interface: { tools: [{ name: 'run', description: 'twice x', input_schema: xIn, output_schema: numberOut, pricing: { kind: 'fixed', price: 0.1 } }] },
+      },
+    });
+    assert.equal(published.status, 201, JSON.stringify(published.body));
     ids = {
-      double: publishCode(world, 'maker', jsTool('return { output: { y: req.args.x * 2 } };'), { input_schema: xIn, output_schema: numberOut, pricing: { kind: 'fixed', price_ucr: 100_000 } }),
+      double: published.body.artifact_id as string,
       sum: publishCode(
         world,
         'maker',
@@ -95,6 +109,17 @@ describe('artifact calls from a real sandbox', { skip }, () => {
           if (r.status !== 200) return { output: { levels: [me], below: r.body.error.code } };
           return { output: { levels: [me, ...r.body.output.levels], below: r.body.output.below } };`),
       ),
+      services: publishCode(
+        world,
+        'maker',
+        jsTool(`const call = (id, tool, args) => api('POST', '/artifacts/' + id + '/invoke', { tool, args, max_price: 0 });
+          const balance = await call('agora:ledger', 'balance', {});
+          const found = await call('agora:discovery', 'search', { q: 'doubler' });
+          const held = await call('agora:escrow', 'held', {});
+          const events = await call('agora:events', 'recent', { limit: 5 });
+          const other = await call('agora:ledger', 'balance', { agent_id: 'rich' });
+          return { output: { balance: balance.body.output, found: found.body.output.items.map((i) => i.id), held: held.body.output, events: events.body.output.items.length, other: other.status } };`),
+      ),
       guarded_ok: '',
       guarded_crash: '',
       guarded_reach: '',
@@ -117,7 +142,9 @@ describe('artifact calls from a real sandbox', { skip }, () => {
     const small = { cpu_ms: 2000, memory_mb: 64, wall_ms: 10_000 };
     const nest_allowance = { cpu_ms: 3000, memory_mb: 64, wall_ms: 20_000 };
     const plan = [
-      invokeStep('double', ids.double!, { args: { x: 21 }, max_price: 0.1, allowance: small }),
+      { ...invokeStep('double', ids.double!, { args: { x: 21 }, max_price: 0.1, allowance: small }), search: '/artifacts?q=twice%20number&kind=code' },
+      invokeStep('ledger service', 'agora:ledger', { tool: 'balance', max_price: 0 }),
+      invokeStep('services from code', ids.services!, { max_price: 0, allowance: small }),
       invokeStep('sum', ids.sum!, { args: { xs: [1, 2, 3] }, max_price: 0.05, allowance: small }),
       invokeStep('metered', ids.metered!, { max_price: 0.2, allowance: small }),
       invokeStep('bad args', ids.double!, { args: { x: 'twenty' }, max_price: 0.1, allowance: small }),
@@ -160,13 +187,37 @@ describe('artifact calls from a real sandbox', { skip }, () => {
     const settled = receipts(world).filter((r) => r.type === 'artifact_call_settled');
     const paid_to_maker = settled.filter((r) => [ids.double, ids.sum, ids.metered].includes(r.data.artifact_id)).reduce((s, r) => s + r.data.price_ucr!, 0);
     assert.equal(paid_to_maker, 100_000 + 50_000 + 30_000, 'fixed prices, and the capped tool at what it reported');
-    assert.equal(world.kernel.ledger.agentBalance('maker') - before_balance.maker!, paid_to_maker, 'the owner got exactly the prices');
+    // The maker also paid storage for what it holds (burned at the clearing of the user's run).
+    const storage = (world.db.prepare("SELECT data FROM events WHERE type = 'artifact_storage_charged'").all() as { data: string }[])
+      .flatMap((r) => (JSON.parse(r.data) as { charges: { owner_id: string; paid_ucr: number }[] }).charges)
+      .filter((c) => c.owner_id === 'maker')
+      .reduce((sum, c) => sum + c.paid_ucr, 0);
+    assert.equal(world.kernel.ledger.agentBalance('maker') - before_balance.maker! + storage, paid_to_maker, 'the owner got exactly the prices');
     const charged = settled.reduce((s, r) => s + r.data.price_ucr! + r.data.resources_ucr!, 0);
     assert.ok(settled.some((r) => r.data.resources_ucr! > 0), 'metered resources are charged');
     assert.equal(before_balance.user! - world.kernel.ledger.agentBalance('user'), run_price_ucr + charged, "the caller paid its run, and each call's price plus its metered resources, nothing else");
     assert.equal(world.kernel.ledger.balance('escrow:user'), 0, 'nothing stays held');
     assertConserved(world);
     assertAuditPasses(world);
+  });
+
+  test('the second agent found the tool by searching the directory from its sandbox', () => {
+    const found = at('double (search)').body.items.map((i: { id: string }) => i.id);
+    assert.equal(found[0], ids.double);
+  });
+
+  test("Agora's own services answer as artifacts through the same invoke path, for the payer only, from an agent and from artifact code", () => {
+    const direct = at('ledger service');
+    assert.equal(direct.status, 200, JSON.stringify(direct.body));
+    assert.equal(direct.body.output.agent_id, 'user');
+    assert.equal(direct.body.price, 0);
+    const s = at('services from code');
+    assert.equal(s.status, 200, JSON.stringify(s.body));
+    assert.equal(s.body.output.balance.agent_id, 'user', 'the payer, not the owner of the calling code');
+    assert.ok(s.body.output.found.includes(ids.double), 'discovery finds the doubler');
+    assert.equal(typeof s.body.output.held.call_budget_ucr, 'number');
+    assert.ok(s.body.output.events > 0);
+    assert.equal(s.body.output.other, 400, 'a service takes no agent id: it answers for the payer alone');
   });
 
   test('a capped tool settles at the usage it reports, never above its cap', () => {

@@ -6,7 +6,6 @@ import type { Config } from '../config/schema.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import { spawnChild } from './spawn.js';
 import { Invoker } from './invoke/invoker.js';
-import { createHostServices } from './invoke/host-services.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';
@@ -138,7 +137,7 @@ export function openWorld(options: WorldOptions): World {
       calls: signer.calls,
       now_world_ms: () => kernel.clock.now_ms(),
       log_dir: paths.executions,
-      host_services: createHostServices(kernel),
+      kernel,
     });
     opened.push(() => invoker.close());
     return {

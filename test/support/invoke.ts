@@ -75,6 +75,8 @@ export interface Step {
   method?: string;
   path: string;
   body?: unknown;
+  /** A directory query whose first item is the artifact to invoke (path is then ignored). */
+  search?: string;
 }
 
 export interface Seen {
@@ -88,7 +90,14 @@ const plan = JSON.parse(fs.readFileSync('plan.json', 'utf8'));
 (async () => {
   const out = [];
   for (const step of plan) {
-    const res = await fetch(process.env.SYSTEM_SERVICE_URL + step.path, { method: step.method || 'POST', headers: step.body ? { 'content-type': 'application/json' } : {}, body: step.body ? JSON.stringify(step.body) : undefined });
+    let path = step.path;
+    if (step.search) {
+      // Find the artifact by search, then call what was found.
+      const found = await (await fetch(process.env.SYSTEM_SERVICE_URL + step.search)).json();
+      path = '/artifacts/' + found.items[0].id + '/invoke';
+      out.push({ label: step.label + ' (search)', status: 200, body: found });
+    }
+    const res = await fetch(process.env.SYSTEM_SERVICE_URL + path, { method: step.method || 'POST', headers: step.body ? { 'content-type': 'application/json' } : {}, body: step.body ? JSON.stringify(step.body) : undefined });
     out.push({ label: step.label, status: res.status, body: await res.json().catch(() => null) });
   }
   fs.writeFileSync('results.json', JSON.stringify(out));

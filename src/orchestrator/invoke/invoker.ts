@@ -21,11 +21,14 @@ import type { Artifacts, ResolvedVersion } from '../../kernel/artifacts/commands
 import type { ToolSpec } from '../../kernel/artifacts/events.js';
 import type { InvocationService, InvokeRequest, InvokeResult } from '../../kernel/artifacts/invocation-service.js';
 import { validateAgainst } from '../../kernel/artifacts/json-schema.js';
+import type { Kernel } from '../../kernel/kernel.js';
 import type { CommandMeta } from '../../kernel/registry.js';
 import type { Runner } from '../../sandbox/runner.js';
 import type { ApiPort } from '../ports.js';
 import { runTool, type Allowance, type Metered, type ToolRunContext } from './tool-run.js';
-import type { HostServices } from './host-services.js';
+import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService } from './host-services.js';
+
+const HOST_SERVICE_IDS = HOST_SERVICES.map((s) => s.id);
 
 export interface InvokerDeps {
   artifacts: Artifacts;
@@ -35,7 +38,7 @@ export interface InvokerDeps {
   now_world_ms(): number;
   /** Where each call's capped log is kept. */
   log_dir: string;
-  host_services: HostServices | null;
+  kernel: Kernel;
 }
 
 const NOTHING: Metered = { cpu_ms: 0, memory_peak_mb: 0, wall_ms: 0 };
@@ -45,6 +48,7 @@ export class Invoker implements InvocationService {
   private readonly live = new Map<string, CallClaims>();
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
   private checks = 0;
+  private host_calls = 0;
 
   constructor(private readonly deps: InvokerDeps) {}
 
@@ -98,6 +102,7 @@ export class Invoker implements InvocationService {
       throw new AgoraError('DEPTH_LIMIT', `calls nest at most ${cfg.artifacts.call_depth_max} deep (artifacts.call_depth_max); this one would be depth ${depth}`, { depth, max: cfg.artifacts.call_depth_max });
     }
     if (this.live.size >= cfg.invocation.calls_concurrent_max) throw new AgoraError('RATE_LIMITED', `${this.live.size} artifact calls are running (invocation.calls_concurrent_max)`, null, 1);
+    if (request.artifact_id.startsWith(HOST_SERVICE_PREFIX)) return this.serveHost(request, payer_id, parent);
     const artifacts = this.deps.artifacts;
     // A nested call is made as the owner of the artifact whose code makes it (the kernel checks
     // access, and beginCall the chain, with that id); the payer stays the original caller.
@@ -149,13 +154,25 @@ export class Invoker implements InvocationService {
     }
   }
 
+  /**
+   * One of Agora's own services (host-services.ts): the same checks of args and output against
+   * its interface, answered in-process for the payer. Free and read-only: nothing is held.
+   */
+  private serveHost(request: InvokeRequest, payer_id: string, parent: CallClaims | null): InvokeResult {
+    const service = hostService(request.artifact_id);
+    if (service === null) throw new AgoraError('NOT_FOUND', `no Agora service ${request.artifact_id.slice(0, 100)}`, { services: HOST_SERVICE_IDS });
+    const tool = service.tools.find((t) => t.name === request.tool);
+    if (tool === undefined) throw new AgoraError('INVALID_ARGS', `${service.id} has no tool ${JSON.stringify(request.tool.slice(0, 100))}`, { tools: service.tools.map((t) => t.name) });
+    assertMatches(tool.input_schema, request.args, 'INVALID_ARGS', 'args');
+    const output = tool.handle(this.deps.kernel, request.args as Record<string, unknown>, payer_id, parent);
+    // Through JSON, as a sandboxed tool's output would come: what is validated is what is sent.
+    const sent = JSON.parse(JSON.stringify(output)) as unknown;
+    assertMatches(tool.output_schema, sent, 'INVALID_OUTPUT', 'output');
+    return { ok: true, call_id: `${service.id}#${++this.host_calls}`, output: sent, price_ucr: 0, resources_ucr: 0 };
+  }
+
   /** One tool run: a host service answers in-process, anything else in a fresh sandbox. */
   private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
-    const service = this.deps.host_services?.serviceOf(resolved) ?? null;
-    if (service !== null) {
-      const output = await this.deps.host_services!.call(service, tool.name, args, claims);
-      return { output, usage_ucr: null, metered: NOTHING };
-    }
     const outcome = await runTool(this.toolContext(), { claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
     if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
     return { output: outcome.result.output, usage_ucr: outcome.result.usage_ucr, metered: outcome.metered };
