@@ -145,3 +145,29 @@ test("a call's channel dies with the call: code still running after it ended is 
   assert.equal(out.result.output, 'UNAUTHENTICATED');
   rmSync(bundle, { recursive: true, force: true });
 });
+
+test('under the process runner (no isolation) the tool gets a call token, which is the call over TCP and dies with it', { skip }, async (t) => {
+  const processRunner = await createRunner(parseConfig({ sandbox: { runner: 'process' } }), world.log);
+  t.after(() => processRunner.close());
+  const bundle = bundleOf({
+    'index.js': `const fs = require('fs');
+      (async () => {
+        const headers = { authorization: 'Bearer ' + process.env.AGORA_TOKEN, 'content-type': 'application/json' };
+        const bid = await fetch(process.env.SYSTEM_SERVICE_URL + '/market/bid', { method: 'POST', headers, body: JSON.stringify({ bundle: { cpu_seconds: 1 }, amount: 1 }) });
+        const info = await fetch(process.env.SYSTEM_SERVICE_URL + '/artifacts?q=x', { headers });
+        fs.writeFileSync(process.env.AGORA_RESULT_PATH, JSON.stringify({ output: { token: process.env.AGORA_TOKEN, bid: bid.status, search: info.status } }));
+      })();`,
+  });
+  const c = claims();
+  live.add(c.call_id);
+  const out = await runTool({ ...ctx, runner: processRunner }, { claims: c, bundle: { dir: bundle, entry: 'index.js' }, tool: 't', args: {}, allowance, api: true });
+  assert.ok(out.ok, JSON.stringify(out));
+  const seen = out.result.output as { token: string; bid: number; search: number };
+  assert.ok(seen.token.startsWith('call.'), 'a call token, not an agent token');
+  assert.equal(seen.bid, 403, 'the call token cannot act as its payer');
+  assert.equal(seen.search, 200, 'it can read the directory as its payer');
+  live.delete(c.call_id);
+  const after_call = await api.request('GET', '/artifacts?q=x', { token: seen.token });
+  assert.equal(after_call.status, 401, 'the leaked token is no one once the call has ended');
+  rmSync(bundle, { recursive: true, force: true });
+});

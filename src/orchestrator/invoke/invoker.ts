@@ -19,7 +19,7 @@ import type { Config } from '../../config/schema.js';
 import type { CallClaims, CallTokenSigner } from '../../identity/call-tokens.js';
 import type { Artifacts, ResolvedVersion } from '../../kernel/artifacts/commands.js';
 import type { ToolSpec } from '../../kernel/artifacts/events.js';
-import type { InvocationService, InvokeRequest, InvokeResult } from '../../kernel/artifacts/invocation-service.js';
+import type { ContractRunner, InvocationService, InvokeRequest, InvokeResult } from '../../kernel/artifacts/invocation-service.js';
 import { validateAgainst } from '../../kernel/artifacts/json-schema.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { CommandMeta } from '../../kernel/registry.js';
@@ -43,7 +43,7 @@ export interface InvokerDeps {
 
 const NOTHING: Metered = { cpu_ms: 0, memory_peak_mb: 0, wall_ms: 0 };
 
-export class Invoker implements InvocationService {
+export class Invoker implements InvocationService, ContractRunner {
   /** Calls whose code is running: their channel and token are good only while they are here. */
   private readonly live = new Map<string, CallClaims>();
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
@@ -195,7 +195,14 @@ export class Invoker implements InvocationService {
     if (!allow) throw new AgoraError('ACCESS_DENIED', `invoke of ${artifact.id} denied: ${reason}`, { artifact_id: artifact.id, contract_id });
   }
 
-  /** Runs an executable contract's `check` (also offered to the data routes: ContractRunner). */
+  /** ContractRunner, for the data routes (read, write): the same sandboxed, API-less, fail-closed check. */
+  async check(input: { contract_id: string; version: number; bundle: { dir: string; entry: string }; caller_id: string; action: string; artifact_id: string }): Promise<{ allow: boolean; reason: string }> {
+    const artifact = this.deps.artifacts.get(input.artifact_id);
+    const { allow, reason } = await this.runContract(input, { caller: input.caller_id, action: input.action, artifact: { id: input.artifact_id, version: artifact?.latest_version ?? null, owner_id: artifact?.owner_id ?? null }, context: { payer_id: input.caller_id, depth: 0, via_artifact: null } });
+    return { allow, reason };
+  }
+
+  /** Runs an executable contract's `check` in its own sandbox, with no API. */
   async runContract(contract: { contract_id: string; version: number; bundle: { dir: string; entry: string } }, args: { caller: string; action: string; artifact: unknown; context: unknown }): Promise<{ allow: boolean; reason: string; contract_id: string; version: number }> {
     const claims: CallClaims = { call_id: `check-${++this.checks}`, payer_id: args.caller, depth: 1, budget_ucr: 0, artifact_id: contract.contract_id, version: contract.version };
     const outcome = await runTool(this.toolContext(), { claims, bundle: contract.bundle, tool: 'check', args, allowance: this.deps.config.invocation.contract_allowance, api: false });
