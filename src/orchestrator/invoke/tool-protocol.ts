@@ -63,7 +63,7 @@ export function readResult(scratch: SafeDir, bytes_max: number, sandbox_owner: O
   return { kind: 'output', output: parsed.data.output, usage_ucr: parsed.data.usage_ucr ?? null };
 }
 
-/** argv that runs a bundle's entry file, by its extension; anything else must be executable. */
+/** argv that runs a bundle's entry file, by its extension (.js/.mjs/.cjs node, .py python3, .sh sh). */
 export function entryCommand(code_dir_inside: string, entry: string): string[] {
   if (entry === '' || entry.startsWith('/') || entry.split('/').some((part) => part === '..' || part === '' || part === '.')) {
     throw new AgoraError('INVALID_ARGS', `the bundle's entry ${JSON.stringify(entry.slice(0, 100))} is not a relative path inside it`);
@@ -71,5 +71,7 @@ export function entryCommand(code_dir_inside: string, entry: string): string[] {
   const path = `${code_dir_inside}/${entry}`;
   if (/\.(m|c)?js$/.test(entry)) return ['node', path];
   if (entry.endsWith('.py')) return ['python3', path];
+  // Bundle files are stored read-only without the execute bit: a script runs through its shell.
+  if (entry.endsWith('.sh')) return ['sh', path];
   return [path];
 }
