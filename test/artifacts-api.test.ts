@@ -159,6 +159,9 @@ test('bundle file names that climb out, are absolute or unsafe are refused, and 
     const res = await api.request('POST', '/artifacts', { token: alice, body: toolBody({ files: [{ name, content: 'x' }], entry: name }) });
     assert.equal(res.status, 400, `${JSON.stringify(name)}: ${JSON.stringify(res.body)}`);
     assertErrorShape(res.body, 'INVALID_ARGS');
+    // Each refused for what it is, so the operator and the agent learn why.
+    if (name === '/etc/passwd') assert.match(res.body.error.message, /absolute/);
+    if (name === '../escape.js') assert.match(res.body.error.message, /"\.\."/);
   }
   assert.ok(!existsSync(join(root, 'bundles')) || readdirSync(join(root, 'bundles')).length === 0, 'no bundle was stored');
   assert.ok(!existsSync(join(world.paths.dir, 'escape.js')));
@@ -172,6 +175,11 @@ test('a tool whose schema is not a valid JSON Schema is refused at publish', asy
   const res = await api.request('POST', '/artifacts', { token: alice, body });
   assert.equal(res.status, 400);
   assert.match(res.body.error.message, /not a valid JSON Schema/);
+  // A remote reference would make the host fetch: there is no loader, so it does not compile.
+  (body.interface.tools[0] as Record<string, unknown>).input_schema = { $ref: 'http://169.254.169.254/latest/meta-data' };
+  const remote = await api.request('POST', '/artifacts', { token: alice, body });
+  assert.equal(remote.status, 400);
+  assert.match(remote.body.error.message, /does not compile/);
 });
 
 test('an access contract that is missing or deleted denies reads (fail closed)', async (t) => {

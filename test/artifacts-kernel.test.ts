@@ -7,6 +7,7 @@ import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { escrowAccount } from '../src/kernel/ledger/accounts.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { balanceOf, NO_USAGE, publishData, publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
+import { accessOf } from '../src/kernel/artifacts/access.js';
 import { bundle } from './support/market.js';
 import { addAgent, makeWorld } from './support/world.js';
 
@@ -298,6 +299,23 @@ test('the bytes an owner holds are bounded by its disk limit', () => {
     addAgent(w, 'owner', 10);
     publishData(w, 'owner', 'a'.repeat(9 * 1024 * 1024));
     assert.equal(code(() => publishData(w, 'owner', 'b'.repeat(8 * 1024 * 1024))), 'PAYLOAD_TOO_LARGE');
+  } finally {
+    w.cleanup();
+  }
+});
+
+test('a contract id that names nothing, or names no contract, denies (no fallback to public)', () => {
+  const w = world();
+  try {
+    const k = w.kernel;
+    const data = publishData(w, 'owner', 'x');
+    // Publish refuses such ids; a world's data may still come to hold one (a contract's id typed
+    // wrong by an older version, a kind changed): the check itself must deny.
+    for (const contract_id of ['art-000000000000', 'kernel:bogus', data]) {
+      const d = accessOf(k.core, k.artifacts.bytes, { id: 'art-111111111111', owner_id: 'owner', access_contract_id: contract_id }, 'caller', 'read');
+      assert.equal((d as { allow: boolean }).allow, false, contract_id);
+    }
+    assert.equal(code(() => publishData(w, 'owner', 'y', { access_contract_id: 'kernel:bogus' })), 'INVALID_ARGS');
   } finally {
     w.cleanup();
   }
