@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { AgoraError, invariant } from '../base/errors.js';
 import { once } from '../base/once.js';
 import type { ExecutionChannel, ExecutionIdentity } from '../orchestrator/ports.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, BoundCaller } from './context.js';
+import type { CallClaims } from '../identity/call-tokens.js';
 
 /** sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL. */
 export const UNIX_PATH_BYTES_MAX = 107;
@@ -17,6 +18,19 @@ export const UNIX_PATH_BYTES_MAX = 107;
 export type { ExecutionChannel, ExecutionIdentity };
 
 export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext, identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel> {
+  const caller = { kind: 'agent' as const, agent_id: identity.agent_id, execution_id: identity.execution_id, via: 'connection' as const };
+  return openChannel(app, ctx, caller, socket_path, { execution_id: identity.execution_id, agent_id: identity.agent_id });
+}
+
+/**
+ * The per-call channel of one artifact call: every connection on it is that call (auth.ts),
+ * so the code inside needs no credential at all, and none it could leak acts for anyone.
+ */
+export async function openCallChannel(app: FastifyInstance, ctx: ApiContext, claims: CallClaims, socket_path: string): Promise<ExecutionChannel> {
+  return openChannel(app, ctx, { kind: 'call', claims, via: 'connection' }, socket_path, { call_id: claims.call_id, payer_id: claims.payer_id });
+}
+
+async function openChannel(app: FastifyInstance, ctx: ApiContext, caller: BoundCaller, socket_path: string, label: Record<string, string>): Promise<ExecutionChannel> {
   if (Buffer.byteLength(socket_path) > UNIX_PATH_BYTES_MAX) {
     throw new AgoraError('INVALID_ARGS', `socket path is ${Buffer.byteLength(socket_path)} bytes, over the ${UNIX_PATH_BYTES_MAX} a unix socket allows: ${socket_path}`);
   }
@@ -29,7 +43,6 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
     if (!lstatSync(socket_path).isSocket()) throw new AgoraError('CONFLICT', `${socket_path} exists and is not a socket`);
     unlinkSync(socket_path); // left by a run of a crashed Agora
   }
-  const caller = { kind: 'agent' as const, agent_id: identity.agent_id, execution_id: identity.execution_id, via: 'connection' as const };
   const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     ctx.connection_identities.set(socket, caller);
@@ -39,7 +52,7 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
     // Synchronously, before the first 'data' event can fire, so no byte is missed.
     app.server.emit('connection', socket);
   });
-  server.on('error', (err) => ctx.log.error({ err, execution_id: identity.execution_id }, 'execution channel error'));
+  server.on('error', (err) => ctx.log.error({ err, ...label }, 'execution channel error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket_path, () => {
@@ -50,7 +63,7 @@ export async function openExecutionChannel(app: FastifyInstance, ctx: ApiContext
   // Owner only; the runner hands the socket to the sandbox's uid (chown) when it differs.
   chmodSync(socket_path, 0o600);
   invariant(lstatSync(socket_path).isSocket(), 'the channel listens on a socket');
-  ctx.log.debug({ execution_id: identity.execution_id, agent_id: identity.agent_id, socket_path }, 'execution channel open');
+  ctx.log.debug({ ...label, socket_path }, 'channel open');
 
   return {
     socket_path,

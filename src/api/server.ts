@@ -13,6 +13,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
+import { invokeRoutes } from './routes/invoke.js';
 import { llmRoutes } from './routes/llm.js';
 import { marketRoutes } from './routes/market.js';
 import { operatorRoutes } from './routes/operator.js';
@@ -22,7 +23,7 @@ import { researchRoutes } from './routes/research.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

@@ -6,10 +6,12 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TokenSigner } from '../identity/tokens.js';
+import type { CallClaims } from '../identity/call-tokens.js';
+import type { InvocationService } from '../kernel/artifacts/invocation-service.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
-import { openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
-import type { ApiContext, Caller } from './context.js';
+import { openCallChannel, openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
+import type { ApiContext, BoundCaller } from './context.js';
 import { buildServer, type RoutePlugin } from './server.js';
 
 /** What the API needs of an open world (the orchestrator's World is one). */
@@ -23,6 +25,9 @@ export interface ApiWorld {
   operator_token: string;
   spawn: ApiContext['spawn'];
   addAgents?: ApiContext['addAgents'];
+  /** Artifact calls in flight (the orchestrator's invoker); absent, no call is ever live. */
+  calls?: { isLive(call_id: string): boolean };
+  invocation?: InvocationService;
 }
 
 export interface RunningApi {
@@ -32,6 +37,8 @@ export interface RunningApi {
   port: number;
   /** A per-execution channel into this server (the launcher's `ApiPort`). */
   openChannel(identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel>;
+  /** A per-call channel (the invoker's `ApiPort.openCallChannel`). */
+  openCallChannel(claims: CallClaims, socket_path: string): Promise<ExecutionChannel>;
   close(): Promise<void>;
 }
 
@@ -50,11 +57,13 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     workspaces: world.workspaces,
     spawn: world.spawn,
     addAgents: world.addAgents,
+    ...(world.invocation !== undefined ? { invocation: world.invocation } : {}),
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,
-    connection_identities: new WeakMap<Socket, Extract<Caller, { kind: 'agent' }>>(),
+    connection_identities: new WeakMap<Socket, BoundCaller>(),
     executionIsLive: options.executionIsLive ?? ((execution_id) => world.kernel.executions.isRunning(execution_id)),
+    callIsLive: (call_id) => world.calls?.isLive(call_id) ?? false,
   };
 }
 
@@ -77,6 +86,7 @@ export async function startApi(world: ApiWorld, options: StartApiOptions = {}): 
     url: `http://${shown}:${port}`,
     port,
     openChannel: (identity, socket_path) => openExecutionChannel(app, ctx, identity, socket_path),
+    openCallChannel: (claims, socket_path) => openCallChannel(app, ctx, claims, socket_path),
     close: () => app.close(),
   };
 }

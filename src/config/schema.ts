@@ -420,6 +420,30 @@ export const experimentsSchema = z
   })
   .prefault({});
 
+export const invocationSchema = z
+  .strictObject({
+    allowance_default: z
+      .strictObject({
+        cpu_ms: int(1, 3_600_000).default(2_000),
+        memory_mb: int(16, 65_536).default(128),
+        wall_ms: int(100, 3_600_000).default(10_000),
+      })
+      .prefault({})
+      .describe('The allowance a call gets when the caller names none (each bounded by artifacts.allowance_*_max).'),
+    request_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe("Largest request file ({tool, args, call}) handed to a tool's code."),
+    result_bytes_max: int(256, 64 * 1024 * 1024).default(1024 * 1024).describe('Largest result file a tool may write; a larger one fails the call with LIMIT and refunds everything.'),
+    contract_allowance: z
+      .strictObject({
+        cpu_ms: int(1, 60_000).default(500),
+        memory_mb: int(16, 4096).default(64),
+        wall_ms: int(100, 60_000).default(3_000),
+      })
+      .prefault({})
+      .describe("The small fixed budget an executable access contract's check runs with; one that overruns it denies."),
+    calls_concurrent_max: int(1, 4096).default(32).describe('Most artifact calls running at once in the world; more get RATE_LIMITED.'),
+  })
+  .prefault({})
+  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): default allowance, tool protocol sizes, contract budgets, concurrency. Nesting and allowance bounds are artifacts.call_depth_max and artifacts.allowance_*_max.');
 export const artifactsSchema = z
   .strictObject({
     publish_fee: credits(1e6).default(0.2).describe('Burned from the owner when an artifact is first published (docs/artifacts.md, "Pricing"). Updates pay no fee, only storage.'),
@@ -470,6 +494,7 @@ export const configSchema = z.strictObject({
   kpis: kpisSchema,
   auditor: auditorSchema,
   experiments: experimentsSchema,
+  invocation: invocationSchema,
   artifacts: artifactsSchema,
 });
 

@@ -3,6 +3,7 @@
 // dies with its execution (the API asks the orchestrator whether the run is still live).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { CallTokenSigner } from './call-tokens.js';
 
 const payloadSchema = z.strictObject({
   a: z.string().min(1), // agent id
@@ -21,6 +22,8 @@ export class TokenSigner {
   private readonly key: Buffer;
   /** Tokens already verified: an agent sends the same one on every request. Bounded. */
   private readonly verified = new Map<string, TokenClaims>();
+  /** Call tokens (artifact calls), with a key of their own derived from this world's key. */
+  readonly calls: CallTokenSigner;
 
   constructor(
     signing_key_hex: string,
@@ -28,6 +31,7 @@ export class TokenSigner {
   ) {
     this.key = Buffer.from(signing_key_hex, 'hex');
     if (this.key.length < 16) throw new Error('signing key too short');
+    this.calls = new CallTokenSigner(this.key);
   }
 
   mint(claims: TokenClaims): string {

@@ -68,6 +68,8 @@ export class Launcher {
     if (configured !== '') mkdirSync(configured, { recursive: true, mode: 0o711 });
     // Unix socket paths are limited to 108 bytes, so they live in a short private directory.
     this.socket_dir = configured !== '' ? configured : (runner.channelDir() ?? mkdtempSync(join(tmpdir(), 'agora-sock-')));
+    // Artifact calls run on the same runner, their channels beside the executions' own.
+    world.invoker.attach(runner, api, this.socket_dir);
   }
 
   private get ctx(): SandboxContext {

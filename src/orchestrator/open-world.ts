@@ -7,6 +7,7 @@ import type { SpawnService } from '../kernel/social/spawn-service.js';
 import { spawnChild } from './spawn.js';
 import { addAgents } from './add-agents.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
+import { Invoker } from './invoke/invoker.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';
@@ -51,6 +52,13 @@ export interface World {
   spawn: SpawnService;
   /** The operator's own agents, end to end (workspace, then the kernel command): agora add. */
   addAgents: AddAgentsService;
+  /**
+   * Artifact calls end to end (docs/artifacts.md, "Invoking"); it runs code once a runner and
+   * the API are attached (`invoker.attach`, which the launcher does for its own).
+   */
+  invoker: Invoker;
+  invocation: Invoker;
+  calls: Invoker;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
   lock: WorldLock | null;
@@ -126,6 +134,16 @@ export function openWorld(options: WorldOptions): World {
     }
     const signer = new TokenSigner(readOrCreateSecret(paths.signing_key), { verified_entries_max: options.config.auth.verified_tokens_max });
     const operator_token = readOrCreateSecret(paths.operator_token);
+    const invoker = new Invoker({
+      artifacts: kernel.artifacts,
+      config: options.config,
+      log: log.child({ component: 'invoke' }),
+      calls: signer.calls,
+      now_world_ms: () => kernel.clock.now_ms(),
+      log_dir: paths.executions,
+      kernel,
+    });
+    opened.push(() => invoker.close());
     return {
       paths,
       config: options.config,
@@ -137,6 +155,9 @@ export function openWorld(options: WorldOptions): World {
       workspaces,
       spawn: (request, meta) => spawnChild({ kernel, workspaces }, request, meta),
       addAgents: (request, meta) => addAgents({ kernel, workspaces }, request, meta),
+      invoker,
+      invocation: invoker,
+      calls: invoker,
       created,
       lock,
       close: (close_options) => close(close_options?.discard === true),

@@ -1,6 +1,7 @@
 // What the orchestrator needs of the API, as interfaces the API implements (src/api/start.ts,
 // src/api/channel.ts): the orchestrator never imports the API, and the API imports nothing of
 // the orchestrator but this file; the composition (the CLI, or a test) hands one to the other.
+import type { CallClaims } from '../identity/call-tokens.js';
 
 /** Who a per-execution channel's connections are. */
 export interface ExecutionIdentity {
@@ -21,4 +22,6 @@ export interface ApiPort {
   readonly url: string;
   /** Binds a new socket at `socket_path` whose connections are `identity`. */
   openChannel(identity: ExecutionIdentity, socket_path: string): Promise<ExecutionChannel>;
+  /** Binds a new socket at `socket_path` whose connections are one artifact call (never its payer). */
+  openCallChannel(claims: CallClaims, socket_path: string): Promise<ExecutionChannel>;
 }

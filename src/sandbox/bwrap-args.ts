@@ -27,6 +27,8 @@ export interface BwrapLayout {
 export interface BwrapRun {
   workspace_source: string;
   api_socket_source: string | null;
+  /** Bound read-only at INSIDE.code (an artifact's code bundle), or null. */
+  code_source?: string | null;
   debug_dir_source: string | null;
   env: Record<string, string>;
   command: string[];
@@ -38,6 +40,7 @@ export interface BwrapRun {
 
 export const INSIDE = {
   workspace: '/workspace',
+  code: '/code',
   api_socket: '/run/agora/api.sock',
   debug_dir: '/run/agora/debug',
   init: '/opt/agora/bin/agora-init',
@@ -89,6 +92,7 @@ export function bwrapArgs(layout: BwrapLayout, run: BwrapRun): BwrapCommandLine 
   }
   for (const extra of layout.extra_ro) args.push('--ro-bind', extra.source, extra.dest);
   args.push('--bind', run.workspace_source, INSIDE.workspace);
+  if (run.code_source !== undefined && run.code_source !== null) args.push('--ro-bind', run.code_source, INSIDE.code);
   if (run.api_socket_source !== null) args.push('--ro-bind', run.api_socket_source, INSIDE.api_socket);
   if (run.debug_dir_source !== null) args.push('--bind', run.debug_dir_source, INSIDE.debug_dir);
   args.push('--chdir', INSIDE.workspace, '--remount-ro', '/');

@@ -242,7 +242,7 @@ class BwrapRunner implements Runner {
     if (spec.api_socket_path !== null && !existsSync(spec.api_socket_path)) {
       throw new AgoraError('EXECUTION_ERROR', `API socket ${spec.api_socket_path} does not exist: open the execution channel first`);
     }
-    for (const path of [spec.workspace_dir, spec.api_socket_path ?? '']) {
+    for (const path of [spec.workspace_dir, spec.api_socket_path ?? '', spec.code_dir ?? '']) {
       // The portable launcher passes stage paths one per line.
       if (path.includes('\n')) throw new AgoraError('INVALID_ARGS', 'host paths of a run may not contain newlines');
     }
@@ -250,6 +250,12 @@ class BwrapRunner implements Runner {
     const stages: { source: string; point: string }[] = this.staged_static.map((st) => ({ source: st.source, point: this.dir.stagePoint(st.point) }));
     let workspace_source = workspace;
     let api_socket_source = spec.api_socket_path === null ? null : resolve(spec.api_socket_path);
+    let code_source = spec.code_dir === null ? null : resolve(spec.code_dir);
+    if (this.ids !== null && code_source !== null && !reachableBy(code_source, this.ids)) {
+      // Read-only inside whatever its host modes: bwrap binds it --ro-bind.
+      stages.push({ source: code_source, point: this.dir.stagePoint('code') });
+      code_source = this.dir.stagePoint('code');
+    }
     if (this.ids !== null) {
       adoptWorkspace(workspace, this.ids, workspaceWalkLimits(this.config.workspace));
       if (!reachableBy(workspace, this.ids)) {
@@ -307,10 +313,12 @@ class BwrapRunner implements Runner {
       path_dirs: this.path_dirs,
       node_path: this.layout.runtime_dir === null ? null : `${INSIDE.runtime}/node_modules`,
       tmp_dir: INSIDE.tmp,
+      code_dir: code_source === null ? null : INSIDE.code,
     });
     const bwrap = bwrapArgs(this.layout, {
       workspace_source,
       api_socket_source,
+      code_source,
       debug_dir_source: debug_dir,
       env,
       command: spec.command,

@@ -97,12 +97,14 @@ class DockerRunner implements Runner {
       binds.push(`${runtime}:${INSIDE.runtime}:ro`, `${join(runtime, 'node_modules')}:/node_modules:ro`);
     }
     if (spec.api_socket_path !== null) binds.push(`${resolve(spec.api_socket_path)}:${INSIDE.api_socket}`);
+    if (spec.code_dir !== null) binds.push(`${resolve(spec.code_dir)}:${INSIDE.code}:ro`);
     const env = sandboxEnv(spec, {
       workspace: INSIDE.workspace,
       api_url: spec.api_socket_path === null ? null : `http://127.0.0.1:${s.api_port_inside}`,
       path_dirs: ['/usr/local/bin', '/usr/bin', '/bin'],
       node_path: existsSync(join(runtime, 'node_modules')) ? `${INSIDE.runtime}/node_modules` : null,
       tmp_dir: INSIDE.tmp,
+      code_dir: spec.code_dir === null ? null : INSIDE.code,
     });
     const init = this.helpers.native ? [init_dest] : ['node', init_dest];
     const cmd = [...init, '--control-fd', '0', '--status-fd', '2', '--log-bytes-max', String(spec.limits.log_bytes_max), '--conns-max', String(s.connections_max)];

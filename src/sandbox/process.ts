@@ -69,6 +69,8 @@ class ProcessRunner implements Runner {
       path_dirs: [dirname(process.execPath), ...(process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')],
       node_path: this.runtime_modules,
       tmp_dir: process.env.TMPDIR ?? '/tmp',
+      // No isolation: the code directory is the host's own (nothing makes it read-only here).
+      code_dir: spec.code_dir === null ? null : resolve(spec.code_dir),
     });
     const init = this.helpers.native ? [this.helpers.init_path] : [process.execPath, this.helpers.init_path];
     const child = spawnSandboxProcess({

@@ -40,6 +40,7 @@ export const runSpecSchema = z.strictObject({
   env: z.record(z.string().regex(envName), z.string().max(1 << 16).refine((s) => !s.includes('\0'), 'no NUL bytes')),
   limits: runLimitsSchema,
   api_socket_path: z.string().min(1).nullable().default(null).describe("Host unix socket of this execution's API channel (bwrap, docker)"),
+  code_dir: z.string().min(1).nullable().default(null).describe("Host directory shown read-only at /code (an artifact version's code bundle); AGORA_CODE_DIR names it inside"),
   api_url: z.string().url().nullable().default(null).describe('Host URL of the API (process runner only: it has no socket of its own)'),
   log_path: z.string().min(1).describe('Host file receiving the capped stdout+stderr'),
   debug: z.strictObject({ inspect_port: z.number().int().min(1024).max(65535), break_on_start: z.boolean().default(false) }).nullable().default(null),

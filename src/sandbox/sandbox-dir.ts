@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 /** Mount points inside the state dir, bound over by agora-launch in its private namespace. */
 export const STAGE_POINTS = {
   workspace: { name: 'workspace', kind: 'dir' },
+  code: { name: 'code', kind: 'dir' },
   api_socket: { name: 'api.sock', kind: 'file' },
   runtime: { name: 'runtime', kind: 'dir' },
   node: { name: 'node', kind: 'dir' },

@@ -4,7 +4,7 @@
 import type { ValidRunSpec } from './runner.js';
 
 /** Keys the runner sets; a caller's value for any of them is replaced. */
-export const RUNNER_ENV_KEYS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_PATH', 'SYSTEM_SERVICE_URL', 'WORKSPACE_DIR'] as const;
+export const RUNNER_ENV_KEYS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_PATH', 'SYSTEM_SERVICE_URL', 'WORKSPACE_DIR', 'AGORA_CODE_DIR'] as const;
 
 export interface SandboxEnvInput {
   workspace: string;
@@ -12,6 +12,8 @@ export interface SandboxEnvInput {
   path_dirs: string[];
   node_path: string | null;
   tmp_dir: string;
+  /** Where the run's read-only code directory is, or null when it has none. */
+  code_dir?: string | null;
 }
 
 export function sandboxEnv(spec: ValidRunSpec, inside: SandboxEnvInput): Record<string, string> {
@@ -28,6 +30,8 @@ export function sandboxEnv(spec: ValidRunSpec, inside: SandboxEnvInput): Record<
   };
   if (inside.node_path !== null) env.NODE_PATH = inside.node_path;
   else delete env.NODE_PATH;
+  if (inside.code_dir !== undefined && inside.code_dir !== null) env.AGORA_CODE_DIR = inside.code_dir;
+  else delete env.AGORA_CODE_DIR;
   if (inside.api_url !== null) env.SYSTEM_SERVICE_URL = inside.api_url;
   else delete env.SYSTEM_SERVICE_URL;
   if (spec.debug !== null) {

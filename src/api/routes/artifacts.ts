@@ -190,6 +190,8 @@ function metadataFrom(body: MetadataBody) {
 /** The agent a read is for, or null for the operator (who sees every listing). */
 function viewer(request: FastifyRequest): string | null {
   const caller = request.caller!;
+  // Artifact code in a call sees what its payer may see (routes that take calls say so).
+  if (caller.kind === 'call') return caller.claims.payer_id;
   return caller.kind === 'agent' ? caller.agent_id : null;
 }
 
@@ -227,7 +229,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
   });
 
   r.get('/artifacts', {
-    config: { auth: 'any' },
+    config: { auth: 'any', calls: true },
     schema: {
       tags: ['artifacts'],
       summary: 'The directory: artifacts (and agents, kind agent), filtered and ranked by verified successes, then price, then recency',
@@ -330,7 +332,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
   });
 
   r.get('/artifacts/:id/info', {
-    config: { auth: 'any' },
+    config: { auth: 'any', calls: true },
     schema: {
       tags: ['artifacts'],
       summary: 'Everything about an artifact in one call: metadata, interface, prices, versions and usage. Never its content or code',

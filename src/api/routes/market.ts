@@ -105,7 +105,7 @@ const natural = (r: Resource, base: number) => base / resourceUnits[r].base_per_
 function sealedFrom(request: FastifyRequest, sealed: boolean, payer_id: string): boolean {
   if (!sealed) return false;
   const caller = request.caller;
-  return !(caller !== null && (caller.kind === 'operator' || caller.agent_id === payer_id));
+  return !(caller !== null && (caller.kind === 'operator' || (caller.kind === 'agent' && caller.agent_id === payer_id)));
 }
 
 export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {

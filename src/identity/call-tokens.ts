@@ -1,0 +1,74 @@
+// Call tokens: `call.<payload>.<hmac>`, one per artifact call. A call token says "artifact call
+// X of artifact A@v, on behalf of payer P, at depth d, with this much budget left": never the
+// caller's own credentials, so code holding one can do only what artifact code may (invoke
+// further artifacts, paid by the same payer, drawing on the same budget; read what P may read).
+// Its key is derived from the world's signing key for this purpose alone, so no agent token can
+// ever verify as a call token or the other way round.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export interface CallClaims {
+  call_id: string;
+  /** Who pays, at every depth: the agent whose execution made the outermost call. */
+  payer_id: string;
+  /** 1 for a call an execution made, parent's depth + 1 for a nested one. */
+  depth: number;
+  /** What this call's escrow still holds for nested calls when the token was minted, µcr. */
+  budget_ucr: number;
+  /** The artifact and version whose code holds the token. */
+  artifact_id: string;
+  version: number;
+}
+
+const payloadSchema = z.strictObject({
+  c: z.string().min(1),
+  p: z.string().min(1),
+  d: z.number().int().min(1),
+  b: z.number().int().min(0),
+  a: z.string().min(1),
+  v: z.number().int().min(1),
+  e: z.number().int(), // expiry, world time
+});
+
+export const CALL_TOKEN_PREFIX = 'call';
+
+export class CallTokenSigner {
+  private readonly key: Buffer;
+
+  constructor(signing_key: Buffer) {
+    this.key = createHmac('sha256', signing_key).update('agora call tokens v1').digest();
+  }
+
+  mint(claims: CallClaims, expires_world_ms: number): string {
+    const payload = Buffer.from(
+      JSON.stringify({ c: claims.call_id, p: claims.payer_id, d: claims.depth, b: claims.budget_ucr, a: claims.artifact_id, v: claims.version, e: expires_world_ms }),
+    ).toString('base64url');
+    return `${CALL_TOKEN_PREFIX}.${payload}.${this.sign(payload)}`;
+  }
+
+  /** The claims of a well-signed, unexpired call token, else null. Liveness is the caller's check. */
+  verify(token: string, now_world_ms: number): CallClaims | null {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== CALL_TOKEN_PREFIX) return null;
+    const [, payload, signature] = parts as [string, string, string];
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    let parsed: z.infer<typeof payloadSchema>;
+    try {
+      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    } catch {
+      return null;
+    }
+    if (parsed.e <= now_world_ms) return null;
+    return { call_id: parsed.c, payer_id: parsed.p, depth: parsed.d, budget_ucr: parsed.b, artifact_id: parsed.a, version: parsed.v };
+  }
+
+  static isCallToken(token: string): boolean {
+    return token.startsWith(`${CALL_TOKEN_PREFIX}.`);
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+}
