@@ -10,6 +10,7 @@ import type { ApiContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerHostCheck } from './host-check.js';
 import { attentionRoutes } from './routes/attention.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
 import { llmRoutes } from './routes/llm.js';
@@ -20,7 +21,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, capabilityRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

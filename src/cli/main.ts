@@ -10,6 +10,7 @@ import { registerInboxCommand } from './inbox.js';
 import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
+import { registerCapabilityCommands } from './capabilities.js';
 import { registerStartCommand } from './start.js';
 import { printError } from './output.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerAttentionCommands(program);
   registerInboxCommand(program);
   registerMarketsCommand(program);
+  registerCapabilityCommands(program);
   return program;
 }
 

@@ -279,6 +279,23 @@ export const attentionSchema = z
   })
   .prefault({});
 
+// Capability requests (docs/agents.md, "Asking the operator for a capability"): what an agent may
+// ask for, how many at once, and what a grant may hold. A grant is enforced where it applies.
+export const capabilitiesSchema = z
+  .strictObject({
+    pending_per_agent_max: int(1, 1000).default(3).describe('Most unanswered requests one agent may have; more are refused (409) until the operator answers.'),
+    reason_chars_max: int(1, 100_000).default(1000).describe("Longest reason an agent gives for a request, and an operator's note or reason for an answer."),
+    expiry_s_default: int(1, 365 * 24 * 3600).default(24 * 3600).describe('How long a grant lasts (world seconds) when the operator names no expiry.'),
+    expiry_s_max: int(1, 10 * 365 * 24 * 3600).default(30 * 24 * 3600).describe('Longest expiry an operator may give a grant.'),
+    granted_models: z
+      .array(z.string().min(1).max(256))
+      .default([])
+      .describe('LLM model ids (llm.models) an agent may call only with an approved llm_model:<id> grant; the others stay open to every run that bought tokens.'),
+    memory_mb_grant_max: int(1, 1_048_576).default(8192).describe('Largest memory cap (MB) a memory_mb grant may raise market.bundle.memory_mb_max to, for its agent only; the market still sells only its supply.'),
+    env_requests_max: int(0, 1000).default(10).describe("The agent's latest requests (with their answers) shown in env.json's capabilities."),
+  })
+  .prefault({});
+
 // The operator's dashboard and read routes (/operator/*): bounds that keep its reads cheap.
 export const operatorSchema = z
   .strictObject({
@@ -374,6 +391,7 @@ export const configSchema = z.strictObject({
   lifecycle: lifecycleSchema,
   social: socialSchema,
   attention: attentionSchema,
+  capabilities: capabilitiesSchema,
   operator: operatorSchema,
   llm: llmSchema,
 });

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Agents } from './agents/commands.js';
 import { Attention } from './attention/commands.js';
+import { Capabilities } from './capabilities/commands.js';
 import type { Clock } from './engine/clock.js';
 import { KernelCore } from './engine/core.js';
 import { Registry, type EventsOf } from './engine/domain.js';
@@ -27,6 +28,7 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 
 import { agentsDomain } from './agents/domain.js';
 import { attentionDomain } from './attention/domain.js';
+import { capabilitiesDomain } from './capabilities/domain.js';
 import { executionsDomain } from './executions/domain.js';
 import { ledgerDomain } from './ledger/domain.js';
 import { lifecycleDomain } from './lifecycle/domain.js';
@@ -46,6 +48,7 @@ export const kernelDomains = [
   worldDomain,
   socialDomain,
   llmDomain,
+  capabilitiesDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -79,6 +82,8 @@ export class Kernel {
   readonly attention: Attention;
   readonly llm: LlmMeter;
   readonly social: Social;
+  /** Capability requests (seed 003 gap 30) and the grants the market and the LLM proxy enforce. */
+  readonly capabilities: Capabilities;
   /** The operator's dashboard reads (world summary, series, agents table, lineage). */
   readonly operator: OperatorReads;
   readonly journal: JournalReads;
@@ -94,6 +99,9 @@ export class Kernel {
     this.llm = new LlmMeter(this.core, this.market);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
+    this.capabilities = new Capabilities(this.core);
+    this.capabilities.deliverAnswer = (answer, meta) => void this.social.sendFromOperator({ to_id: answer.agent_id, content: answer.content }, meta);
+    this.market.memoryCapMb = (agent_id) => this.capabilities.memoryCapMb(agent_id);
     this.operator = new OperatorReads(this.core);
     this.journal = new JournalReads(this.core.db);
   }

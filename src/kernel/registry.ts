@@ -8,6 +8,7 @@ import type { EventEnvelope as EngineEnvelope } from './engine/events.js';
 import type { ProjectorsFor } from './engine/projection.js';
 import type { agentEvents } from './agents/events.js';
 import type { attentionEvents } from './attention/events.js';
+import type { capabilityEvents } from './capabilities/events.js';
 import type { executionEvents } from './executions/events.js';
 import type { ledgerEvents } from './ledger/events.js';
 import type { lifecycleEvents } from './lifecycle/events.js';
@@ -22,7 +23,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof lifecycleEvents &
   typeof attentionEvents &
   typeof socialEvents &
-  typeof llmEvents;
+  typeof llmEvents &
+  typeof capabilityEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;
