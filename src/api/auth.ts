@@ -7,7 +7,7 @@ import type { ApiContext, Caller } from './context.js';
 import { secretsEqual } from '../identity/tokens.js';
 
 /** Fields through which a request could claim to act as an agent. */
-const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id'] as const;
+const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id', 'parent_id'] as const;
 
 export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('caller', null);

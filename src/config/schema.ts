@@ -114,6 +114,7 @@ export const marketSchema = z
     bids_open_per_agent_max: int(1, 10_000).default(10).describe('Most open bids one payer may have queued at once.'),
     bids_open_max: int(1, 10_000_000).default(100_000).describe('Most open bids in the whole order book; past it new bids wait (UNAVAILABLE) until some clear.'),
     bid_ttl_cycles_default: int(1, 1_000_000).default(30).describe('Cycles an unfilled bid stays queued when the bidder names no ttl_cycles; then it expires and is refunded.'),
+    seed_bid_duration_s: int(1, 86_400).default(30).describe("Seconds of running a seed-era bid buys (POST /market/bid with the seeds' flat body, which names no duration); it must lie within market.bundle.duration_s_min..max."),
     bid_ttl_cycles_max: int(1, 1_000_000).default(8640).describe('Longest ttl_cycles a bid may ask for (8640 cycles = one day at 10 s).'),
     price_step_max: num(0, 1).default(0.1).describe('Largest relative price change in one cycle (0.1 = 10%).'),
     idle_utilization: num(0, 1).default(0.5).describe('A resource less utilised than this in a cycle (with demand within supply) gets cheaper; fully idle, by price_step_max.'),
