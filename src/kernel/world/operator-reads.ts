@@ -101,6 +101,11 @@ export class OperatorReads {
     });
   }
 
+  /** Runs by state, for `agora status`: running now, and every run the journal has. */
+  runCounts(): { running: number; total: number } {
+    return this.core.writer.get<{ running: number; total: number }>("SELECT COALESCE(SUM(status = 'running'), 0) AS running, COUNT(*) AS total FROM executions")!;
+  }
+
   /** The last `cycles` cleared cycles, oldest first. */
   cycleSeries(cycles: number): CycleSeries {
     const rows = this.core.writer
