@@ -96,14 +96,14 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await screenshot(page, 'dashboard-attention');
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector('[data-testid=notice]');
-  assert.match((await page.textContent('[data-testid=notice]')) ?? '', /Rewarded asker with 1,200 credits/);
+  assert.match((await page.textContent('[data-testid=notice]')) ?? '', /Rewarded asker with 6 credits/);
   await page.waitForSelector('[data-testid=prompt-history] tbody tr');
 
   const rewarded = k.attention.get(prompt.prompt_id)!;
   assert.equal(rewarded.status, 'rewarded');
   assert.deepEqual(rewarded.scores, { interesting: 9, useful: 7, understandable: 8 });
-  assert.equal(rewarded.reward_ucr, credits(50 * 24));
-  assert.ok(k.ledger.agentBalance('asker') >= balance_before + credits(1200) - credits(5), "the asker's balance rose by the reward (less what it spent meanwhile)");
+  assert.equal(rewarded.reward_ucr, credits(0.25 * 24));
+  assert.ok(k.ledger.agentBalance('asker') >= balance_before + credits(6) - credits(5), "the asker's balance rose by the reward (less what it spent meanwhile)");
   const inbox = k.social.reads.inbox('asker', { unread_only: false, limit: 100 });
   assert.ok(inbox.some((m) => m.from_id === 'operator' && m.content === 'No: save the credits until pricing is stable.'), 'the reply is in its inbox');
 

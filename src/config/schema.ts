@@ -263,7 +263,7 @@ export const attentionSchema = z
     expire_batch_max: int(1, 1_000_000).default(10_000).describe('Most prompts expired by one expiry command; the rest wait for the next cycle.'),
     reward: z
       .strictObject({
-        credits_per_point: credits(1e6).default(50).describe('Credits minted (from system:human) per weighted point of the operator\'s scores.'),
+        credits_per_point: credits(1e6).default(0.25).describe('Credits minted (from system:human) per weighted point of the operator\'s scores. The default makes the best answer (10/10/10) 7.5 credits: a few good runs, about what a slot costs when attention is in demand, and a quarter of a percent of what genesis starts the world with (the old 50 made one reward a quarter of the world).'),
         weights: z
           .strictObject({
             interesting: num(0, 100).default(1).describe('Weight of the interesting score (0-10).'),
@@ -273,7 +273,7 @@ export const attentionSchema = z
           .prefault({}),
       })
       .prefault({})
-      .describe('reward = credits_per_point × (interesting × w_i + useful × w_u + understandable × w_un), rounded to the µcr. With the defaults, 0 to 1500 credits.'),
+      .describe('reward = credits_per_point × (interesting × w_i + useful × w_u + understandable × w_un), rounded to the µcr. With the defaults, 0 to 7.5 credits (5/5/5 = 3.75).'),
   })
   .refine((a) => a.reward.credits_per_point * 10 * (a.reward.weights.interesting + a.reward.weights.useful + a.reward.weights.understandable) * 1e6 <= Number.MAX_SAFE_INTEGER, {
     message: 'the largest reward must fit exact integer micro-credits',

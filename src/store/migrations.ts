@@ -397,6 +397,9 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX capability_requests_agent ON capability_requests (agent_id, seq);
       CREATE INDEX capability_requests_pending ON capability_requests (seq) WHERE status = 'pending';
+
+      -- The dashboard's runs-per-cycle series counts the runs whose time overlaps each cycle.
+      CREATE INDEX executions_started ON executions (started_at_ms);
     `,
   },
 ];
