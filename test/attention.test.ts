@@ -193,7 +193,8 @@ test('HTTP: POST /human/prompt is 403 without a won attention slot, 201 with one
   assert.equal(noSlot.status, 403);
   assertErrorShape(noSlot.body, 'ACCESS_DENIED');
   const spoof = await api.request('POST', '/human/prompt', { token: agentToken(world, 'other', plain.id), body: { content: 'x', agent_id: 'asker' } });
-  assert.equal(spoof.status, 400, 'unknown body fields are refused');
+  assert.equal(spoof.status, 403, 'a body agent_id (the seeds send one) naming someone else is refused');
+  assertErrorShape(spoof.body, 'ACCESS_DENIED');
 
   const token = agentToken(world, 'asker', run.id);
   const created = await api.request('POST', '/human/prompt', { token, body: { content: 'Is the market fair?', options: ['yes', 'no'] } });

@@ -29,6 +29,7 @@ function populatedWorld(dir: string): TestWorld {
   );
   k.market.placeBid({ payer_id: 'bob', amount_ucr: 1_000_000, bundle: run.bundle }, { actor: 'bob' }); // one bid still open
   k.social.sendMessage({ from_id: 'bob', to_id: 'alice', content: 'hello' }, { actor: 'bob' });
+  k.capabilities.request({ agent_id: 'bob', capability: 'mcp:github', reason: 'read issues', max_price_ucr: 0 }, { actor: 'bob' });
   return world;
 }
 
