@@ -93,6 +93,9 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await page.fill(`${form} input[name=understandable]`, '8');
   await page.click(`${form} button.chip >> nth=1`);
   await page.fill(`${form} textarea[name=reply]`, 'No: save the credits until pricing is stable.');
+  // The form says what the reward means here: the scale, what the world holds, what it adds.
+  const scale = (await page.textContent(`${form} [data-testid=reward-scale]`)) ?? '';
+  assert.match(scale, /reward 6 credits \(0 to 7\.5 on this scale\) · the world holds [\d,.]+ credits; this adds (<0\.01|\d+\.\d\d)% · [\d.]+× what the slot cost/);
   await screenshot(page, 'dashboard-attention');
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector('[data-testid=notice]');
@@ -116,7 +119,7 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await page.waitForSelector('[data-testid=messages] li.from-operator');
   assert.match((await page.textContent('[data-testid=messages]')) ?? '', /save the credits until pricing is stable/);
   const shown = Number(((await page.textContent('[data-testid=agent-balance]')) ?? '').replace(/,/g, ''));
-  assert.ok(shown >= 1200, `the agent page shows the risen balance: ${shown}`);
+  assert.ok(shown * 1e6 >= balance_before + credits(6) - credits(5), `the agent page shows the risen balance: ${shown}`);
   await page.click('[data-testid=executions] button.link >> nth=0');
   await page.waitForSelector('[data-testid=log]');
   await screenshot(page, 'dashboard-agent');
