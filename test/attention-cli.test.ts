@@ -54,14 +54,14 @@ test('agora prompts lists the queue; agora reward writes to the world directly w
 
   const rewarded = await agora(['reward', prompt_id, '6', '5', '4', 'Wait a few cycles.', '--world', dir]);
   assert.equal(rewarded.code, 0, rewarded.stderr);
-  assert.match(rewarded.stdout, /rewarded asker with 750 credits .*written to the world directly/);
+  assert.match(rewarded.stdout, /rewarded asker with 3.75 credits .*written to the world directly/);
   const again = await agora(['reward', prompt_id, '1', '1', '1', '--world', dir]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /CONFLICT: .*already rewarded/);
 
   const reopened = openWorld({ dir, config: parseConfig({}), create: false, log_to_file: false });
   t.after(() => reopened.close());
-  assert.equal(reopened.kernel.attention.get(prompt_id)!.reward_ucr, credits(750));
+  assert.equal(reopened.kernel.attention.get(prompt_id)!.reward_ucr, credits(3.75));
   assert.equal(reopened.kernel.social.reads.inbox('asker', { unread_only: true, limit: 5 })[0]?.content, 'Wait a few cycles.');
   assert.match((await agora(['prompts', '--status', 'rewarded', '--world', dir])).stdout, new RegExp(`${prompt_id}\\s+asker\\s+rewarded`));
   assertConserved(reopened);
@@ -84,7 +84,7 @@ test('agora reward goes through the running world\'s API when it answers at the 
   const before = world.kernel.ledger.agentBalance('asker');
   const rewarded = await agora(['reward', prompt_id, '10', '10', '10', '--json', '--world', dir]);
   assert.equal(rewarded.code, 0, rewarded.stderr);
-  assert.deepEqual(JSON.parse(rewarded.stdout), { prompt_id, agent_id: 'asker', reward: 1500, balance: (before + credits(1500)) / 1e6, via: 'api' });
+  assert.deepEqual(JSON.parse(rewarded.stdout), { prompt_id, agent_id: 'asker', reward: 7.5, balance: (before + credits(7.5)) / 1e6, via: 'api' });
   assert.equal(world.kernel.attention.get(prompt_id)!.status, 'rewarded', 'the running process made the write');
   assertConserved(world);
 });

@@ -193,7 +193,8 @@ test('HTTP: POST /human/prompt is 403 without a won attention slot, 201 with one
   assert.equal(noSlot.status, 403);
   assertErrorShape(noSlot.body, 'ACCESS_DENIED');
   const spoof = await api.request('POST', '/human/prompt', { token: agentToken(world, 'other', plain.id), body: { content: 'x', agent_id: 'asker' } });
-  assert.equal(spoof.status, 400, 'unknown body fields are refused');
+  assert.equal(spoof.status, 403, 'a body agent_id (the seeds send one) naming someone else is refused');
+  assertErrorShape(spoof.body, 'ACCESS_DENIED');
 
   const token = agentToken(world, 'asker', run.id);
   const created = await api.request('POST', '/human/prompt', { token, body: { content: 'Is the market fair?', options: ['yes', 'no'] } });
@@ -223,8 +224,8 @@ test('HTTP: POST /human/prompt is 403 without a won attention slot, 201 with one
   const before = world.kernel.ledger.agentBalance('asker');
   const rewarded = await api.request('POST', '/human/reward', { token: world.operator_token, body });
   assert.equal(rewarded.status, 200, JSON.stringify(rewarded.body));
-  assert.equal(rewarded.body.reward, 50 * 24);
-  assert.equal(rewarded.body.balance, (before + credits(1200)) / 1e6);
+  assert.equal(rewarded.body.reward, 0.25 * 24);
+  assert.equal(rewarded.body.balance, (before + credits(6)) / 1e6);
   assert.equal(rewarded.body.prompt.status, 'rewarded');
   const second = await api.request('POST', '/human/reward', { token: world.operator_token, body });
   assert.equal(second.status, 409);
@@ -237,7 +238,7 @@ test('HTTP: POST /human/prompt is 403 without a won attention slot, 201 with one
   assert.deepEqual(inbox.body.items.map((m: { from: string; content: string }) => [m.from, m.content]), [['operator', 'Mostly.']]);
   const seen = await api.request('GET', `/human/prompt/${created.body.prompt_id}`, { token });
   assert.equal(seen.body.reply, 'Mostly.');
-  assert.equal(seen.body.reward, 1200);
+  assert.equal(seen.body.reward, 6);
   assertConserved(world);
   assertAuditPasses(world);
 });

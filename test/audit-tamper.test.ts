@@ -41,6 +41,7 @@ function populatedWorld(dir: string): TestWorld {
   k.artifacts.subscribe({ agent_id: 'bob', artifact_id: tool, subscribed: true }, { actor: 'bob' });
   const call = k.artifacts.calls.beginCall({ payer_id: 'bob', caller_id: 'bob', artifact_id: tool, tool: 'double', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'bob' });
   k.artifacts.calls.settleCall({ call_id: call.call_id, resources: NO_USAGE, duration_ms: 5 }, { actor: 'system:invoke' });
+  k.capabilities.request({ agent_id: 'bob', capability: 'mcp:github', reason: 'read issues', max_price_ucr: 0 }, { actor: 'bob' });
   return world;
 }
 

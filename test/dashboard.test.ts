@@ -93,17 +93,20 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await page.fill(`${form} input[name=understandable]`, '8');
   await page.click(`${form} button.chip >> nth=1`);
   await page.fill(`${form} textarea[name=reply]`, 'No: save the credits until pricing is stable.');
+  // The form says what the reward means here: the scale, what the world holds, what it adds.
+  const scale = (await page.textContent(`${form} [data-testid=reward-scale]`)) ?? '';
+  assert.match(scale, /reward 6 credits \(0 to 7\.5 on this scale\) · the world holds [\d,.]+ credits; this adds (<0\.01|\d+\.\d\d)% · [\d.]+× what the slot cost/);
   await screenshot(page, 'dashboard-attention');
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector('[data-testid=notice]');
-  assert.match((await page.textContent('[data-testid=notice]')) ?? '', /Rewarded asker with 1,200 credits/);
+  assert.match((await page.textContent('[data-testid=notice]')) ?? '', /Rewarded asker with 6 credits/);
   await page.waitForSelector('[data-testid=prompt-history] tbody tr');
 
   const rewarded = k.attention.get(prompt.prompt_id)!;
   assert.equal(rewarded.status, 'rewarded');
   assert.deepEqual(rewarded.scores, { interesting: 9, useful: 7, understandable: 8 });
-  assert.equal(rewarded.reward_ucr, credits(50 * 24));
-  assert.ok(k.ledger.agentBalance('asker') >= balance_before + credits(1200) - credits(5), "the asker's balance rose by the reward (less what it spent meanwhile)");
+  assert.equal(rewarded.reward_ucr, credits(0.25 * 24));
+  assert.ok(k.ledger.agentBalance('asker') >= balance_before + credits(6) - credits(5), "the asker's balance rose by the reward (less what it spent meanwhile)");
   const inbox = k.social.reads.inbox('asker', { unread_only: false, limit: 100 });
   assert.ok(inbox.some((m) => m.from_id === 'operator' && m.content === 'No: save the credits until pricing is stable.'), 'the reply is in its inbox');
 
@@ -116,7 +119,7 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await page.waitForSelector('[data-testid=messages] li.from-operator');
   assert.match((await page.textContent('[data-testid=messages]')) ?? '', /save the credits until pricing is stable/);
   const shown = Number(((await page.textContent('[data-testid=agent-balance]')) ?? '').replace(/,/g, ''));
-  assert.ok(shown >= 1200, `the agent page shows the risen balance: ${shown}`);
+  assert.ok(shown * 1e6 >= balance_before + credits(6) - credits(5), `the agent page shows the risen balance: ${shown}`);
   await page.click('[data-testid=executions] button.link >> nth=0');
   await page.waitForSelector('[data-testid=log]');
   await screenshot(page, 'dashboard-agent');

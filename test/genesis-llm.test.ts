@@ -84,7 +84,9 @@ test('a genesis run holding attention and tokens has the model word its prompt a
   assert.equal(run.stderr, '');
   const asked = w.openaiUpstream.requests.map((r) => r.body.messages.at(-1).content as string);
   assert.equal(asked.length, 2, 'one call for the prompt, one for the thought');
-  assert.match(asked[0]!, /^Status report from thinker/);
+  assert.match(asked[0]!, /^\[(report|question|offer|plan)\] /, 'the model words the prompt genesis composed (of the kind its genes drew)');
+  const put = w.world.kernel.attention.list({ agent_id: 'thinker', limit: 1 })[0]!;
+  assert.match(put.content, /^\[(report|question|offer|plan)\] Hello from the fake provider/, 'the kind\'s tag survives the rewording');
   const trace = readFileSync(join(workspace, 'trace.log'), 'utf8');
   assert.match(trace, /thought: Hello from the fake provider, word by word\./);
   assert.equal(w.world.kernel.llm.usage(ex.id)!.tokens_used, 60);

@@ -110,7 +110,7 @@ test('market views: prices, state, a paginated order book with sealed attention 
   for (let i = 0; i < 5; i++) addAgent(world, `c${i}`, 10);
 
   const prices = await api.request('GET', '/market/prices', { token: bob });
-  assert.deepEqual(prices.body, { cpu: 0.1, memory: 0.001, tokens: 0.0001, attention: 5 });
+  assert.deepEqual(prices.body, { cpu: 0.1, memory: 0.001, tokens: 0.0001, attention: 5, memory_mb: 0.001 });
 
   const sealed = await api.request('POST', '/market/bid', { token: alice, body: { amount: 9, bundle: { ...plain, attention: 1 } } });
   assert.equal(sealed.status, 200);

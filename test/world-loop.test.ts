@@ -14,7 +14,7 @@ import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { bundle, credits } from './support/market.js';
 import { sandboxUnavailable } from './support/sandbox.js';
 
-const ENV_KEYS = ['agent_id', 'api', 'artifacts', 'bundle', 'credits', 'disk', 'execution_context', 'execution_id', 'generation', 'inbox', 'lease', 'lineage', 'markets', 'system_time'];
+const ENV_KEYS = ['agent_id', 'api', 'artifacts', 'bundle', 'capabilities', 'credits', 'disk', 'execution_context', 'execution_id', 'generation', 'inbox', 'lease', 'lineage', 'markets', 'system_time'];
 
 function installAgent(world: TestWorld, agent_id: string, files: Record<string, string>): void {
   addAgent(world, agent_id, 50);

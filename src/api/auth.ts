@@ -8,7 +8,7 @@ import { secretsEqual } from '../identity/tokens.js';
 import { CallTokenSigner } from '../identity/call-tokens.js';
 
 /** Fields through which a request could claim to act as an agent. */
-const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id', 'payer_id'] as const;
+const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id', 'payer_id', 'parent_id'] as const;
 
 export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('caller', null);

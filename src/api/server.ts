@@ -11,6 +11,7 @@ import { registerErrorHandling } from './errors.js';
 import { registerHostCheck } from './host-check.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { attentionRoutes } from './routes/attention.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
 import { invokeRoutes } from './routes/invoke.js';
@@ -23,7 +24,7 @@ import { researchRoutes } from './routes/research.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

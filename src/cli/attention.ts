@@ -2,7 +2,6 @@
 // Listing reads the world directly; a reward goes through the running world's API when one
 // runs (only that process writes a world), else it owns the world while it commands the kernel.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { SCORE_MAX } from '../kernel/attention/events.js';
 import type { PromptStatus } from '../kernel/attention/commands.js';
 import { AgoraError, errorCodes, type ErrorCode } from '../base/errors.js';
@@ -14,9 +13,10 @@ import { formatTable } from './table.js';
 import { inert } from './inert.js';
 import { printOutput, printText } from './output.js';
 
-function score(value: string): number {
+/** Scores arrive as positional arguments, checked in the action: an AgoraError, so one line, no trace. */
+function score(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > SCORE_MAX) throw new InvalidArgumentError(`expected a whole number from 0 to ${SCORE_MAX}`);
+  if (!Number.isInteger(n) || n < 0 || n > SCORE_MAX) throw new AgoraError('INVALID_ARGS', `${name} must be a whole number from 0 to ${SCORE_MAX}, not ${value}`);
   return n;
 }
 
@@ -69,7 +69,7 @@ export function registerAttentionCommands(program: Command): void {
     .description(`score a pending prompt (0-${SCORE_MAX} each) and optionally reply; the reward is minted to the agent, the reply goes to its inbox`)
     .option('--json', 'machine-readable output')
     .action(async (prompt_id: string, i: string, u: string, un: string, reply: string | undefined, _opts, command: Command) => {
-      const scores = { interesting: score(i), useful: score(u), understandable: score(un) };
+      const scores = { interesting: score('interesting', i), useful: score('useful', u), understandable: score('understandable', un) };
       const body = { prompt_id, ...scores, ...(reply === undefined ? {} : { reply }) };
       const result = await writeWorld<RewardResult>(command, {
         api: (url, operator_token) => rewardThroughApi(url, operator_token, body),

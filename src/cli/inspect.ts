@@ -1,11 +1,13 @@
 // Read-only commands and token minting. They open the world database directly (WAL lets
 // them read while `agora start` writes) and never change world state.
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { escrowAccount } from '../kernel/ledger/accounts.js';
 import { audit } from '../kernel/audit.js';
 import { AgoraError } from '../base/errors.js';
 import { microToCredits } from '../kernel/ledger/money.js';
 import { lastSeq } from '../store/journal.js';
+import { loadConfig } from '../config/load.js';
 import { positiveInt } from './options.js';
 import { printOutput as print, printText } from './output.js';
 import { withWorld } from './world-access.js';
@@ -15,32 +17,58 @@ import { lineageTree } from './lineage-tree.js';
 export function registerInspectCommands(program: Command): void {
   program
     .command('status')
-    .description('world summary: population, credits, journal position, conservation')
+    .description('world summary: cycle, population, runs, what waits for the operator, credits, journal position, conservation')
     .option('--json', 'machine-readable output')
     .action((_opts, command: Command) =>
       withWorld(command, (world, options) => {
-        const counts = world.kernel.agents.counts();
-        const c = world.kernel.ledger.conservation();
+        const k = world.kernel;
+        const counts = k.agents.counts();
+        const c = k.ledger.conservation();
+        const summary = k.operator.summary();
+        const runs = k.operator.runCounts();
+        const prompts = k.attention.counts();
+        const requests = k.capabilities.counts();
         const status = {
-          world_id: world.kernel.worldId(),
+          world_id: k.worldId(),
           dir: world.paths.dir,
+          cycle: summary.cycle,
           seq: lastSeq(world.db),
           agents: counts,
+          runs,
+          open_bids: summary.open_bids,
+          prompts_pending: prompts.pending,
+          requests_pending: requests.pending,
           credits_held: microToCredits(c.held_ucr),
           credits_created: microToCredits(c.created_ucr),
           credits_burned: microToCredits(c.burned_ucr),
           conservation_ok: c.ok,
         };
+        const waiting = status.prompts_pending + status.requests_pending;
         const text = [
           `world       ${status.world_id} (${status.dir})`,
+          `cycle       ${status.cycle}`,
           `journal     ${status.seq} events`,
           `agents      ${counts.alive} alive, ${counts.dormant} dormant, ${counts.dead} dead`,
+          `runs        ${runs.running} running, ${runs.total} in all; ${status.open_bids} open bids`,
+          `waiting     ${status.prompts_pending} prompts (agora prompts), ${status.requests_pending} capability requests (agora requests)${waiting > 0 ? ' for you' : ''}`,
           `credits     ${status.credits_held} held = ${status.credits_created} created - ${status.credits_burned} burned`,
           `conservation ${c.ok ? 'ok' : 'BROKEN'}`,
         ].join('\n');
         print(status, text, options.json);
       }),
     );
+
+  program
+    .command('config')
+    .description('the effective config (defaults merged with the config file), as YAML or --json; docs/config.md says what each key means')
+    .option('--json', 'machine-readable output')
+    .action((_opts, command: Command) => {
+      const options = command.optsWithGlobals<{ config?: string; json?: boolean }>();
+      const { config, source } = loadConfig(options.config);
+      // yaml is loaded here, not at import, so that other commands never pay for it.
+      const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+      print(config, `# effective config; from ${source}\n${stringify(config).trimEnd()}`, options.json);
+    });
 
   program
     .command('agents')

@@ -1,6 +1,7 @@
 // `agora`: the command line. Every command takes --world (or AGORA_WORLD) and --config
 // (or AGORA_CONFIG). Errors print one line and exit non-zero, never a stack trace.
-import { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
+import { baseProgram } from './program.js';
 import { ConfigError } from '../config/load.js';
 import { AgoraError } from '../base/errors.js';
 import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
@@ -11,19 +12,14 @@ import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerArtifactCommands } from './artifacts.js';
+import { registerCapabilityCommands } from './capabilities.js';
 import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
 import { printError } from './output.js';
 import { ScenarioError } from '../research/scenario.js';
 
 export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('agora')
-    .description('Agora: a host for an economy of autonomous software agents')
-    .option('-w, --world <dir>', 'world directory', process.env.AGORA_WORLD ?? './world')
-    .option('-c, --config <file>', 'config file (default ./agora.yaml when present)', process.env.AGORA_CONFIG)
-    .showHelpAfterError();
+  const program = baseProgram();
   registerStartCommand(program);
   registerInspectCommands(program);
   registerAttentionCommands(program);
@@ -31,10 +27,14 @@ export function buildProgram(): Command {
   registerMarketsCommand(program);
   registerResearchCommands(program);
   registerArtifactCommands(program);
+  registerCapabilityCommands(program);
   return program;
 }
 
-function explain(err: unknown): string | null {
+/** One line for an error the operator can act on; null for a bug (then the trace is shown). */
+export function explain(err: unknown): string | null {
+  // An option parser's refusal thrown from inside an action (commander reports its own otherwise).
+  if (err instanceof CommanderError) return err.message.replace(/^error: /, '');
   if (err instanceof ScenarioError) return `scenario error: ${err.message}`;
   if (err instanceof ConfigError) return `config error: ${err.message}`;
   if (err instanceof SchemaVersionError || err instanceof NoWorldError || err instanceof GenesisNotBuiltError) return err.message;

@@ -17,3 +17,9 @@ export function positiveInt(value: string): number {
 export function loadCliConfig(options: GlobalOptions) {
   return loadConfig(options.config).config;
 }
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of at least 0');
+  return n;
+}

@@ -1,7 +1,7 @@
 // Reads agora.yaml (optional), applies the built-in defaults and validates the result.
 // A bad value stops start-up with a message naming the key, never a stack trace.
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -30,6 +30,10 @@ export function parseConfig(input: unknown, source = 'config'): Config {
   if (!result.success) throw new ConfigError(`${source}: ${describeIssues(result.error.issues)}`);
   return result.data;
 }
+
+// yaml is loaded only when there is a file to read: a world on the defaults never pays for it.
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 /** Loads `path` if given (it must exist), else `./agora.yaml` if present, else the defaults. */
 export function loadConfig(path?: string): { config: Config; source: string } {

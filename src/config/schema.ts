@@ -114,6 +114,7 @@ export const marketSchema = z
     bids_open_per_agent_max: int(1, 10_000).default(10).describe('Most open bids one payer may have queued at once.'),
     bids_open_max: int(1, 10_000_000).default(100_000).describe('Most open bids in the whole order book; past it new bids wait (UNAVAILABLE) until some clear.'),
     bid_ttl_cycles_default: int(1, 1_000_000).default(30).describe('Cycles an unfilled bid stays queued when the bidder names no ttl_cycles; then it expires and is refunded.'),
+    seed_bid_duration_s: int(1, 86_400).default(30).describe("Seconds of running a seed-era bid buys (POST /market/bid with the seeds' flat body, which names no duration); it must lie within market.bundle.duration_s_min..max."),
     bid_ttl_cycles_max: int(1, 1_000_000).default(8640).describe('Longest ttl_cycles a bid may ask for (8640 cycles = one day at 10 s).'),
     price_step_max: num(0, 1).default(0.1).describe('Largest relative price change in one cycle (0.1 = 10%).'),
     idle_utilization: num(0, 1).default(0.5).describe('A resource less utilised than this in a cycle (with demand within supply) gets cheaper; fully idle, by price_step_max.'),
@@ -262,7 +263,7 @@ export const attentionSchema = z
     expire_batch_max: int(1, 1_000_000).default(10_000).describe('Most prompts expired by one expiry command; the rest wait for the next cycle.'),
     reward: z
       .strictObject({
-        credits_per_point: credits(1e6).default(50).describe('Credits minted (from system:human) per weighted point of the operator\'s scores.'),
+        credits_per_point: credits(1e6).default(0.25).describe('Credits minted (from system:human) per weighted point of the operator\'s scores. The default makes the best answer (10/10/10) 7.5 credits: a few good runs, about what a slot costs when attention is in demand, and a quarter of a percent of what genesis starts the world with (the old 50 made one reward a quarter of the world).'),
         weights: z
           .strictObject({
             interesting: num(0, 100).default(1).describe('Weight of the interesting score (0-10).'),
@@ -272,10 +273,27 @@ export const attentionSchema = z
           .prefault({}),
       })
       .prefault({})
-      .describe('reward = credits_per_point × (interesting × w_i + useful × w_u + understandable × w_un), rounded to the µcr. With the defaults, 0 to 1500 credits.'),
+      .describe('reward = credits_per_point × (interesting × w_i + useful × w_u + understandable × w_un), rounded to the µcr. With the defaults, 0 to 7.5 credits (5/5/5 = 3.75).'),
   })
   .refine((a) => a.reward.credits_per_point * 10 * (a.reward.weights.interesting + a.reward.weights.useful + a.reward.weights.understandable) * 1e6 <= Number.MAX_SAFE_INTEGER, {
     message: 'the largest reward must fit exact integer micro-credits',
+  })
+  .prefault({});
+
+// Capability requests (docs/agents.md, "Asking the operator for a capability"): what an agent may
+// ask for, how many at once, and what a grant may hold. A grant is enforced where it applies.
+export const capabilitiesSchema = z
+  .strictObject({
+    pending_per_agent_max: int(1, 1000).default(3).describe('Most unanswered requests one agent may have; more are refused (409) until the operator answers.'),
+    reason_chars_max: int(1, 100_000).default(1000).describe("Longest reason an agent gives for a request, and an operator's note or reason for an answer."),
+    expiry_s_default: int(1, 365 * 24 * 3600).default(24 * 3600).describe('How long a grant lasts (world seconds) when the operator names no expiry.'),
+    expiry_s_max: int(1, 10 * 365 * 24 * 3600).default(30 * 24 * 3600).describe('Longest expiry an operator may give a grant.'),
+    granted_models: z
+      .array(z.string().min(1).max(256))
+      .default([])
+      .describe('LLM model ids (llm.models) an agent may call only with an approved llm_model:<id> grant; the others stay open to every run that bought tokens.'),
+    memory_mb_grant_max: int(1, 1_048_576).default(8192).describe('Largest memory cap (MB) a memory_mb grant may raise market.bundle.memory_mb_max to, for its agent only; the market still sells only its supply.'),
+    env_requests_max: int(0, 1000).default(10).describe("The agent's latest requests (with their answers) shown in env.json's capabilities."),
   })
   .prefault({});
 
@@ -488,6 +506,7 @@ export const configSchema = z.strictObject({
   lifecycle: lifecycleSchema,
   social: socialSchema,
   attention: attentionSchema,
+  capabilities: capabilitiesSchema,
   operator: operatorSchema,
   llm: llmSchema,
   operator_agents: operatorAgentsSchema,

@@ -9,6 +9,7 @@ import { Agents } from './agents/commands.js';
 import { Artifacts } from './artifacts/commands.js';
 import { ArtifactBytes } from '../store/artifact-bytes.js';
 import { Attention } from './attention/commands.js';
+import { Capabilities } from './capabilities/commands.js';
 import type { Clock } from './engine/clock.js';
 import { KernelCore } from './engine/core.js';
 import { Registry, type EventsOf } from './engine/domain.js';
@@ -30,6 +31,7 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 import { agentsDomain } from './agents/domain.js';
 import { artifactsDomain } from './artifacts/domain.js';
 import { attentionDomain } from './attention/domain.js';
+import { capabilitiesDomain } from './capabilities/domain.js';
 import { executionsDomain } from './executions/domain.js';
 import { ledgerDomain } from './ledger/domain.js';
 import { lifecycleDomain } from './lifecycle/domain.js';
@@ -56,6 +58,7 @@ export const kernelDomains = [
   operatorAgentsDomain,
   kpisDomain,
   artifactsDomain,
+  capabilitiesDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -92,6 +95,8 @@ export class Kernel {
   readonly llm: LlmMeter;
   readonly social: Social;
   readonly artifacts: Artifacts;
+  /** Capability requests (seed 003 gap 30) and the grants the market and the LLM proxy enforce. */
+  readonly capabilities: Capabilities;
   /** The operator's dashboard reads (world summary, series, agents table, lineage). */
   readonly operator: OperatorReads;
   readonly journal: JournalReads;
@@ -112,6 +117,9 @@ export class Kernel {
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
     this.artifacts = new Artifacts(this.core, this.market, new ArtifactBytes(deps.artifacts_dir));
+    this.capabilities = new Capabilities(this.core);
+    this.capabilities.deliverAnswer = (answer, meta) => void this.social.sendFromOperator({ to_id: answer.agent_id, content: answer.content }, meta);
+    this.market.memoryCapMb = (agent_id) => this.capabilities.memoryCapMb(agent_id);
     this.operator = new OperatorReads(this.core);
     this.journal = new JournalReads(this.core.db);
     this.operatorAgents = new OperatorAgents(this.core, this.agents, this.market);

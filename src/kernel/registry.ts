@@ -9,6 +9,7 @@ import type { ProjectorsFor } from './engine/projection.js';
 import type { agentEvents } from './agents/events.js';
 import type { artifactEvents } from './artifacts/events.js';
 import type { attentionEvents } from './attention/events.js';
+import type { capabilityEvents } from './capabilities/events.js';
 import type { executionEvents } from './executions/events.js';
 import type { ledgerEvents } from './ledger/events.js';
 import type { lifecycleEvents } from './lifecycle/events.js';
@@ -28,7 +29,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof llmEvents &
   typeof operatorAgentEvents &
   typeof kpiEvents &
-  typeof artifactEvents;
+  typeof artifactEvents &
+  typeof capabilityEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

@@ -35,6 +35,9 @@ export class LlmProxy {
     const config = this.config;
     const route = this.catalogue.resolve(request.model);
     route.provider.validate(request);
+    // A model the operator keeps behind a grant (capabilities.granted_models): only an agent
+    // with an approved, unexpired llm_model:<id> grant with budget left may call it.
+    if (this.kernel.config.capabilities.granted_models.includes(route.id)) this.kernel.capabilities.requireModelGrant(caller.agent_id, route.id);
     if (!this.kernel.executions.isRunning(caller.execution_id)) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has ended`);
     const usage = this.kernel.llm.usage(caller.execution_id);
     if (usage === null) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has no LLM allowance on record`);

@@ -55,6 +55,16 @@ export const envArtifactsSchema = z
       .describe('Newest news of your subscriptions (new versions, calls, transfers, tombstones), at most artifacts.env_news_max; GET /artifacts/news pages'),
   })
   .describe('Your artifacts and subscriptions (docs/artifacts.md)');
+export const capabilityRequestSchema = z.strictObject({
+  request_id: z.string(),
+  capability: z.string().describe('kind[:name] as asked'),
+  status: z.enum(['pending', 'approved', 'denied']),
+  active: z.boolean().describe('Approved and not yet expired: enforced where it applies'),
+  scope: z.string().nullable(),
+  budget: z.number().int().nullable().describe('llm_model: tokens through the model (null = unbounded until expiry)'),
+  expires_at: z.string().nullable().describe('ISO 8601, world time'),
+  answer: z.string().nullable().describe("The operator's note (approved) or reason (denied)"),
+});
 
 export const envJsonSchema = z
   .strictObject({
@@ -88,6 +98,9 @@ export const envJsonSchema = z
       })
       .describe('The workspace\'s disk allowance and what it held when the run started; a run that fills it is stopped (killed_disk)'),
     artifacts: envArtifactsSchema,
+    capabilities: z
+      .array(capabilityRequestSchema)
+      .describe('Your latest capability requests (POST /capabilities/request), newest first, with the operator\'s answers (capabilities.env_requests_max)'),
   })
   .describe(`Agora env.json, version ${ENV_SCHEMA_VERSION}: written into the workspace before every run.`);
 
@@ -131,6 +144,7 @@ export function buildEnvJson(
     generation: agent.generation,
     disk: { bytes_used: options.disk.bytes_used, bytes_max: options.disk.bytes_max, inodes_used: options.disk.inodes_used, inodes_max: options.disk.inodes_max },
     artifacts: envArtifacts(kernel, execution),
+    capabilities: capabilitiesFor(kernel, agent.id),
   };
   return envJsonSchema.parse(env);
 }
@@ -168,6 +182,21 @@ export function envArtifacts(kernel: Kernel, execution: ExecutionView): EnvJson[
     subscriptions: reads.subscriptions(agent_id),
     news: reads.news(agent_id, { limit: limits.env_news_max }).map((n) => ({ seq: n.seq, artifact_id: n.artifact_id, event_type: n.event_type, summary: n.summary, at: new Date(n.at_ms).toISOString() })),
   };
+}
+
+function capabilitiesFor(kernel: Kernel, agent_id: string): EnvJson['capabilities'] {
+  const now_ms = kernel.clock.now_ms();
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return kernel.capabilities.list({ agent_id, limit: kernel.config.capabilities.env_requests_max }).map((r) => ({
+    request_id: r.request_id,
+    capability: r.capability,
+    status: r.status,
+    active: r.status === 'approved' && r.expires_at_ms !== null && r.expires_at_ms > now_ms,
+    scope: r.scope,
+    budget: r.budget,
+    expires_at: iso(r.expires_at_ms),
+    answer: r.answer,
+  }));
 }
 
 /**

@@ -16,7 +16,9 @@ import type { Config } from '../config/schema.js';
 import { AgoraError } from '../base/errors.js';
 
 const run = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
+// src/sandbox/ whether this module runs from src/ (tsx) or from the CLI's bundle in build/cli/
+// (the same depth below the installation), so the helpers' sources are found either way.
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'sandbox');
 
 export const NATIVE_SOURCES = {
   init: join(here, 'native', 'agora-init.c'),

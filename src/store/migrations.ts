@@ -515,6 +515,35 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    description: 'capability requests: what agents asked the operator for, and the answers',
+    sql: `
+      -- One row per request (capability_requested), answered at most once: approved with a
+      -- scope, budget and expiry, or denied with a reason (kept in answer, as is an approval's note).
+      CREATE TABLE capability_requests (
+        id               TEXT PRIMARY KEY,
+        seq              INTEGER NOT NULL,
+        agent_id         TEXT NOT NULL,
+        capability       TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        max_price_ucr    INTEGER NOT NULL CHECK (max_price_ucr >= 0),
+        status           TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied')),
+        requested_at_ms  INTEGER NOT NULL,
+        answered_at_ms   INTEGER,
+        answered_seq     INTEGER,
+        scope            TEXT,
+        budget           INTEGER,
+        expires_at_ms    INTEGER,
+        answer           TEXT
+      );
+      CREATE INDEX capability_requests_agent ON capability_requests (agent_id, seq);
+      CREATE INDEX capability_requests_pending ON capability_requests (seq) WHERE status = 'pending';
+
+      -- The dashboard's runs-per-cycle series counts the runs whose time overlaps each cycle.
+      CREATE INDEX executions_started ON executions (started_at_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -249,6 +249,29 @@ export class SafeDir {
   }
 
   /**
+   * The last `bytes_max` bytes of a regular file (never through a link, never a FIFO), with its
+   * size; null when absent. For files an agent keeps growing, such as its trace.
+   */
+  readTail(name: string, bytes_max: number, agent: Owner | null = null): { size_bytes: number; from_byte: number; data: Buffer } | null {
+    let opened: { fd: number; st: Stats };
+    try {
+      opened = this.openFileForRead(name, agent);
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return null;
+      throw err;
+    }
+    const { fd, st } = opened;
+    try {
+      const from_byte = Math.max(0, st.size - bytes_max);
+      const buf = Buffer.alloc(st.size - from_byte);
+      const got = buf.length === 0 ? 0 : readSync(fd, buf, 0, buf.length, from_byte);
+      return { size_bytes: st.size, from_byte, data: buf.subarray(0, got) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
    * Writes a new file under a fresh random name, then renames it over `name`. The agent
    * may have planted anything at `name` (a link, a FIFO): rename replaces the entry itself
    * and follows nothing, and the temp file is ours alone (O_EXCL). A directory at `name`

@@ -11,6 +11,7 @@ import { EventsPage } from './pages/events.js';
 import { MarketPage } from './pages/market.js';
 import { OverviewPage } from './pages/overview.js';
 import { ResearchPage } from './pages/research.js';
+import { RequestsPage } from './pages/requests.js';
 import type { Summary } from './types.js';
 
 const PAGES = [
@@ -18,6 +19,7 @@ const PAGES = [
   { path: 'market', title: 'Market' },
   { path: 'agents', title: 'Agents' },
   { path: 'attention', title: 'Attention' },
+  { path: 'requests', title: 'Requests' },
   { path: 'events', title: 'Events' },
   { path: 'kpis', title: 'KPIs' },
 ] as const;
@@ -95,6 +97,7 @@ function Frame({ state }: { state: StreamState }) {
   else if (page === 'attention') content = <AttentionPage />;
   else if (page === 'events') content = <EventsPage />;
   else if (page === 'kpis') content = <ResearchPage />;
+  else if (page === 'requests') content = <RequestsPage />;
   else content = <OverviewPage />;
 
   return (
@@ -107,6 +110,7 @@ function Frame({ state }: { state: StreamState }) {
             <a href={`#/${p.path}`} class={page === p.path ? 'active' : ''}>
               {p.title}
               {p.path === 'attention' && summary !== null && summary.prompts.pending > 0 && <span class="badge">{summary.prompts.pending}</span>}
+              {p.path === 'requests' && summary?.requests !== undefined && summary.requests.pending > 0 && <span class="badge">{summary.requests.pending}</span>}
             </a>
           ))}
         </div>

@@ -41,6 +41,11 @@ function axisSize(_u: uPlot, values: string[] | null): number {
   return Math.max(40, 16 + longest * 7.5);
 }
 
+function showLatestUnlessHovered(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0 && u.cursor.idx == null) u.setLegend({ idx: n - 1 }, false);
+}
+
 function options(props: ChartProps, width: number): uPlot.Options {
   const axisStroke = '#5b6475';
   const grid = { stroke: '#e6e9ef', width: 1 };
@@ -66,6 +71,9 @@ function options(props: ChartProps, width: number): uPlot.Options {
     axes,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
+    // Without a cursor on the chart the legend shows the latest values, not "--": on creation,
+    // on new data, and when the pointer leaves.
+    hooks: { setCursor: [showLatestUnlessHovered], setData: [showLatestUnlessHovered], ready: [showLatestUnlessHovered] },
     series: [
       { label: props.time ? 'time' : (props.xLabel ?? 'x') },
       ...props.lines.map((line) => ({

@@ -14,6 +14,8 @@ export interface Summary {
   executions_running: number;
   open_bids: number;
   prompts: { pending: number; rewarded: number; expired: number };
+  /** Capability requests by status (absent from worlds served by an older API). */
+  requests?: { pending: number; approved: number; denied: number };
 }
 
 export interface ResourceSeries {
@@ -95,6 +97,16 @@ export interface AgentDetail {
   bids: { bid_id: string; agent_id: string; amount: number; bundle: Bundle; status: string; placed_at: string; price_paid: number | null; close_reason: string | null; closed_cycle: number | null }[];
   prompts: Prompt[];
   balance: { at_ms: number[]; seq: number[]; balance: number[] };
+  death: { at: string; cycle: number; dormant_cycles: number; dormant_reason: string | null; dormant_at: string | null } | null;
+}
+
+export interface Trace {
+  agent_id: string;
+  file: string;
+  exists: boolean;
+  size_bytes: number;
+  from_byte: number;
+  text: string;
 }
 
 export interface Message {
@@ -154,4 +166,21 @@ export interface Trade {
   price_paid: number | null;
   rule: string | null;
   closed_cycle: number | null;
+}
+
+export interface CapabilityRequest {
+  request_id: string;
+  agent_id: string;
+  capability: string;
+  kind: string;
+  reason: string;
+  max_price: number;
+  status: 'pending' | 'approved' | 'denied';
+  requested_at: string;
+  answered_at: string | null;
+  scope: string | null;
+  budget: number | null;
+  expires_at: string | null;
+  active: boolean;
+  answer: string | null;
 }

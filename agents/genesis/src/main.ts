@@ -15,6 +15,7 @@ import { readEnv, type Env } from './env.js';
 import { realModel, reflect, THINKING_TOKENS, writePrompt } from './llm.js';
 import { loadState, loadStrategy, saveState, saveStrategy, trace, type State } from './memory.js';
 import { Rng } from './rng.js';
+import { actOnReplies, chooseKind, composePrompt, learnFromAnswers, loadHuman, remember, saveHuman, type HumanMemory } from './human.js';
 import { answerInbox, greetParent, lineageReport } from './social.js';
 import { describeStrategy, mutate, type Strategy } from './strategy.js';
 
@@ -62,6 +63,12 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
   if (state.profile !== profile) {
     await api.put('/social/profile', { description: profile }).then(() => (state.profile = profile), (err) => notes.push(`profile: ${String(err)}`));
   }
+
+  // The human loop first: what the operator thought of earlier prompts moves this agent's
+  // ask_* genes before it spawns, so a child inherits what the operator rewarded.
+  const human = loadHuman(dir, env.agent_id);
+  const learned = await learnFromAnswers(api, human, strategy, notes);
+  const acted = actOnReplies(env, dir, human);
 
   if (!state.greeted_parent && env.lineage.length > 0) state.greeted_parent = await greetParent(api, env, strategy, notes);
   const replies = await answerInbox(api, env, strategy, toUcr(env.credits) - strategy.reserve_runs * run_cost_ucr, notes);
@@ -115,14 +122,19 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
     bid_text = `none: ${plan.why}; ${await bequeath(api, env, state, directory, notes)}`;
   }
 
-  if (env.bundle.attention >= 1) await askHuman(api, env, [...directory.values()], thinker, notes);
+  const asked = env.bundle.attention >= 1 ? await askHuman(api, env, { directory: [...directory.values()], thinker, human, strategy, rng, run: state.runs }, notes) : '-';
 
   state.last_balance = balance_ucr / 1e6;
+  saveHuman(dir, human);
   saveState(dir, state);
   saveStrategy(dir, strategy);
-  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}`;
+  const humanText = [asked === '-' ? '' : `asked ${asked}`, learned, ...acted].filter((x) => x !== '').join('; ');
+  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}${humanText === '' ? '' : ` human: ${humanText}`}`;
   const thought = thinker === null ? null : await reflect(api, thinker, summary, notes);
-  trace(dir, `${env.system_time} ${summary}${thought === null ? '' : ` thought: ${thought}`}${notes.length ? ' notes: ' + notes.join('; ') : ''}`);
+  const line = `${env.system_time} ${summary}${thought === null ? '' : ` thought: ${thought}`}${notes.length ? ' notes: ' + notes.join('; ') : ''}`;
+  // The reasoning goes to stdout too: the operator reads it in the run's log on the dashboard.
+  process.stdout.write(`${line}\n`);
+  trace(dir, line);
 }
 
 /** Out of money for even a lean run: give what is left to the nearest living kin. */
@@ -140,15 +152,30 @@ async function bequeath(api: Client, env: Env, state: State, directory: Readonly
   }
 }
 
-/** Holding the human's attention: a status report of the lineage and one question (worded by the model when there is one). */
-async function askHuman(api: Client, env: Env, directory: DirectoryEntry[], thinker: string | null, notes: string[]): Promise<void> {
-  const report = lineageReport(env, directory);
-  const content = (thinker === null ? null : await writePrompt(api, thinker, report, notes)) ?? report;
+/**
+ * Holding the human's attention: one prompt of a kind drawn from the ask_* genes (a report, a
+ * question, an offer or a plan; worded by the model when there is one), remembered so that a
+ * later run learns what it earned. Returns what was asked, for the trace.
+ */
+async function askHuman(
+  api: Client,
+  env: Env,
+  ctx: { directory: DirectoryEntry[]; thinker: string | null; human: HumanMemory; strategy: Strategy; rng: Rng; run: number },
+  notes: string[],
+): Promise<string> {
+  const kind = chooseKind(ctx.strategy, ctx.rng);
+  const composed = composePrompt(kind, env, lineageReport(env, ctx.directory), ctx.human, ctx.rng);
+  const worded = ctx.thinker === null ? null : await writePrompt(api, ctx.thinker, composed.content, notes);
+  // The model may reword the body, never the tag: the kind is what the agent learns about.
+  const content = worded === null ? composed.content : `[${kind}] ${worded.replace(/^\[\w+\]\s*/, '')}`;
   try {
-    await api.post('/human/prompt', { content });
+    const prompt = await api.post<{ prompt_id: string }>('/human/prompt', { content, options: composed.options });
+    remember(ctx.human, prompt.prompt_id, kind, ctx.run);
+    return `${kind} (${prompt.prompt_id})`;
   } catch (err) {
     // The prompt route may not exist in this world yet; a refusal costs nothing.
     if (!(err instanceof ApiError && err.status === 404)) notes.push(`prompt: ${String(err)}`);
+    return `${kind} (refused)`;
   }
 }
 

@@ -27,6 +27,8 @@ export async function answerInbox(api: Client, env: Env, strategy: Strategy, spa
   for (const message of env.inbox) {
     if (answered >= strategy.replies_per_run) break;
     if (message.content.startsWith(REPLY_MARK)) continue;
+    // The operator's replies are acted on by the human loop (human.ts), not answered.
+    if (message.from === 'operator') continue;
     const content = `${REPLY_MARK} "${message.content.slice(0, 60)}" - ${env.agent_id} (generation ${env.generation}) has ${env.credits.toFixed(2)} credits; ${describeStrategy(strategy)}`;
     try {
       await api.post('/social/message', { to_id: message.from, content });

@@ -26,6 +26,12 @@ export const GENES = {
   attention_rate: { min: 0, max: 0.5, why: 'chance per run of asking for attention when rich' },
   replies_per_run: { min: 0, max: 10, int: true, why: 'most messages answered per run' },
   mutation: { min: 0.02, max: 0.6, why: 'spread of the mutations passed to children' },
+  // How often each kind of prompt is put to the human (human.ts): drawn in proportion, moved by
+  // the operator's scores, inherited by children (so what the human rewarded is passed on).
+  ask_report: { min: 0.01, max: 10, why: 'weight of status reports among prompts to the human' },
+  ask_question: { min: 0.01, max: 10, why: 'weight of questions among prompts to the human' },
+  ask_offer: { min: 0.01, max: 10, why: 'weight of offers among prompts to the human' },
+  ask_plan: { min: 0.01, max: 10, why: 'weight of plans among prompts to the human' },
 } as const satisfies Record<string, Gene>;
 
 export type GeneName = keyof typeof GENES;
@@ -44,9 +50,13 @@ export const DEFAULT_STRATEGY: Strategy = {
   spawn_share: 0.12,
   spawn_every_runs: 3,
   attention_threshold: 300,
-  attention_rate: 0.05,
+  attention_rate: 0.25,
   replies_per_run: 3,
   mutation: 0.25,
+  ask_report: 1,
+  ask_question: 1,
+  ask_offer: 1,
+  ask_plan: 1,
 };
 
 function clampGene(name: GeneName, value: number): number {

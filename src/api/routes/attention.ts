@@ -68,6 +68,7 @@ export async function attentionRoutes(app: FastifyInstance, ctx: ApiContext): Pr
       body: z.strictObject({
         content: z.string().min(1).max(limits.prompt_chars_max * 2).describe(`The question or proposal, at most ${limits.prompt_chars_max} characters`),
         options: z.array(z.string().max(limits.option_chars_max * 2)).max(limits.options_max).default([]).describe('Suggested answers (optional)'),
+        agent_id: agentIdParam.optional().describe('Optional (the seeds send it); if given it must be you'),
       }),
       response: { 201: promptView, ...errorResponses },
     },

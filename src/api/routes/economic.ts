@@ -35,6 +35,7 @@ export async function economicRoutes(app: FastifyInstance, ctx: ApiContext): Pro
           agent_id: z.string(),
           balance: z.number().describe('Spendable credits; for another agent, spendable plus escrowed (its escrow is private)'),
           escrow: z.number().nullable().describe('Credits escrowed in open bids; null for another agent, since it would give the amounts of sealed bids'),
+          credits: z.number().describe("The seeds' name for balance (env.json's credits): the same number"),
         }),
         ...errorResponses,
       },
@@ -43,8 +44,8 @@ export async function economicRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const { agent_id } = request.params;
       const balance_ucr = kernel.ledger.agentBalance(agent_id);
       const escrow_ucr = kernel.ledger.balance(escrowAccount(agent_id)) ?? 0;
-      if (!seesEscrowOf(request, agent_id)) return { agent_id, balance: microToCredits(balance_ucr + escrow_ucr), escrow: null };
-      return { agent_id, balance: microToCredits(balance_ucr), escrow: microToCredits(escrow_ucr) };
+      if (!seesEscrowOf(request, agent_id)) return { agent_id, balance: microToCredits(balance_ucr + escrow_ucr), escrow: null, credits: microToCredits(balance_ucr + escrow_ucr) };
+      return { agent_id, balance: microToCredits(balance_ucr), escrow: microToCredits(escrow_ucr), credits: microToCredits(balance_ucr) };
     },
   });
 

@@ -156,25 +156,51 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     };
   }
 
+  // Seed-era agents (Syntropism, seeds 000-002) bid with a flat body; accepted as a documented
+  // alias of today's (docs/agents.md, "Agents written for the seeds"). Identity still comes
+  // from the connection: agent_id, if present, must be the caller (auth.ts refuses otherwise).
+  const seedBid = z
+    .strictObject({
+      agent_id: agentIdParam.optional().describe('Optional; if given it must be you'),
+      amount: creditsInput,
+      cpu: z.number().positive().describe('CPU-seconds'),
+      memory_mb: z.number().int().min(0).describe('MB of memory'),
+      tokens: z.number().int().min(0).default(0),
+      attention_share: z.number().min(0).max(config.market.bundle.attention_max).default(0).describe('Human attention; any share above 0 asks for whole slots (rounded up)'),
+      duration_s: z.number().int().positive().default(config.market.seed_bid_duration_s).describe(`Seconds of running (default market.seed_bid_duration_s = ${config.market.seed_bid_duration_s})`),
+      ttl_cycles: z.number().int().min(1).max(config.market.bid_ttl_cycles_max).optional(),
+    })
+    .describe("The seeds' bid body (seed 001 and REFERENCES.md: agent_id, amount, cpu, memory_mb, tokens, attention_share)");
+  const currentBid = z
+    .strictObject({
+      amount: creditsInput,
+      bundle: bundleInput,
+      for_agent: agentIdParam.optional().describe('Pay for another agent\'s run (wakes a dormant agent); you are the payer'),
+      ttl_cycles: z.number().int().min(1).max(config.market.bid_ttl_cycles_max).optional().describe(`Cycles to stay queued (default ${config.market.bid_ttl_cycles_default})`),
+      agent_id: agentIdParam.optional().describe('Optional; if given it must be you (use for_agent to pay for another)'),
+    });
+
   r.post('/market/bid', {
     config: { auth: 'agent' },
     schema: {
       tags: ['market'],
-      summary: 'Bid for a bundle: the amount is escrowed now, and the bid stays queued until it wins, is withdrawn or expires',
-      body: z.strictObject({
-        amount: creditsInput,
-        bundle: bundleInput,
-        for_agent: agentIdParam.optional().describe('Pay for another agent\'s run (wakes a dormant agent); you are the payer'),
-        ttl_cycles: z.number().int().min(1).max(config.market.bid_ttl_cycles_max).optional().describe(`Cycles to stay queued (default ${config.market.bid_ttl_cycles_default})`),
-        agent_id: agentIdParam.optional().describe('Optional; if given it must be you (use for_agent to pay for another)'),
-      }),
+      summary: 'Bid for a bundle: the amount is escrowed now, and the bid stays queued until it wins, is withdrawn or expires. The seeds\' flat body {agent_id, amount, cpu, memory_mb, tokens, attention_share} is accepted too',
+      body: z.union([currentBid, seedBid]),
       response: { 200: bidView, ...errorResponses },
     },
     handler: async (request) => {
       const payer_id = callerAgentId(request);
       const body = request.body;
+      const modern = 'bundle' in body
+        ? body
+        : {
+            amount: body.amount,
+            ttl_cycles: body.ttl_cycles,
+            for_agent: undefined,
+            bundle: { cpu: body.cpu, memory: body.memory_mb, tokens: body.tokens, attention: Math.ceil(body.attention_share), duration_s: body.duration_s },
+          };
       const bid = market.placeBid(
-        { payer_id, for_agent: body.for_agent, amount_ucr: positiveCreditsToMicro(body.amount), bundle: bundleFromNatural(body.bundle), ttl_cycles: body.ttl_cycles },
+        { payer_id, for_agent: modern.for_agent, amount_ucr: positiveCreditsToMicro(modern.amount), bundle: bundleFromNatural(modern.bundle), ttl_cycles: modern.ttl_cycles },
         { actor: payer_id, correlation_id: request.id },
       );
       // 200 like every other command of the API (a transfer also creates a record).
@@ -216,11 +242,15 @@ export async function marketRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     schema: {
       tags: ['market'],
       summary: 'Current price per unit of each resource, in credits (per CPU-second, MB, token, slot)',
-      response: { 200: z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number() }), ...errorResponses },
+      response: {
+        200: z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number(), memory_mb: z.number().describe('The seeds\' name for memory (an alias)') }),
+        ...errorResponses,
+      },
     },
     handler: async () => {
       const prices = market.prices();
-      return mapResources((res) => priceToCredits(res, prices[res]));
+      const credits = mapResources((res) => priceToCredits(res, prices[res]));
+      return { ...credits, memory_mb: credits.memory };
     },
   });
 

@@ -12,6 +12,8 @@ import type { LlmUsageView } from '../../kernel/llm/commands.js';
 import { bundleToNatural, priceToCredits, RESOURCES, resourceUnits, type Resource } from '../../kernel/resources/units.js';
 import { microToCredits } from '../../kernel/ledger/money.js';
 import { AGENT_SORTS } from '../../kernel/world/operator-reads.js';
+import { AgoraError } from '../../base/errors.js';
+import { SafeDir, UnsafeEntryError } from '../../workspace/safe-dir.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
 import { promptView, viewPrompt } from './attention.js';
@@ -121,6 +123,13 @@ function readTail(path: string, bytes: number): { size_bytes: number; from_byte:
   }
 }
 
+function deathView(d: ReturnType<ApiContext['kernel']['operator']['deathOf']>) {
+  return d === null ? null : { at: iso(d.at_ms)!, cycle: d.cycle, dormant_cycles: d.dormant_cycles, dormant_reason: d.dormant_reason, dormant_at: iso(d.dormant_at_ms) };
+}
+
+/** The file in its workspace an agent may keep its reasoning in; the dashboard shows its end. */
+export const TRACE_FILE = 'trace.log';
+
 export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
@@ -158,6 +167,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
           executions_running: z.number().int(),
           open_bids: z.number().int(),
           prompts: z.object({ pending: z.number().int(), rewarded: z.number().int(), expired: z.number().int() }),
+          requests: z.object({ pending: z.number().int(), approved: z.number().int(), denied: z.number().int() }).describe('Capability requests by status'),
         }),
         ...errorResponses,
       },
@@ -175,6 +185,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         executions_running: s.executions_running,
         open_bids: s.open_bids,
         prompts: kernel.attention.counts(),
+        requests: kernel.capabilities.counts(),
       };
     },
   });
@@ -297,6 +308,16 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
           bids: z.array(bidRow),
           prompts: z.array(promptView),
           balance: z.object({ at_ms: columns, seq: columns, balance: columns }).describe('Spendable balance after each of its latest postings'),
+          death: z
+            .object({
+              at: z.string(),
+              cycle: z.number().int(),
+              dormant_cycles: z.number().int(),
+              dormant_reason: z.string().nullable().describe('broke (could afford no bundle) or omission (its last run ended without a bid)'),
+              dormant_at: z.string().nullable(),
+            })
+            .nullable()
+            .describe('When and why it died; null while it lives'),
         }),
         ...errorResponses,
       },
@@ -322,7 +343,47 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         })),
         prompts: kernel.attention.list({ agent_id, limit }).map(viewPrompt),
         balance: { at_ms: series.map((p) => p.at_ms), seq: series.map((p) => p.seq), balance: series.map((p) => credits(p.balance_ucr)) },
+        death: deathView(reads.deathOf(agent_id)),
       };
+    },
+  });
+
+  r.get('/operator/agents/:agent_id/trace', {
+    config: { auth: 'operator' },
+    schema: {
+      tags,
+      summary: `The end of the agent's own trace file (${TRACE_FILE} in its workspace), when it keeps one: its reasoning, in its words`,
+      params: z.object({ agent_id: agentIdParam }),
+      querystring: z.object({
+        bytes: z.coerce.number().int().min(1).max(limits.log_tail_bytes_max).default(limits.log_tail_bytes_default).describe('How many bytes from the end'),
+      }),
+      response: {
+        200: z.object({
+          agent_id: z.string(),
+          file: z.string(),
+          exists: z.boolean(),
+          size_bytes: z.number().int(),
+          from_byte: z.number().int(),
+          text: z.string().describe("Attacker-controlled text: the agent wrote it"),
+        }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const agent = kernel.agents.require(request.params.agent_id);
+      const base = { agent_id: agent.id, file: TRACE_FILE };
+      if (!ctx.workspaces.exists(agent.workspace)) return { ...base, exists: false, size_bytes: 0, from_byte: 0, text: '' };
+      // Through SafeDir: the workspace is the agent's, and trace.log may be a link to a host
+      // file or a FIFO; either is refused (UnsafeEntryError, below), never followed or waited on.
+      let tail: ReturnType<SafeDir['readTail']>;
+      try {
+        tail = SafeDir.with(ctx.workspaces.dir(agent.workspace), (dir) => dir.readTail(TRACE_FILE, request.query.bytes));
+      } catch (err) {
+        if (err instanceof UnsafeEntryError) throw new AgoraError('ACCESS_DENIED', `the agent's ${TRACE_FILE} is not a regular file; it is not read`, { file: TRACE_FILE });
+        throw err;
+      }
+      if (tail === null) return { ...base, exists: false, size_bytes: 0, from_byte: 0, text: '' };
+      return { ...base, exists: true, size_bytes: tail.size_bytes, from_byte: tail.from_byte, text: tail.data.toString('utf8') };
     },
   });
 

@@ -270,6 +270,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
           .optional()
           .describe("The child's first bid, paid from its initial credits (social.child_first_bid when absent)"),
         from_id: agentIdParam.optional().describe('Optional; if given it must be you'),
+        parent_id: agentIdParam.optional().describe('Optional (the seeds\' name); if given it must be you'),
       }),
       response: {
         201: z.object({

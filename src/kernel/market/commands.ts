@@ -80,6 +80,12 @@ export class Market {
   private readonly book: MarketBook;
   private readonly reads: MarketReads;
 
+  /**
+   * The memory cap (MB) of one bundle for the agent that will run it: market.bundle.memory_mb_max
+   * unless the operator granted it more (capabilities, memory_mb). Set by the kernel.
+   */
+  memoryCapMb: ((agent_id: string) => number) | null = null;
+
   constructor(private readonly core: KernelCore) {
     this.book = new MarketBook(core.db, () => configuredStartPrices(core.config));
     this.reads = new MarketReads(core.db, core.config, this.book);
@@ -97,7 +103,7 @@ export class Market {
   }
 
   placeBid(input: PlaceBidInput, meta: CommandMeta): BidView {
-    this.checkBundle(input.bundle);
+    this.checkBundle(input.bundle, input.for_agent ?? input.payer_id);
     if (!Number.isSafeInteger(input.amount_ucr) || input.amount_ucr <= 0) {
       throw new AgoraError('INVALID_ARGS', 'amount must be a positive whole number of µcr', { field: 'amount' });
     }
@@ -279,12 +285,13 @@ export class Market {
 
   // ---- rules --------------------------------------------------------------------------
 
-  private checkBundle(bundle: Bundle): void {
+  private checkBundle(bundle: Bundle, agent_id: string): void {
     const b = this.config.bundle;
+    const memory_mb_max = this.memoryCapMb?.(agent_id) ?? b.memory_mb_max;
     const supply = configuredSupply(this.core.config);
     const bounds: Record<keyof Bundle, [number, number]> = {
       cpu_ms: [naturalToBase('cpu', b.cpu_s_min), naturalToBase('cpu', b.cpu_s_max)],
-      memory_mb: [b.memory_mb_min, b.memory_mb_max],
+      memory_mb: [b.memory_mb_min, memory_mb_max],
       tokens: [0, b.tokens_max],
       attention: [0, b.attention_max],
       duration_s: [b.duration_s_min, b.duration_s_max],

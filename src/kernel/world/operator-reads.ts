@@ -101,11 +101,46 @@ export class OperatorReads {
     });
   }
 
+  /**
+   * When and why an agent died, from the journal: its agent_died event and the agent_dormant
+   * before it (broke: it could afford no bundle; omission: a run ended without a bid). Null
+   * for a living agent.
+   */
+  deathOf(agent_id: string): { at_ms: number; cycle: number; dormant_cycles: number; dormant_reason: string | null; dormant_at_ms: number | null } | null {
+    const died = this.core.writer.get<{ at_ms: number; data: string; seq: number }>(
+      "SELECT at_ms, data, seq FROM events WHERE type = 'agent_died' AND json_extract(data, '$.agent_id') = ? ORDER BY seq DESC LIMIT 1",
+      agent_id,
+    );
+    if (died === undefined) return null;
+    const dormant = this.core.writer.get<{ at_ms: number; data: string }>(
+      "SELECT at_ms, data FROM events WHERE type = 'agent_dormant' AND json_extract(data, '$.agent_id') = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+      agent_id, died.seq,
+    );
+    const data = JSON.parse(died.data) as { cycle: number; dormant_cycles: number };
+    return {
+      at_ms: died.at_ms,
+      cycle: data.cycle,
+      dormant_cycles: data.dormant_cycles,
+      dormant_reason: dormant === undefined ? null : (JSON.parse(dormant.data) as { reason: string }).reason,
+      dormant_at_ms: dormant?.at_ms ?? null,
+    };
+  }
+
+  /** Runs by state, for `agora status`: running now, and every run the journal has. */
+  runCounts(): { running: number; total: number } {
+    return this.core.writer.get<{ running: number; total: number }>("SELECT COALESCE(SUM(status = 'running'), 0) AS running, COUNT(*) AS total FROM executions")!;
+  }
+
   /** The last `cycles` cleared cycles, oldest first. */
   cycleSeries(cycles: number): CycleSeries {
     const rows = this.core.writer
       .all<{ cycle: number; at_ms: number; minted_ucr: number; rewarded_ucr: number; burned_ucr: number; alive: number; dormant: number; dead: number; running: number }>(
-        'SELECT cycle, at_ms, minted_ucr, rewarded_ucr, burned_ucr, alive, dormant, dead, running FROM world_cycles ORDER BY cycle DESC LIMIT ?',
+        // running: the runs that ran at any moment of the cycle (between the previous clearing and
+        // this one), not those running at the clearing itself, when the last lease has ended and
+        // the next has not begun, so nearly none are (what the world_cycles column records).
+        `SELECT c.cycle, c.at_ms, c.minted_ucr, c.rewarded_ucr, c.burned_ucr, c.alive, c.dormant, c.dead,
+                (SELECT COUNT(*) FROM executions e WHERE e.started_at_ms <= c.at_ms AND (e.ended_at_ms IS NULL OR e.ended_at_ms > c.prev_at_ms)) AS running
+         FROM (SELECT *, LAG(at_ms, 1, 0) OVER (ORDER BY cycle) AS prev_at_ms FROM world_cycles) c ORDER BY c.cycle DESC LIMIT ?`,
         cycles,
       )
       .reverse();

@@ -5,7 +5,7 @@ import { api, query } from '../api.js';
 import { Chart } from '../chart.js';
 import { bundle, count, credits, dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
-import type { AgentDetail, Message } from '../types.js';
+import type { AgentDetail, Message, Trace } from '../types.js';
 import { AgentLink, Card, COLORS, Empty, Loading, Stat, StatusDot } from './common.js';
 
 function ExecutionLog({ id }: { id: string }) {
@@ -22,7 +22,38 @@ function ExecutionLog({ id }: { id: string }) {
         {count(d.size_bytes)} bytes{d.from_byte > 0 ? `, showing the last ${count(d.size_bytes - d.from_byte)}` : ''}
         {d.capped ? ' · the run wrote more than sandbox.log_bytes_max; the rest was discarded' : ''}
       </div>
-      <pre data-testid="log">{d.text === '' ? '(no output)' : d.text}</pre>
+      <pre data-testid="log">{d.text === '' ? '(the run printed nothing on stdout or stderr)' : d.text}</pre>
+    </div>
+  );
+}
+
+const DORMANT_WHY: Record<string, string> = {
+  broke: 'it could afford no bundle',
+  omission: 'its last run ended without a bid for the next',
+};
+
+/** When and why a dead agent died, in words. */
+function Death({ death }: { death: NonNullable<AgentDetail['death']> }) {
+  const why = death.dormant_reason === null ? 'it stayed dormant' : `it went dormant${death.dormant_at ? ` at ${dateTime(death.dormant_at)}` : ''} because ${DORMANT_WHY[death.dormant_reason] ?? death.dormant_reason}`;
+  return (
+    <p class="error death" data-testid="death">
+      Died {dateTime(death.at)} (cycle {death.cycle}): {why}, and nobody paid for a run in {death.dormant_cycles} cycles (lifecycle.death_after_cycles).
+    </p>
+  );
+}
+
+/** The agent's own trace file, when it keeps one: what it thought, in its words. */
+function AgentTrace({ id }: { id: string }) {
+  const trace = useLoad((signal) => api<Trace>(`/operator/agents/${encodeURIComponent(id)}/trace`, { signal }), [id], { min_interval_ms: 2000 });
+  if (trace.data === null) return <Loading error={trace.error} />;
+  const t = trace.data;
+  if (!t.exists) return <Empty>It keeps no {t.file} in its workspace.</Empty>;
+  return (
+    <div class="log">
+      <div class="muted">
+        {t.file}: {count(t.size_bytes)} bytes{t.from_byte > 0 ? `, showing the last ${count(t.size_bytes - t.from_byte)}` : ''}
+      </div>
+      <pre data-testid="trace">{t.text}</pre>
     </div>
   );
 }
@@ -40,6 +71,7 @@ export function AgentPage({ id }: { id: string }) {
       <h1>
         <StatusDot status={agent.status} /> {agent.agent_id} <span class="muted small">{agent.status}, generation {agent.generation}</span>
       </h1>
+      {detail.data.death !== null && <Death death={detail.data.death} />}
       {agent.description && <p class="description">{agent.description}</p>}
       <p class="muted">
         {agent.parent_id === null ? 'no parent' : <>child of <AgentLink id={agent.parent_id} /></>}
@@ -61,6 +93,10 @@ export function AgentPage({ id }: { id: string }) {
         ) : (
           <Chart name="balance" time x={balance.at_ms.map((ms) => ms / 1000)} lines={[{ label: 'balance', color: COLORS.held, values: balance.balance, fill: true, stepped: true, format: credits }]} />
         )}
+      </Card>
+
+      <Card title="Its trace (what it thinks)" wide>
+        <AgentTrace id={id} />
       </Card>
 
       <Card title="Runs" wide>

@@ -72,6 +72,7 @@ export function AgentsPage() {
                         {sort === c.key ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
                       </th>
                     ))}
+                    <th title="What the agent says of itself (POST /social/profile); genesis's children carry their genes here">genes / description</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -84,6 +85,7 @@ export function AgentsPage() {
                       <td class="num">{count(a.executions)}</td>
                       <td class="num">{credits(a.earned)}</td>
                       <td class="num">{credits(a.spent)}</td>
+                      <td class="description-cell" data-field="description" title={a.description}>{a.description || <span class="muted">–</span>}</td>
                     </tr>
                   ))}
                 </tbody>

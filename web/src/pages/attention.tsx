@@ -20,6 +20,23 @@ function rewardOf(scores: Scores, f: Formula | null): number | null {
   return f.credits_per_point * SCORE_NAMES.reduce((sum, name) => sum + scores[name] * f.weights[name], 0);
 }
 
+/**
+ * What a reward means in this world: its size against what the world holds and what the slot
+ * cost, and the whole scale, so that the operator picks scores knowing what they move.
+ */
+function RewardScale({ reward, held, slot, formula }: { reward: number | null; held: number | null; slot: number; formula: Formula | null }) {
+  if (reward === null || formula === null) return <span class="muted">reward …</span>;
+  const best = rewardOf({ interesting: 10, useful: 10, understandable: 10 }, formula)!;
+  const share = held === null || held <= 0 ? null : (100 * reward) / held;
+  return (
+    <span class="muted reward-scale" data-testid="reward-scale">
+      reward <b>{credits(reward)}</b> credits (0 to {credits(best)} on this scale)
+      {held !== null && <> · the world holds {credits(held)} credits; this adds {share === null ? '–' : share < 0.01 ? '<0.01' : share.toFixed(2)}%</>}
+      {slot > 0 && <> · {(reward / slot).toFixed(1)}× what the slot cost</>}
+    </span>
+  );
+}
+
 function PromptForm({ prompt, formula, onDone }: { prompt: Prompt; formula: Formula | null; onDone: (message: string) => void }) {
   const summary = useContext(SummaryContext);
   const world_now_ms = summary === null ? Date.now() : Date.parse(summary.now);
@@ -82,7 +99,7 @@ function PromptForm({ prompt, formula, onDone }: { prompt: Prompt; formula: Form
       </div>
       <textarea name="reply" placeholder="Reply (optional): it goes to the agent's inbox" value={reply} onInput={(e) => setReply((e.target as HTMLTextAreaElement).value)} rows={2} />
       <div class="prompt-actions">
-        <span class="muted">reward {formula === null ? '…' : `${credits(rewardOf(scores, formula))} credits`}</span>
+        <RewardScale reward={rewardOf(scores, formula)} held={summary?.credits.held ?? null} slot={prompt.price_paid} formula={formula} />
         <button type="submit" disabled={busy}>
           Reward and reply
         </button>

@@ -8,6 +8,8 @@ import type { JournalEvent } from '../types.js';
 import { AgentLink, Card, Empty, Loading } from './common.js';
 
 const KEEP = 500;
+/** How long typing in the agent filter pauses before the filter applies. */
+const AGENT_FILTER_DEBOUNCE_MS = 400;
 
 interface Page {
   items: JournalEvent[];
@@ -75,6 +77,14 @@ function TypePicker({ known, selected, onChange }: { known: string[]; selected: 
 export function EventsPage() {
   const [types, setTypes] = useState<string[]>([]);
   const [agent, setAgent] = useState('');
+  // What is typed lives in its own state, updated on every keystroke: bound to the filter itself
+  // (set on change), each live event's re-render put the old value back under the cursor. The
+  // filter follows the draft once typing pauses.
+  const [draft, setDraft] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setAgent(draft), AGENT_FILTER_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [draft]);
   const [events, setEvents] = useState<JournalEvent[] | null>(null);
   const [known, setKnown] = useState<string[]>([]);
   const [before, setBefore] = useState<number | null>(null);
@@ -128,7 +138,14 @@ export function EventsPage() {
         actions={
           <div class="filters">
             <TypePicker known={known} selected={types} onChange={setTypes} />
-            <input placeholder="agent id" value={agent} onChange={(e) => setAgent((e.target as HTMLInputElement).value)} />
+            <input
+              placeholder="agent id"
+              name="agent"
+              data-testid="agent-filter"
+              value={draft}
+              onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+              onKeyDown={(e) => e.key === 'Enter' && setAgent(draft)}
+            />
             <button onClick={() => setPaused(!paused)}>{paused ? 'resume' : 'pause'}</button>
             <span class={`live ${paused ? 'paused' : state}`}>{paused ? 'paused' : state}</span>
           </div>

@@ -75,7 +75,7 @@ export function OverviewPage() {
               ]}
             />
           </Card>
-          <Card title="Executions running">
+          <Card title="Runs per cycle (any moment between two clearings)">
             <Chart name="running" integers time x={x} lines={[{ label: 'running', color: COLORS.running, values: w.running, fill: true, format: (v) => count(Math.round(v)) }]} />
           </Card>
         </div>

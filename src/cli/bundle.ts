@@ -1,0 +1,69 @@
+// Builds the CLI once (at install, `npm run build:cli`) into build/cli/: the TypeScript of src/
+// bundled by esbuild, split so that each command loads only its own modules (entry.ts), with
+// the pure-JS packages it uses. bin/agora.js runs the bundle while it is newer than src/, and
+// src/ through tsx otherwise, so a change to src/ still needs no build step to run.
+import { mkdirSync, renameSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installation's root (this file is src/cli/bundle.ts). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI_BUILD_DIR = join(ROOT, 'build', 'cli');
+export const CLI_ENTRY = join(CLI_BUILD_DIR, 'entry.js');
+
+function newestMtimeMs(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtimeMs(join(path, name))), stat.mtimeMs);
+}
+
+/** True when build/cli/entry.js is missing or older than anything in src/. */
+export function cliBundleIsStale(): boolean {
+  try {
+    return newestMtimeMs(join(ROOT, 'src')) > statSync(CLI_ENTRY).mtimeMs;
+  } catch {
+    return true;
+  }
+}
+
+const EXTERNAL_PACKAGES = ['better-sqlite3', 'pino', 'thread-stream', 'dockerode', 'esbuild', 'tsx', 'playwright-core', '@fastify/swagger-ui', '@fastify/static'];
+
+export async function buildCli(): Promise<{ files: number; bytes: number; ms: number }> {
+  const started = Date.now();
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: { entry: join(ROOT, 'src', 'cli', 'entry.ts') },
+    absWorkingDir: ROOT,
+    bundle: true,
+    splitting: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Pure-JS packages are bundled too: loading one file beats resolving zod's hundreds of
+    // modules at every start. Left in node_modules: native addons, packages that spawn workers
+    // or read their own files at run time, and the build tools themselves.
+    external: EXTERNAL_PACKAGES,
+    // Bundled CommonJS packages call require() for Node's own modules; ESM has none, so give it one.
+    banner: { js: "import { createRequire as __agoraCreateRequire } from 'node:module'; const require = __agoraCreateRequire(import.meta.url);" },
+    outdir: CLI_BUILD_DIR,
+    // Chunks are named by content: a rebuild of the same sources writes the same files, so a CLI
+    // call running while another process rebuilds never loads a chunk of another build.
+    chunkNames: 'chunk-[hash]',
+    // Less to parse at every start; names are kept, so a trace (a bug) still reads.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+  mkdirSync(CLI_BUILD_DIR, { recursive: true });
+  // The entry last: until it is renamed in, bin/agora.js sees the old build (or none) as stale.
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path === CLI_ENTRY) - Number(b.path === CLI_ENTRY));
+  let bytes = 0;
+  for (const file of files) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temp, file.contents);
+    renameSync(temp, file.path);
+    bytes += file.contents.byteLength;
+  }
+  return { files: files.length, bytes, ms: Date.now() - started };
+}

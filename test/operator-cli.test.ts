@@ -1,0 +1,118 @@
+// The operator's CLI as a new user meets it: a bad score is one line (no stack trace), status
+// says the cycle, the runs and what waits for the operator, `agora config` prints the effective
+// config, capability requests are answered from the terminal, and a command starts from the
+// bundle built at install in under a second.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { buildCli, cliBundleIsStale } from '../src/cli/bundle.js';
+import { startRun } from './support/attention.js';
+import { addAgent, makeWorld, tempDir } from './support/world.js';
+
+function agora(args: string[], env: Record<string, string> = {}) {
+  const started = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** A closed world on disk: alice with a pending prompt, bob with a pending capability request. */
+function worldWithWaiting(): { dir: string; request_id: string; prompt_id: string } {
+  const dir = tempDir();
+  const world = makeWorld({ dir });
+  addAgent(world, 'alice', 50);
+  addAgent(world, 'bob', 50);
+  const run = startRun(world, 'alice', { attention: 1, amount_credits: 20 });
+  const prompt = world.kernel.attention.submit({ agent_id: 'alice', execution_id: run.id, content: 'shall I build a price index?', options: [] }, { actor: 'alice' });
+  const request = world.kernel.capabilities.request({ agent_id: 'bob', capability: 'memory_mb:2048', reason: 'a bigger model', max_price_ucr: 0 }, { actor: 'bob' });
+  world.cleanup();
+  return { dir, request_id: request.request_id, prompt_id: prompt.prompt_id };
+}
+
+test('a score out of range is one line naming the score, never a stack trace', () => {
+  const { dir, prompt_id } = worldWithWaiting();
+  const res = agora(['reward', prompt_id, '11', '1', '1', '--world', dir]);
+  assert.equal(res.code, 1);
+  assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+  assert.match(res.stderr, /interesting must be a whole number from 0 to 10, not 11/);
+  assert.doesNotMatch(res.stderr, /\n\s+at /);
+  const negative = agora(['requests', '--limit', '-3', '--world', dir]);
+  assert.equal(negative.code, 1);
+  assert.doesNotMatch(negative.stderr, /\n\s+at /);
+});
+
+test('status names the cycle, the runs and the prompts and requests waiting', () => {
+  const { dir } = worldWithWaiting();
+  const res = agora(['status', '--world', dir]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /^cycle\s+1$/m);
+  assert.match(res.stdout, /^runs\s+1 running, 1 in all/m);
+  assert.match(res.stdout, /^waiting\s+1 prompts \(agora prompts\), 1 capability requests \(agora requests\) for you$/m);
+  const json = JSON.parse(agora(['status', '--json', '--world', dir]).stdout);
+  assert.deepEqual([json.cycle, json.runs, json.prompts_pending, json.requests_pending], [1, { running: 1, total: 1 }, 1, 1]);
+});
+
+test('agora config prints the effective config: defaults merged with the file', () => {
+  const dir = tempDir();
+  const file = join(dir, 'agora.yaml');
+  writeFileSync(file, 'market:\n  clearing_interval_s: 7\n');
+  const res = agora(['config', '--config', file]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, new RegExp(`^# effective config; from ${file}`));
+  const yaml = parseYaml(res.stdout) as { market: { clearing_interval_s: number }; attention: { reward: { credits_per_point: number } } };
+  assert.equal(yaml.market.clearing_interval_s, 7, 'the file');
+  assert.equal(typeof yaml.attention.reward.credits_per_point, 'number', 'and the defaults');
+  const json = JSON.parse(agora(['config', '--json', '--config', file]).stdout);
+  assert.deepEqual(json, yaml);
+  const bad = agora(['config', '--config', join(dir, 'missing.yaml')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /config file not found/);
+});
+
+test('capability requests are listed, approved and denied from the terminal; the agents hear it', () => {
+  const { dir, request_id } = worldWithWaiting();
+  const listed = agora(['requests', '--world', dir]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`${request_id}\\s+bob\\s+pending\\s+memory_mb:2048`));
+  const approved = agora(['approve', request_id, '--expires-in-s', '600', '--note', 'use it well', '--world', dir]);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.match(approved.stdout, /^approved /);
+  const again = agora(['deny', request_id, 'changed my mind', '--world', dir]);
+  assert.equal(again.code, 1, 'a request is answered once');
+  assert.match(again.stderr, /already approved/);
+
+  const world = makeWorld({ dir });
+  const second = world.kernel.capabilities.request({ agent_id: 'bob', capability: 'packages:npm', reason: 'lodash', max_price_ucr: 0 }, { actor: 'bob' });
+  world.cleanup();
+  const denied = agora(['deny', second.request_id, 'no network here', '--json', '--world', dir]);
+  assert.equal(JSON.parse(denied.stdout).status, 'denied');
+  const all = JSON.parse(agora(['requests', '--status', 'all', '--json', '--world', dir]).stdout) as { request_id: string; status: string; scope: string | null; answer: string }[];
+  assert.deepEqual(all.map((r) => [r.request_id, r.status, r.scope, r.answer]), [
+    [second.request_id, 'denied', null, 'no network here'],
+    [request_id, 'approved', '2048', 'use it well'],
+  ]);
+  const reopened = makeWorld({ dir });
+  const contents = reopened.kernel.social.reads.inbox('bob', { unread_only: false, limit: 10 }).map((m) => m.content).join('\n');
+  reopened.cleanup();
+  assert.match(contents, /approved: memory_mb:2048.*use it well/);
+  assert.match(contents, /denied: packages:npm: no network here/);
+});
+
+test('agora status runs from the bundle built at install, in under a second', async () => {
+  if (cliBundleIsStale()) await buildCli();
+  assert.equal(cliBundleIsStale(), false, 'the bundle is newer than src/, so bin/agora.js runs it');
+  const { dir } = worldWithWaiting();
+  agora(['status', '--world', dir]); // the first read of the bundle from disk
+  // The CPU time the command's process used (bash's `times` for its children), not its wall
+  // time: on a machine shared with other test runs, waiting for a core is not the CLI's cost.
+  const res = spawnSync('bash', ['-c', 'node bin/agora.js status --world "$1" >/dev/null && times', 'agora-status', dir], { encoding: 'utf8' });
+  assert.equal(res.status, 0, res.stderr);
+  const children = res.stdout.trim().split('\n').at(-1)!.trim().split(/\s+/).map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t)!;
+    return Number(m[1]) * 60 + Number(m[2]);
+  });
+  const cpu_s = children[0]! + children[1]!;
+  assert.ok(cpu_s < 1, `agora status used ${cpu_s.toFixed(2)} s of CPU`);
+});
