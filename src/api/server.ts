@@ -13,6 +13,7 @@ import { attentionRoutes } from './routes/attention.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
 import { llmRoutes } from './routes/llm.js';
+import { historyRoutes } from './routes/history.js';
 import { marketRoutes } from './routes/market.js';
 import { operatorRoutes } from './routes/operator.js';
 import { socialRoutes } from './routes/social.js';
@@ -20,7 +21,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, historyRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

@@ -11,6 +11,7 @@ import { registerAttentionCommands } from './attention.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMarketsCommand } from './markets.js';
 import { registerStartCommand } from './start.js';
+import { registerHistoryCommands } from './history.js';
 import { printError } from './output.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerAttentionCommands(program);
   registerInboxCommand(program);
   registerMarketsCommand(program);
+  registerHistoryCommands(program);
   return program;
 }
 

@@ -34,6 +34,8 @@ import { llmDomain } from './llm/domain.js';
 import { marketDomain } from './market/domain.js';
 import { socialDomain } from './social/domain.js';
 import { worldDomain } from './world/domain.js';
+import { historyDomain } from './history/domain.js';
+import { History } from './history/commands.js';
 
 /** Every domain, in projection order (a clearing's snapshot reads the market's tables first). */
 export const kernelDomains = [
@@ -46,6 +48,7 @@ export const kernelDomains = [
   worldDomain,
   socialDomain,
   llmDomain,
+  historyDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -82,6 +85,8 @@ export class Kernel {
   /** The operator's dashboard reads (world summary, series, agents table, lineage). */
   readonly operator: OperatorReads;
   readonly journal: JournalReads;
+  /** Cycle hashes, workspace manifests, checkpoints, forks, recorded LLM replies (docs/replay.md). */
+  readonly history: History;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
@@ -96,6 +101,7 @@ export class Kernel {
     this.social = new Social(this.core, this.agents, this.market);
     this.operator = new OperatorReads(this.core);
     this.journal = new JournalReads(this.core.db);
+    this.history = new History(this.core);
   }
 
   get config(): Config {

@@ -14,6 +14,7 @@ import type { lifecycleEvents } from './lifecycle/events.js';
 import type { llmEvents } from './llm/events.js';
 import type { marketEvents } from './market/events.js';
 import type { socialEvents } from './social/events.js';
+import type { historyEvents } from './history/events.js';
 
 export type KernelEvents = typeof ledgerEvents &
   typeof agentEvents &
@@ -22,7 +23,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof lifecycleEvents &
   typeof attentionEvents &
   typeof socialEvents &
-  typeof llmEvents;
+  typeof llmEvents &
+  typeof historyEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

@@ -11,6 +11,7 @@ import { inboxProvider } from './inbox.js';
 import { Launcher } from './launcher.js';
 import type { World } from './open-world.js';
 import type { VirtualClock } from '../kernel/engine/clock.js';
+import { simulationRule } from './simulation.js';
 
 export interface CycleReport {
   cycle: number;
@@ -51,6 +52,7 @@ export class WorldLoop {
     this.log = world.log.child({ component: 'orchestrator' });
     this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
     this.launcher.inbox = inboxProvider(world.kernel);
+    if (options.virtual_clock !== undefined) this.launcher.simulation = simulationRule(world.config);
   }
 
   get cyclesRun(): number {
@@ -59,8 +61,12 @@ export class WorldLoop {
 
   /** Runs cycles until `options.cycles` are done or stop() is called. */
   async run(): Promise<void> {
-    await this.launcher.recover();
     const interval_ms = this.world.config.market.clearing_interval_s * 1000;
+    // A simulated world reopened (or a fork) goes on from its journal's time, never back before it.
+    const virtual = this.options.virtual_clock;
+    const last_ms = this.world.kernel.executions.lastJournaledAtMs();
+    if (virtual !== undefined && last_ms > virtual.now_ms()) virtual.set(last_ms + interval_ms);
+    await this.launcher.recover();
     const started_wall_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
       const report = await this.cycle();
@@ -94,6 +100,9 @@ export class WorldLoop {
       min_bundle_cost_ucr: this.minBundleCostUcr(),
       death_after_cycles: this.world.config.lifecycle.death_after_cycles,
     });
+    // The state the cycle left, hashed into the journal (agora replay checks it). Under
+    // --simulate every run of the cycle has ended by now; otherwise runs still going carry on.
+    kernel.history.closeCycle(result.cycle, { actor: 'system:loop' });
     this.cycles_run++;
     const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review };
     this.log.info({ ...report, prices_ncr: result.next_prices_ncr }, 'cycle');
