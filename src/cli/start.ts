@@ -15,6 +15,7 @@ import { describeMissing, howToInstall, missingPackages } from '../sandbox/syste
 import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
+import { startTraces } from '../telemetry/traces.js';
 
 interface StartOptions {
   port?: number;
@@ -94,12 +95,14 @@ export function registerStartCommand(program: Command): void {
         },
       });
       const running = loop;
+      const traces = startTraces(world.kernel, config, world.log); // null unless telemetry.otlp_endpoint is set
       signals.onStop = () => void running.stop();
       try {
         if (!signals.requested) await loop.run();
       } finally {
         process.stdout.write('stopping...\n');
         await loop.stop();
+        await traces?.close();
         await runner.close();
         forgetApiUrl(world.paths.dir, api.url);
         await api.close();
