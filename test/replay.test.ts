@@ -19,7 +19,7 @@ import { workspaceWalkLimits } from '../src/workspace/walk.js';
 import { agentOwner } from '../src/workspace/workspace-store.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { runSimulated, TRADERS } from './support/simulated.js';
-import { tempDir, type TestWorld } from './support/world.js';
+import { serve, tempDir, type TestWorld } from './support/world.js';
 
 /** The must-show sizes (docs/replay.md); CYCLES and AT shrink them when debugging. */
 const CYCLES = Number(process.env.CYCLES ?? 60);
@@ -106,6 +106,17 @@ test('a fork at cycle 30 with no change reproduces cycles 31-60 with the same de
     assert.equal(fork.kernel.history.replayDiverged(), false);
     assert.deepEqual(fork.kernel.history.origin()?.cycle, AT);
     assert.equal(replayJournal(fork.db).ok, true);
+    // The parent's World page lists its forks (GET /operator/history).
+    const api = await serve(parent);
+    try {
+      const shown = await api.request('GET', '/operator/history', { token: parent.operator_token });
+      assert.equal(shown.status, 200);
+      assert.ok(shown.body.forks.some((f: { dir: string; cycle: number }) => f.dir === fork.paths.dir && f.cycle === AT), JSON.stringify(shown.body.forks));
+      const own = await api.request('GET', '/operator/history', { token: parent.operator_token });
+      assert.equal(own.body.cycles_closed, CYCLES);
+    } finally {
+      await api.close();
+    }
   } finally {
     fork.cleanup();
   }
