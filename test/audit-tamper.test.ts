@@ -29,6 +29,13 @@ function populatedWorld(dir: string): TestWorld {
   );
   k.market.placeBid({ payer_id: 'bob', amount_ucr: 1_000_000, bundle: run.bundle }, { actor: 'bob' }); // one bid still open
   k.social.sendMessage({ from_id: 'bob', to_id: 'alice', content: 'hello' }, { actor: 'bob' });
+  // The history's tables (docs/replay.md): a recorded reply and workspace, a closed cycle, a checkpoint, a fork origin.
+  const sha = 'a'.repeat(64);
+  k.history.recordLlmReply({ execution_id: run.id, agent_id: 'alice', request_sha256: sha, body: '{}', stream: false, replayed: false }, { actor: 'alice' });
+  k.history.recordWorkspace({ execution_id: run.id, agent_id: 'alice', cycle: run.cycle, manifest: sha, files: 1, bytes: 2, skipped: 0 }, { actor: 'system:history' });
+  k.history.closeCycle(run.cycle, { actor: 'system:loop' });
+  k.history.markCheckpoint('c1', { actor: 'operator' });
+  k.history.recordFork({ parent_dir: '/parent', parent_world_id: 'world_x', cycle: 1, parent_seq: 1, changes: { 'social.message_cost': 1 }, rng: { seed: 1, draws: 7 } }, { actor: 'operator' });
   return world;
 }
 

@@ -62,7 +62,7 @@ test('with an OTLP endpoint the world exports a span per execution and per LLM c
   const api = await serve(world);
   const runner = await createRunner(world.config, world.log);
   try {
-    const loop = new WorldLoop(world, api, runner, { cycles: 2, virtual_clock: clock });
+    const loop = new WorldLoop(world, api, runner, { cycles: 2, virtual_clock: clock, deterministic: true });
     await loop.run();
     await loop.stop();
   } finally {

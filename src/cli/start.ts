@@ -87,6 +87,7 @@ export function registerStartCommand(program: Command): void {
       loop = new WorldLoop(world, api, runner, {
         cycles: options.cycles,
         virtual_clock: clock,
+        deterministic: options.simulate === true,
         debug_agent: options.debug,
         onCycle: (r) => {
           if (options.cycles !== undefined || options.simulate) {

@@ -31,6 +31,11 @@ export interface LoopOptions {
    * each cycle waits for its runs to end instead of sleeping, so it goes as fast as it can.
    */
   virtual_clock?: VirtualClock;
+  /**
+   * Deterministic simulation (`--simulate`, docs/replay.md): with the virtual clock, a cycle's
+   * runs go one at a time in the clearing's order, and host measurements are quantized.
+   */
+  deterministic?: boolean;
   /** Run this agent's next execution with the inspector open. */
   debug_agent?: string;
   onCycle?: (report: CycleReport) => void;
@@ -52,7 +57,7 @@ export class WorldLoop {
     this.log = world.log.child({ component: 'orchestrator' });
     this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
     this.launcher.inbox = inboxProvider(world.kernel);
-    if (options.virtual_clock !== undefined) this.launcher.simulation = simulationRule(world.config);
+    if (options.deterministic === true && options.virtual_clock !== undefined) this.launcher.simulation = simulationRule(world.config);
   }
 
   get cyclesRun(): number {

@@ -37,7 +37,7 @@ export async function runSimulated(options: { dir?: string; cycles: number; seed
   const api = await serve(world);
   const runner = await createRunner(world.config, world.log);
   try {
-    const loop = new WorldLoop(world, api, runner, { cycles: options.cycles, virtual_clock: clock });
+    const loop = new WorldLoop(world, api, runner, { cycles: options.cycles, virtual_clock: clock, deterministic: true });
     await loop.run();
     await loop.stop();
   } finally {
