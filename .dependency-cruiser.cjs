@@ -14,12 +14,13 @@ const layers = {
   dashboard: ['base', 'config'],
   sandbox: ['base', 'config', 'log', 'workspace'],
   llm: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
+  telemetry: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
   api: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'llm'],
   orchestrator: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm'],
   // The researcher's bench (scenarios, experiments): composes worlds as the CLI does.
   research: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator'],
-  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator', 'research'],
-  docs: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator'],
+  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator', 'telemetry', 'research'],
+  docs: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator', 'telemetry'],
 };
 
 /** The path of a part: kernel/ is the domains and kernel.ts, kernel/engine/ the engine alone. */

@@ -42,6 +42,13 @@ function populatedWorld(dir: string): TestWorld {
   const call = k.artifacts.calls.beginCall({ payer_id: 'bob', caller_id: 'bob', artifact_id: tool, tool: 'double', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'bob' });
   k.artifacts.calls.settleCall({ call_id: call.call_id, resources: NO_USAGE, duration_ms: 5 }, { actor: 'system:invoke' });
   k.capabilities.request({ agent_id: 'bob', capability: 'mcp:github', reason: 'read issues', max_price_ucr: 0 }, { actor: 'bob' });
+  // The history's tables (docs/replay.md): a recorded reply and workspace, a closed cycle, a checkpoint, a fork origin.
+  const sha = 'a'.repeat(64);
+  k.history.recordLlmReply({ execution_id: run.id, agent_id: 'alice', request_sha256: sha, body: '{}', stream: false, replayed: false }, { actor: 'alice' });
+  k.history.recordWorkspace({ execution_id: run.id, agent_id: 'alice', cycle: run.cycle, manifest: sha, files: 1, bytes: 2, skipped: 0 }, { actor: 'system:history' });
+  k.history.closeCycle(run.cycle, { actor: 'system:loop' });
+  k.history.markCheckpoint('c1', { actor: 'operator' });
+  k.history.recordFork({ parent_dir: '/parent', parent_world_id: 'world_x', cycle: 1, parent_seq: 1, changes: { 'social.message_cost': 1 }, rng: { seed: 1, draws: 7 } }, { actor: 'operator' });
   return world;
 }
 

@@ -15,6 +15,7 @@ import { registerArtifactCommands } from './artifacts.js';
 import { registerCapabilityCommands } from './capabilities.js';
 import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
+import { registerHistoryCommands } from './history.js';
 import { printError } from './output.js';
 import { ScenarioError } from '../research/scenario.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerResearchCommands(program);
   registerArtifactCommands(program);
   registerCapabilityCommands(program);
+  registerHistoryCommands(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
 // Apart from main.ts (which registers the subcommands), so the subcommands never import it.
 import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { applyOverrides, readWorldOverrides } from '../config/overrides.js';
 
 export interface GlobalOptions {
   world: string;
@@ -15,7 +16,10 @@ export function positiveInt(value: string): number {
 }
 
 export function loadCliConfig(options: GlobalOptions) {
-  return loadConfig(options.config).config;
+  // A fork carries its config changes in its own directory (config/overrides.ts).
+  const overrides = readWorldOverrides(options.world);
+  if (Object.keys(overrides).length === 0) return loadConfig(options.config).config;
+  return loadConfig(options.config, (raw) => applyOverrides(raw, overrides)).config;
 }
 
 export function nonNegativeInt(value: string): number {

@@ -16,6 +16,7 @@ import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
 import { addScenarioAgents, loadScenario, type LoadedScenario } from '../research/scenario.js';
+import { startTraces } from '../telemetry/traces.js';
 
 interface StartOptions {
   port?: number;
@@ -99,6 +100,7 @@ export function registerStartCommand(program: Command): void {
       loop = new WorldLoop(world, api, runner, {
         cycles: options.cycles,
         virtual_clock: clock,
+        deterministic: options.simulate === true,
         debug_agent: options.debug,
         onCycle: (r) => {
           if (options.cycles !== undefined || options.simulate) {
@@ -107,12 +109,14 @@ export function registerStartCommand(program: Command): void {
         },
       });
       const running = loop;
+      const traces = startTraces(world.kernel, config, world.log); // null unless telemetry.otlp_endpoint is set
       signals.onStop = () => void running.stop();
       try {
         if (!signals.requested) await loop.run();
       } finally {
         process.stdout.write('stopping...\n');
         await loop.stop();
+        await traces?.close();
         await runner.close();
         forgetApiUrl(world.paths.dir, api.url);
         await api.close();

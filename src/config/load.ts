@@ -36,9 +36,10 @@ const require = createRequire(import.meta.url);
 const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 /** Loads `path` if given (it must exist), else `./agora.yaml` if present, else the defaults. */
-export function loadConfig(path?: string): { config: Config; source: string } {
+export function loadConfig(path?: string, overlay?: (raw: unknown) => unknown): { config: Config; source: string } {
   const file = path ?? (existsSync('agora.yaml') ? 'agora.yaml' : undefined);
-  if (file === undefined) return { config: parseConfig({}, 'defaults'), source: 'built-in defaults' };
+  const over = overlay ?? ((raw: unknown) => raw);
+  if (file === undefined) return { config: parseConfig(over({}), 'defaults'), source: 'built-in defaults' };
   if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`);
   let raw: unknown;
   try {
@@ -46,7 +47,7 @@ export function loadConfig(path?: string): { config: Config; source: string } {
   } catch (err) {
     throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
-  return { config: parseConfig(raw, file), source: file };
+  return { config: parseConfig(over(raw), file), source: file };
 }
 
 /** The part of the config any agent may read: everything except where secrets could live. */

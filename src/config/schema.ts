@@ -364,6 +364,8 @@ export const llmSchema = z
     call_duration_ms_max: int(1000, 3_600_000).default(600_000).describe('Longest one call may take, streaming included; then it is cut off (TIMEOUT) and only what was delivered is charged.'),
     calls_in_flight_per_execution_max: int(1, 1024).default(8).describe('Most calls one run may have waiting on providers at once; more get RATE_LIMITED.'),
     usage_recent_calls: int(0, 1000).default(20).describe('Recent calls GET /llm/v1/usage lists.'),
+    mode: z.enum(['live', 'replay']).default('live').describe("live = every call goes to its provider; replay = a request answered before (same agent, same request, same turn) gets its recorded reply back, from llm.replay_world's journal (a fork: its parent's), until the first request with no recording; from there on the world is served live (docs/replay.md)."),
+    replay_world: z.string().default('').describe("The world directory whose recorded replies llm.mode replay serves; empty = this world's fork parent, or this world itself."),
     rate_limits: z
       .strictObject({
         agent_tokens_per_minute: int(1, 1e12).default(100_000).describe('Tokens one agent may use in any rolling 60 s (reserved on admission, corrected to actual usage after).'),
@@ -492,6 +494,30 @@ export const artifactsSchema = z
   })
   .prefault({});
 
+// Workspace history and the deterministic simulation's rules (docs/replay.md).
+export const historySchema = z
+  .strictObject({
+    snapshots: z.boolean().default(true).describe("Record each run's workspace in the world's content-addressed store (history/objects) with its manifest in the journal. Off: no workspace can be restored or forked."),
+    retention: z.enum(['all', 'every_nth_cycle', 'last_k']).default('all').describe('Which workspace snapshots are kept: all; only runs of every history.every_n_cycles-th cycle; or the last history.keep_last per agent (older ones are dropped from the store, their manifests stay journaled).'),
+    every_n_cycles: int(1, 1_000_000).default(10).describe('With retention every_nth_cycle: runs of cycles divisible by this are snapshotted.'),
+    keep_last: int(1, 1_000_000).default(20).describe('With retention last_k: snapshots kept per agent.'),
+    file_bytes_max: int(0, 1024 * 1024 * 1024).default(64 * 1024 * 1024).describe('Largest workspace file a snapshot keeps; a larger one fails the snapshot (recorded in system.log, the run stands).'),
+    simulate_cpu_quantum_ms: int(1, 3_600_000).default(1000).describe("Under --simulate, a run's measured CPU time is rounded up to a multiple of this before it is journaled (so machine-to-machine noise cannot change a decision)."),
+    simulate_memory_quantum_mb: int(1, 1_000_000).default(64).describe("Under --simulate, a run's measured peak memory is rounded up to a multiple of this."),
+    simulate_wall_quantum_ms: int(1, 3_600_000).default(1000).describe("Under --simulate, a run's measured wall time is rounded up to a multiple of this."),
+  })
+  .prefault({});
+
+// OpenTelemetry traces (docs/telemetry.md): off unless an endpoint is named.
+export const telemetrySchema = z
+  .strictObject({
+    otlp_endpoint: z.string().default('').describe('OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces. Empty = no telemetry.'),
+    service_name: z.string().min(1).default('agora').describe('service.name of the exported resource.'),
+    headers: z.record(z.string(), z.string()).default({}).describe('Extra HTTP headers sent with each export (e.g. an API key of the collector).'),
+    export_timeout_ms: int(100, 600_000).default(10_000).describe('Longest one export request may take.'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -515,6 +541,8 @@ export const configSchema = z.strictObject({
   experiments: experimentsSchema,
   invocation: invocationSchema,
   artifacts: artifactsSchema,
+  history: historySchema,
+  telemetry: telemetrySchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

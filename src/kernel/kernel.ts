@@ -43,6 +43,8 @@ import { operatorAgentsDomain } from './operator-agents/domain.js';
 import { kpisDomain } from './kpis/domain.js';
 import { OperatorAgents } from './operator-agents/commands.js';
 import { Kpis } from './kpis/commands.js';
+import { historyDomain } from './history/domain.js';
+import { History } from './history/commands.js';
 
 /** Every domain, in projection order (a clearing's snapshot reads the market's tables first). */
 export const kernelDomains = [
@@ -59,6 +61,7 @@ export const kernelDomains = [
   kpisDomain,
   artifactsDomain,
   capabilitiesDomain,
+  historyDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -104,6 +107,8 @@ export class Kernel {
   readonly operatorAgents: OperatorAgents;
   /** The ecosystem KPIs per cycle and the auditor's reports (docs/kpis.md). */
   readonly kpis: Kpis;
+  /** Cycle hashes, workspace manifests, checkpoints, forks, recorded LLM replies (docs/replay.md). */
+  readonly history: History;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
@@ -124,6 +129,7 @@ export class Kernel {
     this.journal = new JournalReads(this.core.db);
     this.operatorAgents = new OperatorAgents(this.core, this.agents, this.market);
     this.kpis = new Kpis(this.core);
+    this.history = new History(this.core);
   }
 
   get config(): Config {

@@ -18,6 +18,7 @@ import type { marketEvents } from './market/events.js';
 import type { socialEvents } from './social/events.js';
 import type { operatorAgentEvents } from './operator-agents/events.js';
 import type { kpiEvents } from './kpis/events.js';
+import type { historyEvents } from './history/events.js';
 
 export type KernelEvents = typeof ledgerEvents &
   typeof agentEvents &
@@ -30,7 +31,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof operatorAgentEvents &
   typeof kpiEvents &
   typeof artifactEvents &
-  typeof capabilityEvents;
+  typeof capabilityEvents &
+  typeof historyEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

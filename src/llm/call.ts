@@ -32,8 +32,12 @@ interface Outcome {
   error: AgoraError | null;
 }
 
+/** Journals the reply the agent is given (docs/replay.md), before it is given where it can be. */
+export type ReplyRecorder = (reply: { body: string; stream: boolean }) => void;
+
 export interface CallDeps {
   meter: LlmMeter;
+  recordReply?: ReplyRecorder;
   clock: Clock;
   log: Logger;
   call_duration_ms_max: number;
@@ -77,11 +81,10 @@ export class LlmCall {
     } finally {
       this.control.finish();
     }
-    try {
-      deliver(result.body);
-    } finally {
-      this.settle({ status: 'ok', usage: result.usage, text: result.text, finish_reason: result.finish_reason, error: null });
-    }
+    // Journaled (usage and the reply itself) before the agent has it: a replay or a fork then
+    // needs nothing the journal does not hold. One SQLite commit; the agent waits for that much.
+    this.settle({ status: 'ok', usage: result.usage, text: result.text, finish_reason: result.finish_reason, error: null }, result.body);
+    deliver(result.body);
   }
 
   /**
@@ -141,9 +144,17 @@ export class LlmCall {
     }
   }
 
-  private settle(outcome: Outcome): void {
+  private settle(outcome: Outcome, body: string | null = null): void {
     invariant(!this.settled, 'an LLM call settles once');
     this.settled = true;
+    if (outcome.status === 'ok' || outcome.status === 'interrupted') {
+      try {
+        // A streamed reply was delivered as it came: what is journaled is its whole text.
+        this.deps.recordReply?.({ body: body ?? outcome.text, stream: body === null });
+      } catch (err) {
+        this.deps.log.error({ err, execution_id: this.caller.execution_id }, 'recording an LLM reply failed');
+      }
+    }
     const charged = outcome.status === 'ok' || outcome.status === 'interrupted';
     let usage: Usage = { prompt_tokens: 0, completion_tokens: 0 };
     let usage_source: LlmUsageSource = 'none';

@@ -12,11 +12,16 @@ import type { ChatRequest } from './protocol.js';
 import { RateLimiter, type RateSnapshot } from './rate-limits.js';
 import { Reservations } from './reservations.js';
 import { promptTokens } from './token-count.js';
+import { openRecording, type ReplySource } from '../kernel/history/recording.js';
+import type { ModelRoute } from './models.js';
+import { replayedRoute, requestSha256 } from './replay.js';
 
 export class LlmProxy {
   readonly catalogue: ModelCatalogue;
   private readonly limiter: RateLimiter;
   private readonly reservations = new Reservations();
+  /** llm.mode replay: the recording, opened on first use (undefined: not yet looked for). */
+  private recording: ReplySource | null | undefined = undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -33,11 +38,12 @@ export class LlmProxy {
   /** Admits a call or refuses it (402, 429, 404, 400) having changed nothing. */
   admit(caller: LlmCaller, request: ChatRequest): LlmCall {
     const config = this.config;
-    const route = this.catalogue.resolve(request.model);
-    route.provider.validate(request);
+    const live_route = this.catalogue.resolve(request.model);
+    const request_sha256 = requestSha256(request);
+    live_route.provider.validate(request);
     // A model the operator keeps behind a grant (capabilities.granted_models): only an agent
     // with an approved, unexpired llm_model:<id> grant with budget left may call it.
-    if (this.kernel.config.capabilities.granted_models.includes(route.id)) this.kernel.capabilities.requireModelGrant(caller.agent_id, route.id);
+    if (this.kernel.config.capabilities.granted_models.includes(live_route.id)) this.kernel.capabilities.requireModelGrant(caller.agent_id, live_route.id);
     if (!this.kernel.executions.isRunning(caller.execution_id)) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has ended`);
     const usage = this.kernel.llm.usage(caller.execution_id);
     if (usage === null) throw new AgoraError('CONFLICT', `execution ${caller.execution_id} has no LLM allowance on record`);
@@ -63,7 +69,7 @@ export class LlmProxy {
       );
     }
     const reserved = prompt_estimate + max_completion_tokens;
-    const rate = this.limiter.admit(caller.agent_id, route.provider.name, reserved);
+    const rate = this.limiter.admit(caller.agent_id, live_route.provider.name, reserved);
     if (buy > 0) {
       try {
         this.kernel.llm.buyTokens({ execution_id: caller.execution_id, agent_id: caller.agent_id, tokens: buy }, { actor: caller.agent_id, correlation_id: caller.request_id });
@@ -73,8 +79,14 @@ export class LlmProxy {
       }
     }
     const reservation = this.reservations.reserve(caller.execution_id, reserved);
+    const { route, replayed } = this.routeFor(caller, live_route, request_sha256);
+    const recordReply = (reply: { body: string; stream: boolean }) =>
+      this.kernel.history.recordLlmReply(
+        { execution_id: caller.execution_id, agent_id: caller.agent_id, request_sha256, body: reply.body, stream: reply.stream, replayed },
+        { actor: caller.agent_id, correlation_id: caller.request_id },
+      );
     return new LlmCall(
-      { meter: this.kernel.llm, clock: this.kernel.clock, log: this.log, call_duration_ms_max: config.call_duration_ms_max },
+      { meter: this.kernel.llm, recordReply, clock: this.kernel.clock, log: this.log, call_duration_ms_max: config.call_duration_ms_max },
       caller,
       route,
       request,
@@ -82,6 +94,28 @@ export class LlmProxy {
       reservation,
       rate,
     );
+  }
+
+  /**
+   * llm.mode replay: the recorded reply for this agent's request in this turn, or, once a
+   * request has none (the world has diverged from its recording), the live route for good.
+   */
+  private routeFor(caller: LlmCaller, route: ModelRoute, request_sha256: string): { route: ModelRoute; replayed: boolean } {
+    if (this.config.mode !== 'replay' || this.kernel.history.replayDiverged()) return { route, replayed: false };
+    const occurrence = this.kernel.history.repliesRecorded(caller.agent_id, request_sha256);
+    const recorded = this.openRecording()?.reply(caller.agent_id, request_sha256, occurrence) ?? null;
+    if (recorded !== null) return { route: replayedRoute(route, recorded), replayed: true };
+    this.kernel.history.noteReplayDiverged({ agent_id: caller.agent_id, request_sha256, recorded: occurrence }, { actor: caller.agent_id, correlation_id: caller.request_id });
+    this.log.info({ agent_id: caller.agent_id }, 'llm replay: a request with no recorded reply; the world is served live from here');
+    return { route, replayed: false };
+  }
+
+  private openRecording(): ReplySource | null {
+    if (this.recording === undefined) {
+      const dir = this.config.replay_world !== '' ? this.config.replay_world : (this.kernel.history.origin()?.parent_dir ?? null);
+      this.recording = dir === null ? null : openRecording(dir);
+    }
+    return this.recording;
   }
 
   inFlight(execution_id: string): { calls: number; tokens: number } {

@@ -17,6 +17,8 @@ import { LeaseQueue, type Lease } from './lease-queue.js';
 import { RunStateMachine } from './run-state.js';
 import { emptyOutcome, outcomeOf, startSandbox, leaseEndWallMs, writeRunEnv, type InboxProvider, type SandboxContext } from './sandbox-start.js';
 import type { World } from './open-world.js';
+import { quantizeOutcome, type SimulationRule } from './simulation.js';
+import { recordRunWorkspace } from './workspace-history.js';
 
 export type { InboxProvider } from './sandbox-start.js';
 
@@ -56,6 +58,11 @@ export class Launcher {
   private stopping = false;
   private killing = false;
   inbox: InboxProvider = () => [];
+  /**
+   * Deterministic simulation (--simulate): runs go one at a time in the order they are
+   * admitted, each to its end before the next, and their measurements are quantized.
+   */
+  simulation: SimulationRule | null = null;
 
   constructor(
     private readonly world: World,
@@ -122,7 +129,8 @@ export class Launcher {
     if (run === undefined) {
       const queued = this.enqueue(lease);
       await this.pump();
-      if (queued.state.is('queued')) return 'queued';
+      if (this.simulation !== null) await queued.ended;
+      if (queued.state.is('queued') && this.simulation === null) return 'queued';
       return queued.execution === null ? 'failed' : 'launched';
     }
     switch (run.state.state) {
@@ -197,7 +205,8 @@ export class Launcher {
   /** Launches queued runs while slots are free; resolves once those launches are up or failed. */
   private async pump(): Promise<void> {
     const launches: Promise<void>[] = [];
-    while (!this.stopping && this.queue.size > 0 && this.running < this.world.config.orchestrator.runs_concurrent_max) {
+    const slots = this.simulation !== null ? 1 : this.world.config.orchestrator.runs_concurrent_max;
+    while (!this.stopping && this.queue.size > 0 && this.running < slots) {
       launches.push(this.launch(this.queue.shift()!));
     }
     await Promise.all(launches);
@@ -284,8 +293,9 @@ export class Launcher {
   }
 
   /** The run is over (or never started): journal why, free its slot, requeue leases it never used. */
-  private end(run: Run, outcome: ExecutionOutcome | null): void {
+  private end(run: Run, measured: ExecutionOutcome | null): void {
     run.state.to('ending');
+    const outcome = measured !== null && this.simulation !== null ? quantizeOutcome(measured, this.simulation) : measured;
     const unused: Lease[] = [...run.leases.splice(0)];
     if (run.next !== null) {
       clearTimeout(run.next.timer);
@@ -305,6 +315,7 @@ export class Launcher {
       } catch (err) {
         this.log.error({ err, execution_id: run.execution.id }, 'could not record the end of a run');
       }
+      recordRunWorkspace(this.world, run.execution, this.log);
     }
     run.channel?.close();
     run.state.to('ended');

@@ -16,6 +16,9 @@ import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
+import { HistoryStore } from '../workspace/history-store.js';
+import { workspaceWalkLimits } from '../workspace/walk.js';
+import { join } from 'node:path';
 import { ensureWorldDir, readOrCreateSecret, worldExists, worldPaths, type WorldPaths } from '../store/world-dir.js';
 import { lockWorld, type WorldLock } from '../store/world-lock.js';
 
@@ -48,6 +51,8 @@ export interface World {
   operator_token: string;
   /** The agents' workspaces: the only way to a workspace's host path. */
   workspaces: WorkspaceStore;
+  /** The workspace history: a content-addressed store of what each run left (docs/replay.md). */
+  history: HistoryStore;
   /** Spawn end to end (workspace, then the kernel command): the service the API offers agents. */
   spawn: SpawnService;
   /** The operator's own agents, end to end (workspace, then the kernel command): agora add. */
@@ -132,6 +137,14 @@ export function openWorld(options: WorldOptions): World {
       created = true;
       log.info({ component: 'kernel', world: paths.dir, fresh }, 'world created');
     }
+    const history = new HistoryStore({
+      dir: join(paths.dir, 'history'),
+      file_bytes_max: options.config.history.file_bytes_max,
+      walk: workspaceWalkLimits(options.config.workspace),
+    });
+    // A fork not yet run resumes its parent's random stream where the parent's cycle left it.
+    const resume = kernel.history.pendingForkRng();
+    if (resume !== null) kernel.core.resumeRng(resume);
     const signer = new TokenSigner(readOrCreateSecret(paths.signing_key), { verified_entries_max: options.config.auth.verified_tokens_max });
     const operator_token = readOrCreateSecret(paths.operator_token);
     const invoker = new Invoker({
@@ -153,6 +166,7 @@ export function openWorld(options: WorldOptions): World {
       signer,
       operator_token,
       workspaces,
+      history,
       spawn: (request, meta) => spawnChild({ kernel, workspaces }, request, meta),
       addAgents: (request, meta) => addAgents({ kernel, workspaces }, request, meta),
       invoker,

@@ -12,6 +12,7 @@ import { Launcher } from './launcher.js';
 import { Auditor } from './auditor.js';
 import type { World } from './open-world.js';
 import type { VirtualClock } from '../kernel/engine/clock.js';
+import { simulationRule } from './simulation.js';
 
 export interface CycleReport {
   cycle: number;
@@ -31,6 +32,11 @@ export interface LoopOptions {
    * each cycle waits for its runs to end instead of sleeping, so it goes as fast as it can.
    */
   virtual_clock?: VirtualClock;
+  /**
+   * Deterministic simulation (`--simulate`, docs/replay.md): with the virtual clock, a cycle's
+   * runs go one at a time in the clearing's order, and host measurements are quantized.
+   */
+  deterministic?: boolean;
   /** Run this agent's next execution with the inspector open. */
   debug_agent?: string;
   onCycle?: (report: CycleReport) => void;
@@ -54,6 +60,7 @@ export class WorldLoop {
     this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
     this.launcher.inbox = inboxProvider(world.kernel);
     this.auditor = new Auditor(world.kernel, this.log);
+    if (options.deterministic === true && options.virtual_clock !== undefined) this.launcher.simulation = simulationRule(world.config);
   }
 
   get cyclesRun(): number {
@@ -62,8 +69,12 @@ export class WorldLoop {
 
   /** Runs cycles until `options.cycles` are done or stop() is called. */
   async run(): Promise<void> {
-    await this.launcher.recover();
     const interval_ms = this.world.config.market.clearing_interval_s * 1000;
+    // A simulated world reopened (or a fork) goes on from its journal's time, never back before it.
+    const virtual = this.options.virtual_clock;
+    const last_ms = this.world.kernel.executions.lastJournaledAtMs();
+    if (virtual !== undefined && last_ms > virtual.now_ms()) virtual.set(last_ms + interval_ms);
+    await this.launcher.recover();
     const started_wall_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
       const report = await this.cycle();
@@ -102,6 +113,9 @@ export class WorldLoop {
     // The cycle's KPIs from the journal (docs/kpis.md), then the auditor's report when one is due.
     kernel.kpis.record(result.cycle);
     await this.auditor.maybeReport(result.cycle);
+    // Last: the state the cycle left, hashed into the journal (agora replay checks it). Under
+    // --simulate every run of the cycle has ended by now; otherwise runs still going carry on.
+    kernel.history.closeCycle(result.cycle, { actor: 'system:loop' });
     this.cycles_run++;
     const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review };
     this.log.info({ ...report, prices_ncr: result.next_prices_ncr }, 'cycle');

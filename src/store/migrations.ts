@@ -544,6 +544,57 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX executions_started ON executions (started_at_ms);
     `,
   },
+  {
+    version: 11,
+    description: 'history: cycle state hashes, workspace manifests, checkpoints, fork origin, recorded LLM replies',
+    sql: `
+      -- One row per closed cycle: the hash of the state it left (agora replay checks each).
+      CREATE TABLE history_cycles (
+        seq        INTEGER PRIMARY KEY,
+        cycle      INTEGER NOT NULL,
+        at_ms      INTEGER NOT NULL,
+        state_hash TEXT NOT NULL
+      );
+      CREATE INDEX history_cycles_cycle ON history_cycles (cycle);
+      -- A run's workspace as it left it: the manifest in history/objects.
+      CREATE TABLE history_workspaces (
+        seq          INTEGER PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        agent_id     TEXT NOT NULL,
+        cycle        INTEGER NOT NULL,
+        manifest     TEXT NOT NULL,
+        files        INTEGER NOT NULL,
+        bytes        INTEGER NOT NULL
+      );
+      CREATE INDEX history_workspaces_agent ON history_workspaces (agent_id, seq);
+      CREATE TABLE history_checkpoints (
+        seq       INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL,
+        cycle     INTEGER NOT NULL,
+        at_seq    INTEGER NOT NULL,
+        manifests TEXT NOT NULL
+      );
+      -- At most one row: the parent this world was forked from.
+      CREATE TABLE history_origin (
+        seq             INTEGER PRIMARY KEY,
+        parent_dir      TEXT NOT NULL,
+        parent_world_id TEXT NOT NULL,
+        cycle           INTEGER NOT NULL,
+        parent_seq      INTEGER NOT NULL,
+        changes         TEXT NOT NULL
+      );
+      -- The replies agents were given, by request, in order: what llm.mode replay serves.
+      CREATE TABLE history_llm_replies (
+        seq            INTEGER PRIMARY KEY,
+        agent_id       TEXT NOT NULL,
+        execution_id   TEXT NOT NULL,
+        request_sha256 TEXT NOT NULL,
+        stream         INTEGER NOT NULL,
+        replayed       INTEGER NOT NULL
+      );
+      CREATE INDEX history_llm_replies_request ON history_llm_replies (agent_id, request_sha256, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -9,7 +9,10 @@ import { AgoraError, invariant } from '../../base/errors.js';
 import type { Registry } from './domain.js';
 import type { CommandMeta, EventData, EventEnvelope, EventSchemas } from './events.js';
 import { ProjectionWriter } from './projection.js';
-import type { Rng } from './rng.js';
+import { Rng } from './rng.js';
+
+/** Random draws each event's id takes (its 7 base32 characters): a resumed stream skips them. */
+export const EVENT_ID_DRAWS = 7;
 
 export type EventListener<S extends EventSchemas = EventSchemas> = (events: readonly EventEnvelope<S>[]) => void;
 
@@ -44,7 +47,7 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
   constructor(
     readonly db: Database.Database,
     readonly clock: Clock,
-    readonly rng: Rng,
+    public rng: Rng,
     readonly config: Config,
     readonly log: Logger,
     readonly registry: Registry<S>,
@@ -130,7 +133,7 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
     invariant(parsed.success, `event ${type} does not match its schema: ${parsed.error?.message}`);
     // Time-ordered ids keep the unique index append-mostly (random ids would touch a random
     // B-tree page per event); the random tail keeps them unique within a millisecond.
-    const id = `ev_${at_ms.toString(32).padStart(9, '0')}${this.rng.id('', 7).slice(1)}`;
+    const id = `ev_${at_ms.toString(32).padStart(9, '0')}${this.rng.id('', EVENT_ID_DRAWS).slice(1)}`;
     const info = this.insertEvent.run(id, type, at_ms, meta.actor, meta.correlation_id ?? null, meta.causation_id ?? null, JSON.stringify(data));
     const event: EventEnvelope<S, T> = {
       seq: Number(info.lastInsertRowid),
@@ -145,6 +148,12 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
     this.registry.project(this.writer, event as EventEnvelope);
     emitted.push(event as unknown as EventEnvelope<S>);
     return event;
+  }
+
+  /** Continues a recorded random stream (a fork resumes its parent's); never inside a command. */
+  resumeRng(position: { seed: number; draws: number }): void {
+    invariant(this.active === null, 'the random stream is not resumed inside a command');
+    this.rng = Rng.at(position);
   }
 
   subscribe(listener: EventListener<S>): () => void {

@@ -10,6 +10,8 @@ export class Rng {
   private c: number;
   private d: number;
   readonly seed: number;
+  /** Draws since the seed: with the seed, the whole state (a fork resumes its parent's stream from it). */
+  private drawn = 0;
 
   constructor(seed?: number) {
     this.seed = seed ?? randomBytes(4).readUInt32LE(0);
@@ -18,9 +20,23 @@ export class Rng {
     this.c = 0xb7e15162;
     this.d = this.seed >>> 0;
     for (let i = 0; i < 15; i++) this.nextUint32();
+    this.drawn = 0;
+  }
+
+  /** Where the stream is: its seed and how many draws it has made since. */
+  position(): { seed: number; draws: number } {
+    return { seed: this.seed, draws: this.drawn };
+  }
+
+  /** The stream of `seed` after `draws` draws (the seed must be this stream's). */
+  static at(position: { seed: number; draws: number }): Rng {
+    const rng = new Rng(position.seed);
+    for (let i = 0; i < position.draws; i++) rng.nextUint32();
+    return rng;
   }
 
   nextUint32(): number {
+    this.drawn++;
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;
     this.a = this.b ^ (this.b >>> 9);

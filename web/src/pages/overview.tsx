@@ -6,6 +6,7 @@ import { useContext } from 'preact/hooks';
 import { SummaryContext, useLoad } from '../hooks.js';
 import type { Series } from '../types.js';
 import { Card, COLORS, Loading, Stat } from './common.js';
+import { HistoryCard } from './history.js';
 
 export function OverviewPage() {
   const s = useContext(SummaryContext);
@@ -80,6 +81,7 @@ export function OverviewPage() {
           </Card>
         </div>
       )}
+      <HistoryCard />
     </div>
   );
 }
