@@ -22,6 +22,19 @@ const lazyCommands: Record<string, () => Promise<Register>> = {
   requests: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
   approve: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
   deny: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
+  artifacts: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
+  artifact: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
+  add: () => import('./research.js').then((m) => m.registerResearchCommands),
+  pause: () => import('./research.js').then((m) => m.registerResearchCommands),
+  resume: () => import('./research.js').then((m) => m.registerResearchCommands),
+  kill: () => import('./research.js').then((m) => m.registerResearchCommands),
+  report: () => import('./research.js').then((m) => m.registerResearchCommands),
+  kpis: () => import('./research.js').then((m) => m.registerResearchCommands),
+  experiment: () => import('./research.js').then((m) => m.registerResearchCommands),
+  replay: () => import('./history.js').then((m) => m.registerHistoryCommands),
+  checkpoint: () => import('./history.js').then((m) => m.registerHistoryCommands),
+  fork: () => import('./history.js').then((m) => m.registerHistoryCommands),
+  restore: () => import('./history.js').then((m) => m.registerHistoryCommands),
 };
 
 const GLOBAL_WITH_VALUE = new Set(['-w', '--world', '-c', '--config']);
