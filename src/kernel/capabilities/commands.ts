@@ -2,6 +2,7 @@
 // expiry, or deny with a reason), the answer goes to the agent's inbox in the same transaction.
 // Grants are read here by the places that enforce them (the market's memory cap, the LLM proxy's
 // granted models); an expired grant is simply no longer active, so expiry needs no event.
+import { isoOfWorldMs } from '../engine/clock.js';
 import { AgoraError } from '../../base/errors.js';
 import type { CommandMeta, KernelCore } from '../registry.js';
 import { CAPABILITY_PATTERN, ENFORCED_KINDS, type EnforcedKind } from './events.js';
@@ -89,7 +90,7 @@ export class Capabilities {
       const request = this.pending(input.request_id);
       const scope = this.checkScope(request.capability, input.scope ?? nameOf(request.capability) ?? '');
       const expires_at_ms = tx.now_ms + expires_in_s * 1000;
-      const when = new Date(expires_at_ms).toISOString();
+      const when = isoOfWorldMs(expires_at_ms);
       this.deliver(request.agent_id, `[capability ${request.request_id}] approved: ${request.capability} (scope ${scope}, budget ${budget ?? 'unbounded'}, until ${when})${note === '' ? '' : `: ${note}`}`, meta);
       tx.emit('capability_approved', { request_id: request.request_id, agent_id: request.agent_id, capability: request.capability, scope, budget, expires_at_ms, note });
       return this.require(request.request_id);

@@ -31,3 +31,8 @@ export class VirtualClock implements Clock {
     this.current_ms = at_ms;
   }
 }
+
+/** A world time as ISO 8601 text (a pure conversion of the given instant, no clock read). */
+export function isoOfWorldMs(at_ms: number): string {
+  return new Date(at_ms).toISOString();
+}
