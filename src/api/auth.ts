@@ -6,6 +6,7 @@ import { AgoraError } from '../base/errors.js';
 import type { ApiContext, Caller } from './context.js';
 import { secretsEqual } from '../identity/tokens.js';
 import { CallTokenSigner } from '../identity/call-tokens.js';
+import { DELEGATION_HEADER, delegatedCaller } from './mcp/delegation.js';
 
 /** Fields through which a request could claim to act as an agent. */
 const IDENTITY_FIELDS = ['from_id', 'agent_id', 'caller_id', 'sender_id', 'bidder_id', 'payer_id', 'parent_id'] as const;
@@ -55,6 +56,9 @@ export function registerAuth(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 function identify(request: FastifyRequest, ctx: ApiContext): Caller | null {
+  // An MCP tool call's HTTP twin, injected in-process: it is exactly the MCP request's caller.
+  const delegated = request.headers[DELEGATION_HEADER];
+  if (delegated !== undefined) return delegatedCaller(delegated);
   const bound = ctx.connection_identities.get(request.raw.socket);
   const header = request.headers.authorization;
   const token = header !== undefined && header.startsWith('Bearer ') ? header.slice(7).trim() : null;

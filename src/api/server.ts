@@ -22,6 +22,8 @@ import { operatorRoutes } from './routes/operator.js';
 import { socialRoutes } from './routes/social.js';
 import { systemRoutes } from './routes/system.js';
 import { researchRoutes } from './routes/research.js';
+import { mcpRoutes } from './mcp/mcp-route.js';
+import { RouteCatalog } from './mcp/route-catalog.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
@@ -45,6 +47,8 @@ export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] =
   // Before auth and every route: a request for a foreign host name is refused unread.
   registerHostCheck(app, ctx.config);
   registerAuth(app, ctx);
+  // Every route's schemas, for the MCP tools built from them (mcp/route-catalog.ts).
+  const catalog = RouteCatalog.collect(app);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -64,6 +68,7 @@ export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] =
   for (const plugin of [...routePlugins, ...extraPlugins]) {
     await app.register(async (scope) => plugin(scope, ctx));
   }
+  await app.register(async (scope) => mcpRoutes(scope, catalog, app));
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
