@@ -22,10 +22,11 @@ import { operatorRoutes } from './routes/operator.js';
 import { socialRoutes } from './routes/social.js';
 import { systemRoutes } from './routes/system.js';
 import { researchRoutes } from './routes/research.js';
+import { tradeRoutes } from './routes/trade.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes, tradeRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

@@ -17,8 +17,8 @@ export const offerKinds = ['artifact', 'licence', 'claim', 'right'] as const;
 export type OfferKind = (typeof offerKinds)[number];
 
 const units = z.number().int().positive();
-const offerId = z.string().regex(/^offer-[a-z0-9]{12}$/);
-const loanId = z.string().regex(/^loan-[a-z0-9]{12}$/);
+const offerId = z.string().regex(/^offer_[a-z0-9]{12}$/);
+const loanId = z.string().regex(/^loan_[a-z0-9]{12}$/);
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const tradeEvents = {

@@ -8,11 +8,9 @@ import { BUDGET_RIGHT } from './events.js';
 
 function addUnits(w: ProjectionWriter, holder_id: string, right: string, delta: number): void {
   // The CHECK (units >= 0) refuses a holding going negative even if a command's check slips.
-  w.run(
-    `INSERT INTO trade_rights (holder_id, right_name, units) VALUES (?, ?, ?)
-     ON CONFLICT (holder_id, right_name) DO UPDATE SET units = units + excluded.units`,
-    holder_id, right, delta,
-  );
+  // (An upsert would test the CHECK on the inserted row first, so update, then insert.)
+  const updated = w.run('UPDATE trade_rights SET units = units + ? WHERE holder_id = ? AND right_name = ?', delta, holder_id, right);
+  if (updated.changes === 0) w.run('INSERT INTO trade_rights (holder_id, right_name, units) VALUES (?, ?, ?)', holder_id, right, delta);
 }
 
 export function moveUnits(w: ProjectionWriter, from_id: string, to_id: string, right: string, units: number): void {
