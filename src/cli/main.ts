@@ -16,6 +16,7 @@ import { registerCapabilityCommands } from './capabilities.js';
 import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
 import { registerHistoryCommands } from './history.js';
+import { registerTradeCommands } from './trade.js';
 import { printError } from './output.js';
 import { ScenarioError } from '../research/scenario.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerArtifactCommands(program);
   registerCapabilityCommands(program);
   registerHistoryCommands(program);
+  registerTradeCommands(program);
   return program;
 }
 
