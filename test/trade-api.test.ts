@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
+import { publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
 import { llmWorld } from './support/llm.js';
 import { addAgent, agentToken, servedWorld, type TestWorld } from './support/world.js';
 
@@ -215,4 +216,21 @@ test('an LLM rate share sold: the proxy then allows the buyer and refuses the se
   assertErrorShape(seller.body, 'RATE_LIMITED');
   assertConserved(w.world);
   assertAuditPasses(w.world);
+});
+
+test('a licence bought through the exchange covers exactly its calls of the artifact; the next call pays the price', async (t) => {
+  const { world, api, tokens } = await setup(t);
+  const tool = publishTool(world, 'alice', { tool: 'forecast', pricing: { kind: 'fixed', price_ucr: 400_000 } });
+  const offer = (await api.request('POST', '/market/offers', { token: tokens.alice!, body: { kind: 'licence', artifact_id: tool, calls: 2, price: 0.5 } })).body;
+  const bought = await api.request('POST', `/market/offers/${offer.offer_id}/accept`, { token: tokens.bob!, body: { price: 0.5, revision: 1, content_hash: offer.content_hash, version: offer.version } });
+  assert.equal(bought.status, 200, JSON.stringify(bought.body));
+  const call = () => world.kernel.artifacts.beginCall({ payer_id: 'bob', caller_id: 'bob', artifact_id: tool, tool: 'forecast', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'bob' });
+  const prices = [call(), call(), call()].map((c) => c.price_ucr);
+  assert.deepEqual(prices, [0, 0, 400_000], 'two calls covered, the third pays');
+  const carol = world.kernel.artifacts.beginCall({ payer_id: 'carol', caller_id: 'carol', artifact_id: tool, tool: 'forecast', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'carol' });
+  assert.equal(carol.price_ucr, 400_000, 'a licence covers only its holder');
+  const info = (await api.request('GET', '/agents/bob/trade', { token: tokens.bob! })).body;
+  assert.equal(info.licences[0].calls_left, 0);
+  assertConserved(world);
+  assertAuditPasses(world);
 });
