@@ -57,11 +57,13 @@ export async function tradeTurn(api: Client, ctx: TradeContext, notes: string[])
 
   // A parent's side: a loan to each living child without one (daring), or a rate-share slice.
   let spare = ctx.spare_ucr;
+  // A child that declined a loan is not asked again (each proposal would only be churn).
+  const declined = (child: string) => loans.some((l) => l.borrower_id === child && l.status === 'withdrawn');
   for (const child of ctx.children.filter(ctx.alive)) {
     if (open(child)) continue;
     // A daring parent lends more, and asks more back.
     const principal = Math.floor(ctx.run_cost_ucr * (daring ? 3 : 1) * (1 + 2 * ctx.strategy.spawn_share));
-    if (principal > 0 && spare >= principal) {
+    if (principal > 0 && spare >= principal && !declined(child)) {
       const repayment = Math.ceil(principal * (1 + ctx.strategy.bid_markup / 4));
       await api
         .post('/market/loans', { counterparty: child, role: 'lender', principal: creditsText(principal), repayment: creditsText(repayment), instalments: 2, first_due_in_cycles: 4, every_cycles: 4 })
