@@ -42,6 +42,13 @@ function populatedWorld(dir: string): TestWorld {
   const call = k.artifacts.calls.beginCall({ payer_id: 'bob', caller_id: 'bob', artifact_id: tool, tool: 'double', max_price_ucr: 1_000_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'bob' });
   k.artifacts.calls.settleCall({ call_id: call.call_id, resources: NO_USAGE, duration_ms: 5 }, { actor: 'system:invoke' });
   k.capabilities.request({ agent_id: 'bob', capability: 'mcp:github', reason: 'read issues', max_price_ucr: 0 }, { actor: 'bob' });
+  // Trade's tables (docs/trade.md): an accepted licence, a loan collected once, rights and their supply.
+  const licence = k.trade.offers.post({ seller_id: 'alice', kind: 'licence', artifact_id: tool, calls: 3, price_ucr: 1 }, { actor: 'alice' });
+  k.trade.offers.accept({ buyer_id: 'bob', offer_id: licence.offer_id, price_ucr: 1, revision: 1, content_hash: licence.content_hash! }, { actor: 'bob' });
+  const loan = k.trade.loans.propose({ proposer_id: 'alice', counterparty_id: 'bob', role: 'lender', principal_ucr: 2, repayment_ucr: 4, instalments: 2, first_due_in: 1, every_cycles: 1 }, { actor: 'alice' });
+  k.trade.loans.accept({ by_id: 'bob', loan_id: loan.loan_id, principal_ucr: 2, repayment_ucr: 4 }, { actor: 'bob' });
+  k.market.clear({ actor: 'test' });
+  k.trade.tick({ actor: 'test' });
   // The history's tables (docs/replay.md): a recorded reply and workspace, a closed cycle, a checkpoint, a fork origin.
   const sha = 'a'.repeat(64);
   k.history.recordLlmReply({ execution_id: run.id, agent_id: 'alice', request_sha256: sha, body: '{}', stream: false, replayed: false }, { actor: 'alice' });

@@ -24,10 +24,11 @@ import { systemRoutes } from './routes/system.js';
 import { researchRoutes } from './routes/research.js';
 import { mcpRoutes } from './mcp/mcp-route.js';
 import { RouteCatalog } from './mcp/route-catalog.js';
+import { tradeRoutes } from './routes/trade.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes, tradeRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

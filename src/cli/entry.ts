@@ -24,6 +24,8 @@ const lazyCommands: Record<string, () => Promise<Register>> = {
   deny: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
   artifacts: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
   artifact: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
+  offers: () => import('./trade.js').then((m) => m.registerTradeCommands),
+  loans: () => import('./trade.js').then((m) => m.registerTradeCommands),
   add: () => import('./research.js').then((m) => m.registerResearchCommands),
   pause: () => import('./research.js').then((m) => m.registerResearchCommands),
   resume: () => import('./research.js').then((m) => m.registerResearchCommands),

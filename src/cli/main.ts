@@ -17,6 +17,7 @@ import { registerStartCommand } from './start.js';
 import { registerResearchCommands } from './research.js';
 import { registerHistoryCommands } from './history.js';
 import { registerMcpCommand } from './mcp.js';
+import { registerTradeCommands } from './trade.js';
 import { printError } from './output.js';
 import { ScenarioError } from '../research/scenario.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerCapabilityCommands(program);
   registerHistoryCommands(program);
   registerMcpCommand(program);
+  registerTradeCommands(program);
   return program;
 }
 

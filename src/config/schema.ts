@@ -368,8 +368,8 @@ export const llmSchema = z
     replay_world: z.string().default('').describe("The world directory whose recorded replies llm.mode replay serves; empty = this world's fork parent, or this world itself."),
     rate_limits: z
       .strictObject({
-        agent_tokens_per_minute: int(1, 1e12).default(100_000).describe('Tokens one agent may use in any rolling 60 s (reserved on admission, corrected to actual usage after).'),
-        agent_requests_per_minute: int(1, 1e9).default(60).describe('Calls one agent may make in any rolling 60 s.'),
+        agent_tokens_per_minute: int(1, 1e12).default(100_000).describe('Tokens one agent may use in any rolling 60 s (reserved on admission, corrected to actual usage after): each new agent is issued this share as a tradeable right (docs/trade.md), and its window follows what it holds.'),
+        agent_requests_per_minute: int(1, 1e9).default(60).describe('Calls one agent may make in any rolling 60 s: issued to each new agent as a tradeable right (docs/trade.md), its window follows what it holds.'),
         global_tokens_per_minute: int(1, 1e12).default(2_000_000).describe('Tokens all agents together may use in any rolling 60 s, whatever the provider.'),
         global_requests_per_minute: int(1, 1e9).default(1200).describe('Calls all agents together may make in any rolling 60 s.'),
         provider_share: num(0, 1).default(0.9).describe("Fraction of each provider's own limits (llm.providers.*.tokens_per_minute, requests_per_minute) Agora's agents may use together; the rest is headroom for other users of the same key."),
@@ -518,6 +518,25 @@ export const telemetrySchema = z
   })
   .prefault({});
 
+// Trade (docs/trade.md): escrowed offers, loans, and the rights agents hold and sell.
+export const tradeSchema = z
+  .strictObject({
+    offers_open_per_agent_max: int(0, 100_000).default(50).describe('Open offers one agent may have at once; more are refused with LIMIT.'),
+    offer_ttl_cycles_max: int(1, 1_000_000).default(1000).describe('The latest expiry an offer may name, in cycles from now.'),
+    licence_calls_max: int(1, 1_000_000_000).default(1_000_000).describe('Most calls one licence offer may sell.'),
+    loans_open_per_agent_max: int(0, 100_000).default(20).describe('Loans (proposed or outstanding) one agent may be party to at once.'),
+    loan_instalments_max: int(1, 10_000).default(100).describe('Most instalments a loan may be repaid in.'),
+    loan_term_cycles_max: int(1, 1_000_000).default(10_000).describe('Latest cycle a loan may fall due, counted from its acceptance.'),
+    // Each new agent's LLM rate share is issued from llm.rate_limits.agent_tokens_per_minute and
+    // agent_requests_per_minute (its own windows then follow what it holds).
+    rights_default: z
+      .strictObject({
+        llm_token_budget: int(0, 1e15).default(100_000_000).describe("Each new agent's lifetime LLM token budget, issued once when it is created; every token a call uses is consumed from it, and a call whose reservation exceeds what is left is refused."),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   auth: authSchema,
@@ -543,6 +562,7 @@ export const configSchema = z.strictObject({
   artifacts: artifactsSchema,
   history: historySchema,
   telemetry: telemetrySchema,
+  trade: tradeSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -45,6 +45,8 @@ import { OperatorAgents } from './operator-agents/commands.js';
 import { Kpis } from './kpis/commands.js';
 import { historyDomain } from './history/domain.js';
 import { History } from './history/commands.js';
+import { tradeDomain } from './trade/domain.js';
+import { Trade } from './trade/commands.js';
 
 /** Every domain, in projection order (a clearing's snapshot reads the market's tables first). */
 export const kernelDomains = [
@@ -62,6 +64,7 @@ export const kernelDomains = [
   artifactsDomain,
   capabilitiesDomain,
   historyDomain,
+  tradeDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -109,6 +112,8 @@ export class Kernel {
   readonly kpis: Kpis;
   /** Cycle hashes, workspace manifests, checkpoints, forks, recorded LLM replies (docs/replay.md). */
   readonly history: History;
+  /** Offers, loans and rights (docs/trade.md). */
+  readonly trade: Trade;
 
   constructor(deps: KernelDeps) {
     this.core = new KernelCore(deps.db, deps.clock, deps.rng, deps.config, deps.log, kernelRegistry);
@@ -130,6 +135,10 @@ export class Kernel {
     this.operatorAgents = new OperatorAgents(this.core, this.agents, this.market);
     this.kpis = new Kpis(this.core);
     this.history = new History(this.core);
+    this.trade = new Trade(this.core);
+    // Every new agent is issued its default rights; a licence covers the calls it was bought for.
+    this.agents.afterCreate = (tx, agent_id) => this.trade.rights.issueDefaults(tx, agent_id);
+    this.artifacts.calls.coverCall = (tx, input) => this.trade.offers.coverCall(tx, input);
   }
 
   get config(): Config {

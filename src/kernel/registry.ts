@@ -19,6 +19,7 @@ import type { socialEvents } from './social/events.js';
 import type { operatorAgentEvents } from './operator-agents/events.js';
 import type { kpiEvents } from './kpis/events.js';
 import type { historyEvents } from './history/events.js';
+import type { tradeEvents } from './trade/events.js';
 
 export type KernelEvents = typeof ledgerEvents &
   typeof agentEvents &
@@ -32,7 +33,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof kpiEvents &
   typeof artifactEvents &
   typeof capabilityEvents &
-  typeof historyEvents;
+  typeof historyEvents &
+  typeof tradeEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

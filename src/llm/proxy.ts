@@ -28,7 +28,7 @@ export class LlmProxy {
     private readonly log: Logger,
   ) {
     this.catalogue = new ModelCatalogue(this.config, kernel.clock, log);
-    this.limiter = new RateLimiter(this.config, kernel.clock);
+    this.limiter = new RateLimiter(this.config, kernel.clock, (agent_id) => kernel.trade.rateShare(agent_id));
   }
 
   private get config(): Config['llm'] {
@@ -69,6 +69,16 @@ export class LlmProxy {
       );
     }
     const reserved = prompt_estimate + max_completion_tokens;
+    // The agent's LLM token budget (a tradeable right): what this call reserves, with what its
+    // run already has in flight, must fit in what it holds now.
+    const budget = this.kernel.trade.tokenBudget(caller.agent_id);
+    if (held.tokens + reserved > budget) {
+      throw new AgoraError('INSUFFICIENT_FUNDS', `the LLM token budget of ${caller.agent_id} has ${budget} tokens left; this call reserves ${reserved} (${held.tokens} in flight); buy budget (GET /market/offers)`, {
+        token_budget: budget,
+        tokens_reserved: reserved,
+        tokens_in_flight: held.tokens,
+      });
+    }
     const rate = this.limiter.admit(caller.agent_id, live_route.provider.name, reserved);
     if (buy > 0) {
       try {

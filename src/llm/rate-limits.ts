@@ -33,6 +33,9 @@ export interface RateSnapshot {
   requests_per_minute: { limit: number; used: number };
 }
 
+/** An agent's own per-minute limits as it holds them now (trade rights); 0 = it holds none. */
+export type AgentLimits = (agent_id: string) => { tokens_per_minute: number; requests_per_minute: number };
+
 export class RateLimiter {
   private readonly agents = new Map<string, WindowPair>();
   private readonly providers = new Map<string, Partial<WindowPair>>();
@@ -42,6 +45,8 @@ export class RateLimiter {
   constructor(
     private readonly config: Config['llm'],
     private readonly clock: Clock,
+    /** The agent's rate share as held at the moment of use; absent: llm.rate_limits.agent_*. */
+    private readonly agentLimits: AgentLimits | null = null,
   ) {
     const limits = config.rate_limits;
     this.global = { tokens: new SlidingWindow(limits.global_tokens_per_minute, WINDOW_MS), requests: new SlidingWindow(limits.global_requests_per_minute, WINDOW_MS) };
@@ -105,20 +110,36 @@ export class RateLimiter {
   agentSnapshot(agent_id: string): RateSnapshot {
     const now_world_ms = this.clock.now_ms();
     const pair = this.agents.get(agent_id);
-    const limits = this.config.rate_limits;
+    const limits = this.limitsOf(agent_id);
     return {
-      tokens_per_minute: { limit: limits.agent_tokens_per_minute, used: pair?.tokens.used(now_world_ms) ?? 0 },
-      requests_per_minute: { limit: limits.agent_requests_per_minute, used: pair?.requests.used(now_world_ms) ?? 0 },
+      tokens_per_minute: { limit: limits.tokens_per_minute, used: pair?.tokens.used(now_world_ms) ?? 0 },
+      requests_per_minute: { limit: limits.requests_per_minute, used: pair?.requests.used(now_world_ms) ?? 0 },
     };
   }
 
+  private limitsOf(agent_id: string): { tokens_per_minute: number; requests_per_minute: number } {
+    if (this.agentLimits !== null) return this.agentLimits(agent_id);
+    const limits = this.config.rate_limits;
+    return { tokens_per_minute: limits.agent_tokens_per_minute, requests_per_minute: limits.agent_requests_per_minute };
+  }
+
   private windowsFor(agent_id: string, provider: string, tokens: number): NamedWindow[] {
+    const held = this.limitsOf(agent_id);
+    // A share sold down to nothing admits nothing (a window's limit is at least 1).
+    if (held.tokens_per_minute < 1 || held.requests_per_minute < 1) {
+      throw new AgoraError('RATE_LIMITED', `agent ${agent_id} holds no LLM rate share (tokens ${held.tokens_per_minute}, requests ${held.requests_per_minute} per minute); buy some (GET /market/offers)`, {
+        limit: held.requests_per_minute < 1 ? 'agent_requests_per_minute' : 'agent_tokens_per_minute',
+        limit_value: 0,
+      }, WINDOW_MS / 1000);
+    }
     let agent = this.agents.get(agent_id);
     if (agent === undefined) {
-      const limits = this.config.rate_limits;
-      agent = { tokens: new SlidingWindow(limits.agent_tokens_per_minute, WINDOW_MS), requests: new SlidingWindow(limits.agent_requests_per_minute, WINDOW_MS) };
+      agent = { tokens: new SlidingWindow(held.tokens_per_minute, WINDOW_MS), requests: new SlidingWindow(held.requests_per_minute, WINDOW_MS) };
       this.agents.set(agent_id, agent);
     }
+    // Enforced as held now: a share bought or sold since the last call applies at once.
+    agent.tokens.limit = held.tokens_per_minute;
+    agent.requests.limit = held.requests_per_minute;
     const shared = this.providers.get(provider);
     invariant(shared !== undefined, `provider ${provider} has rate windows`);
     const windows: NamedWindow[] = [

@@ -22,7 +22,7 @@ export class SlidingWindow {
   private last_now_ms = -Infinity;
 
   constructor(
-    readonly limit: number,
+    public limit: number,
     readonly window_ms: number,
   ) {
     invariant(Number.isSafeInteger(limit) && limit > 0, `window limit is a positive whole number, got ${limit}`);

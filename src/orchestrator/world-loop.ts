@@ -105,6 +105,8 @@ export class WorldLoop {
     }
     // Storage is a priced resource: each clearing burns what the owners' artifact bytes cost.
     kernel.artifacts.chargeStorage(result.cycle, { actor: 'system:loop' });
+    // Trade: offers past their expiry close, loans due are collected (docs/trade.md).
+    kernel.trade.tick({ actor: 'system:loop' });
     const review = kernel.lifecycle.review({
       cycle: result.cycle,
       min_bundle_cost_ucr: this.minBundleCostUcr(),

@@ -595,6 +595,86 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX history_llm_replies_request ON history_llm_replies (agent_id, request_sha256, seq);
     `,
   },
+  {
+    // Trade (docs/trade.md): offers, licences, loans and their collections, rights holdings.
+    version: 14,
+    description: 'trade: offers, licences, loans and their collections, rights holdings and supply',
+    sql: `
+      CREATE TABLE trade_offers (
+        offer_id      TEXT PRIMARY KEY,
+        seller_id     TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('artifact', 'licence', 'claim', 'right')),
+        artifact_id   TEXT,
+        calls         INTEGER,
+        loan_id       TEXT,
+        right_name    TEXT,
+        units         INTEGER,
+        price_ucr     INTEGER NOT NULL CHECK (price_ucr >= 0),
+        buyer_id      TEXT,
+        expires_cycle INTEGER,
+        revision      INTEGER NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'withdrawn', 'expired')),
+        accepted_by   TEXT,
+        created_at_ms INTEGER NOT NULL,
+        closed_at_ms  INTEGER,
+        seq           INTEGER NOT NULL
+      );
+      CREATE INDEX trade_offers_status ON trade_offers (status, seq);
+      CREATE INDEX trade_offers_seller ON trade_offers (seller_id, status);
+      CREATE TABLE trade_licences (
+        licence_id    TEXT PRIMARY KEY,
+        holder_id     TEXT NOT NULL,
+        artifact_id   TEXT NOT NULL,
+        calls_total   INTEGER NOT NULL,
+        calls_left    INTEGER NOT NULL CHECK (calls_left >= 0),
+        offer_id      TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX trade_licences_holder ON trade_licences (holder_id, artifact_id);
+      CREATE TABLE trade_loans (
+        loan_id         TEXT PRIMARY KEY,
+        proposer_id     TEXT NOT NULL,
+        lender_id       TEXT NOT NULL,
+        borrower_id     TEXT NOT NULL,
+        holder_id       TEXT NOT NULL,
+        principal_ucr   INTEGER NOT NULL,
+        repayment_ucr   INTEGER NOT NULL,
+        instalments     INTEGER NOT NULL,
+        first_due_in    INTEGER NOT NULL,
+        every_cycles    INTEGER NOT NULL,
+        accepted_cycle  INTEGER,
+        next_instalment INTEGER NOT NULL DEFAULT 1,
+        next_due_cycle  INTEGER,
+        paid_ucr        INTEGER NOT NULL DEFAULT 0,
+        defaulted_ucr   INTEGER NOT NULL DEFAULT 0,
+        status          TEXT NOT NULL CHECK (status IN ('proposed', 'outstanding', 'paid', 'defaulted', 'withdrawn')),
+        created_at_ms   INTEGER NOT NULL,
+        closed_at_ms    INTEGER
+      );
+      CREATE INDEX trade_loans_due ON trade_loans (status, next_due_cycle);
+      CREATE TABLE trade_loan_payments (
+        seq        INTEGER NOT NULL,
+        loan_id    TEXT NOT NULL,
+        instalment INTEGER NOT NULL,
+        cycle      INTEGER NOT NULL,
+        owed_ucr   INTEGER NOT NULL,
+        paid_ucr   INTEGER NOT NULL,
+        to_id      TEXT NOT NULL,
+        PRIMARY KEY (loan_id, instalment)
+      );
+      CREATE TABLE trade_rights (
+        holder_id  TEXT NOT NULL,
+        right_name TEXT NOT NULL,
+        units      INTEGER NOT NULL CHECK (units >= 0),
+        PRIMARY KEY (holder_id, right_name)
+      );
+      CREATE TABLE trade_rights_supply (
+        right_name     TEXT PRIMARY KEY,
+        issued_units   INTEGER NOT NULL,
+        consumed_units INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

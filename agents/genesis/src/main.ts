@@ -18,6 +18,7 @@ import { Rng } from './rng.js';
 import { actOnReplies, chooseKind, composePrompt, learnFromAnswers, loadHuman, remember, saveHuman, type HumanMemory } from './human.js';
 import { answerInbox, greetParent, lineageReport } from './social.js';
 import { describeStrategy, mutate, type Strategy } from './strategy.js';
+import { tradeTurn } from './trade.js';
 
 interface MarketState {
   resources: Record<keyof Prices, { price: number; utilization: number }>;
@@ -103,6 +104,12 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
 
   const spare_ucr = balance_ucr - strategy.reserve_runs * run_cost_ucr;
   const helped = spare_ucr > 0 ? await careForChildren(api, { state, directory, strategy, prices, spare_ucr }, notes) : null;
+  // Trade (docs/trade.md): loans to children, rights bought and sold, as the genes say.
+  const traded = await tradeTurn(
+    api,
+    { agent_id: env.agent_id, parent_id: env.lineage.at(-1) ?? null, children: state.children, alive: (id) => directory.get(id)?.status === 'alive', strategy, spare_ucr: Math.max(0, spare_ucr), run_cost_ucr, balance_ucr },
+    notes,
+  ).catch((err: unknown) => `failed: ${String(err)}`);
 
   // One competitive bid for the next lease.
   const waiting = await refreshOwnBids(api, env.agent_id, notes);
@@ -129,7 +136,7 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
   saveState(dir, state);
   saveStrategy(dir, strategy);
   const humanText = [asked === '-' ? '' : `asked ${asked}`, learned, ...acted].filter((x) => x !== '').join('; ');
-  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} replies ${replies}${humanText === '' ? '' : ` human: ${humanText}`}`;
+  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} traded ${traded} replies ${replies}${humanText === '' ? '' : ` human: ${humanText}`}`;
   const thought = thinker === null ? null : await reflect(api, thinker, summary, notes);
   const line = `${env.system_time} ${summary}${thought === null ? '' : ` thought: ${thought}`}${notes.length ? ' notes: ' + notes.join('; ') : ''}`;
   // The reasoning goes to stdout too: the operator reads it in the run's log on the dashboard.

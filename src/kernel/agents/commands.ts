@@ -36,6 +36,9 @@ const AGENT_SELECT = `SELECT a.*, acc.balance_ucr AS balance_ucr, esc.balance_uc
   FROM agents a JOIN accounts acc ON acc.id = a.id JOIN accounts esc ON esc.id = 'escrow:' || a.id`;
 
 export class Agents {
+  /** Runs inside the creating command, after agent_created (the kernel issues the new agent's rights). */
+  afterCreate: ((tx: Tx, agent_id: string) => void) | null = null;
+
   constructor(private readonly core: KernelCore) {}
 
   get(agent_id: string): AgentView | null {
@@ -100,6 +103,7 @@ export class Agents {
       workspace: input.workspace,
       postings: input.postings,
     });
+    this.afterCreate?.(tx, input.agent_id);
     const agent = this.get(input.agent_id);
     invariant(agent !== null, 'created agent is readable');
     return agent;

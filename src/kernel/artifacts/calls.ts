@@ -4,7 +4,7 @@
 // remaining hold of the call above it (no posting: the same account), and its leftover goes
 // back there. The payer is always the top-level caller; no call can name a third party.
 import { escrowAccount, SYSTEM_BURN } from '../ledger/accounts.js';
-import type { CommandMeta, KernelCore } from '../registry.js';
+import type { CommandMeta, KernelCore, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 import type { Market } from '../market/commands.js';
@@ -60,7 +60,17 @@ export interface SettledCall {
 
 const ERROR_CODE = /^[A-Z][A-Z_]{0,39}$/;
 
+/**
+ * A licence that covers a top-level call's price (trade: docs/trade.md). It runs inside the
+ * call's command; when it returns true it has journaled the use of one licensed call, and the
+ * call is quoted at 0 (the licence was paid for when it was bought).
+ */
+export type CallCover = (tx: Tx, input: { payer_id: string; artifact_id: string; call_id: string }) => boolean;
+
 export class ArtifactCalls {
+  /** Set by the kernel to the trade domain's licences; none: every call pays its price. */
+  coverCall: CallCover | null = null;
+
   constructor(
     private readonly core: KernelCore,
     private readonly market: Market,
@@ -112,7 +122,9 @@ export class ArtifactCalls {
       const decision = this.access({ caller_id: input.caller_id, action: 'invoke', artifact_id: artifact.id });
       // An executable contract was run by the invoker before this (recordContractDecision).
       if ('allow' in decision && !decision.allow) throw new AgoraError('ACCESS_DENIED', `invoke of ${artifact.id} denied: ${decision.reason}`, { artifact_id: artifact.id });
-      const quoted_ucr = tool.pricing.kind === 'fixed' ? tool.pricing.price_ucr : tool.pricing.cap_ucr;
+      const call_id = this.core.rng.id('call', 12);
+      const licensed = parent === null && this.coverCall !== null && this.coverCall(tx, { payer_id: input.payer_id, artifact_id: artifact.id, call_id });
+      const quoted_ucr = licensed ? 0 : tool.pricing.kind === 'fixed' ? tool.pricing.price_ucr : tool.pricing.cap_ucr;
       if (quoted_ucr > input.max_price_ucr) {
         throw new AgoraError('PRICE_ABOVE_MAX', `${artifact.id} ${tool.name} costs ${quoted_ucr} µcr, above max_price ${input.max_price_ucr} µcr; nothing was charged`, { price_ucr: quoted_ucr, max_price_ucr: input.max_price_ucr });
       }
@@ -130,7 +142,6 @@ export class ArtifactCalls {
         }
         if (escrow_ucr > 0) postings.push({ from: input.payer_id, to: escrowAccount(input.payer_id), amount_ucr: escrow_ucr, kind: 'escrow', memo: 'call' });
       }
-      const call_id = this.core.rng.id('call', 12);
       const cycle = this.core.writer.get<{ cycle: number }>('SELECT cycle FROM market_state WHERE id = 1')?.cycle ?? 0;
       tx.emit('artifact_call_started', {
         call_id,

@@ -7,6 +7,7 @@ import { bundle, count, credits, dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
 import type { AgentDetail, Message, Trace } from '../types.js';
 import { AgentLink, Card, COLORS, Empty, Loading, Stat, StatusDot } from './common.js';
+import { AgentTradeCards } from './trade.js';
 
 function ExecutionLog({ id }: { id: string }) {
   const log = useLoad(
@@ -94,6 +95,8 @@ export function AgentPage({ id }: { id: string }) {
           <Chart name="balance" time x={balance.at_ms.map((ms) => ms / 1000)} lines={[{ label: 'balance', color: COLORS.held, values: balance.balance, fill: true, stepped: true, format: credits }]} />
         )}
       </Card>
+
+      <AgentTradeCards id={id} />
 
       <Card title="Its trace (what it thinks)" wide>
         <AgentTrace id={id} />

@@ -6,6 +6,7 @@ import { bundle, count, credits, percent } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { RESOURCES, type BookEntry, type Clearing, type Series, type Trade } from '../types.js';
 import { AgentLink, Card, COLORS, Empty, Loading } from './common.js';
+import { MarketTrade } from './trade.js';
 
 const BOOK_ROWS = 50;
 const RECENT = 20;
@@ -154,6 +155,7 @@ export function MarketPage() {
           )}
         </Card>
       </div>
+      <MarketTrade />
     </div>
   );
 }
