@@ -35,6 +35,7 @@ const lazyCommands: Record<string, () => Promise<Register>> = {
   checkpoint: () => import('./history.js').then((m) => m.registerHistoryCommands),
   fork: () => import('./history.js').then((m) => m.registerHistoryCommands),
   restore: () => import('./history.js').then((m) => m.registerHistoryCommands),
+  compare: () => import('./history.js').then((m) => m.registerHistoryCommands),
 };
 
 const GLOBAL_WITH_VALUE = new Set(['-w', '--world', '-c', '--config']);
