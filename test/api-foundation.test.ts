@@ -74,7 +74,7 @@ test('transfers are exact and history pages backwards', async (t) => {
   }
   const bob = await api.request('GET', '/economic/balance/bob', { token: alice });
   // Another agent's balance is one sum: its escrow is private (it would give sealed bid amounts).
-  assert.deepEqual(bob.body, { agent_id: 'bob', balance: 1.300001, escrow: null });
+  assert.deepEqual(bob.body, { agent_id: 'bob', balance: 1.300001, escrow: null, credits: 1.300001 });
   const page1 = await api.request('GET', '/economic/history?limit=3', { token: alice });
   assert.equal(page1.body.items.length, 3);
   assert.equal(page1.body.items[0].amount, 1);
