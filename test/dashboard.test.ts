@@ -110,7 +110,10 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   const inbox = k.social.reads.inbox('asker', { unread_only: false, limit: 100 });
   assert.ok(inbox.some((m) => m.from_id === 'operator' && m.content === 'No: save the credits until pricing is stable.'), 'the reply is in its inbox');
 
-  // The agent's own page shows the new balance and the reply among its messages.
+  // The agent's own page shows the new balance and the reply among its messages. Once a run
+  // of the asker has read the reply it bids no more, so its balance holds still to compare.
+  await until('the asker to read the reply', () => k.social.reads.unreadCount('asker') === 0 && k.executions.running().every((e) => e.agent_id !== 'asker'));
+  const balance_now = k.ledger.agentBalance('asker');
   await page.click('nav a[href="#/agents"]');
   await page.waitForSelector('[data-testid=agents-table] tr[data-agent=asker]');
   await page.waitForSelector('[data-testid=lineage]');
@@ -119,6 +122,7 @@ test('the operator logs in, watches the world live, and answers a real agent\'s 
   await page.waitForSelector('[data-testid=messages] li.from-operator');
   assert.match((await page.textContent('[data-testid=messages]')) ?? '', /save the credits until pricing is stable/);
   const shown = Number(((await page.textContent('[data-testid=agent-balance]')) ?? '').replace(/,/g, ''));
+  assert.ok(Math.abs(shown * 1e6 - balance_now) <= 5_000, `the agent page shows the ledger's balance (to the cent): ${shown} against ${balance_now}`);
   assert.ok(shown * 1e6 >= balance_before + credits(6) - credits(5), `the agent page shows the risen balance: ${shown}`);
   await page.click('[data-testid=executions] button.link >> nth=0');
   await page.waitForSelector('[data-testid=log]');

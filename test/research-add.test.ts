@@ -31,10 +31,7 @@ test('agora add puts a Python and a JavaScript agent into a running world at its
   const dir = join(tempDir('agora-add-'), 'world');
   const config_file = join(tempDir('agora-add-cfg-'), 'agora.yaml');
   // Nobody dies of dormancy here: the reserve's count stays put while the test looks at it.
-  // No launchers started ahead: on a host whose / is a private mount (this one), a pre-started
-  // launcher never sees a workspace image mounted after it started (a spawned child's too);
-  // reported, and the sandbox's to fix.
-  writeFileSync(config_file, 'market:\n  clearing_interval_s: 1\nsocial:\n  population_max: 1\noperator_agents:\n  places_max: 3\nlifecycle:\n  death_after_cycles: 100000\nsandbox:\n  launchers_prestarted: 0\n');
+  writeFileSync(config_file, 'market:\n  clearing_interval_s: 1\nsocial:\n  population_max: 1\noperator_agents:\n  places_max: 3\nlifecycle:\n  death_after_cycles: 100000\n');
   const agora = await startAgora(['-w', dir, '-c', config_file]);
   t.after(() => agora.stop());
   const operator_token = readFileSync(join(dir, 'operator.token'), 'utf8').trim();

@@ -38,6 +38,7 @@ const lazyCommands: Record<string, () => Promise<Register>> = {
   fork: () => import('./history.js').then((m) => m.registerHistoryCommands),
   restore: () => import('./history.js').then((m) => m.registerHistoryCommands),
   mcp: () => import('./mcp.js').then((m) => m.registerMcpCommand),
+  compare: () => import('./history.js').then((m) => m.registerHistoryCommands),
 };
 
 const GLOBAL_WITH_VALUE = new Set(['-w', '--world', '-c', '--config']);

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AgoraError } from '../base/errors.js';
 import { loadConfig } from '../config/load.js';
-import { applyOverrides, parseSetting, type Overrides } from '../config/overrides.js';
+import { applyOverrides, flattenOverrides, parseSetting, type Overrides } from '../config/overrides.js';
 import { replayJournal } from '../kernel/replay.js';
 import { forkWorld } from '../orchestrator/fork.js';
 import { agentOwner } from '../workspace/workspace-store.js';
@@ -60,10 +60,13 @@ export function registerHistoryCommands(program: Command): void {
     .requiredOption('--at <cycle>', 'the cycle the fork starts after', cycleArg)
     .requiredOption('--to <dir>', 'the new world\'s directory (new or empty)')
     .option('--set <key=value>', 'a config change (repeatable), e.g. social.message_cost=0.5', collect, [])
+    .option('--scenario <file>', "config changes from a scenario file's config: (docs/research.md); its agents, seed and cycles are not used: a fork goes on with its parent's. --set wins over it")
     .option('--json', 'machine-readable output')
-    .action((options: { at: number; to: string; set: string[]; json?: boolean }, command: Command) => {
+    .action(async (options: { at: number; to: string; set: string[]; scenario?: string; json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const changes: Overrides = Object.fromEntries(options.set.map(parseSetting));
+      // Loaded only when asked for: the scenario module (and its schema) costs every other CLI call nothing.
+      const from_scenario = options.scenario === undefined ? {} : flattenOverrides((await import('../research/scenario.js')).loadScenario(options.scenario).scenario.config);
+      const changes: Overrides = { ...from_scenario, ...Object.fromEntries(options.set.map(parseSetting)) };
       // The fork's config is the parent's (this command's config file) with the changes: validated whole.
       const config = loadConfig(globals.config, (raw) => applyOverrides(raw, changes)).config;
       const report = forkWorld({ parent_dir: globals.world, cycle: options.at, to_dir: options.to, changes, config });
@@ -75,6 +78,31 @@ export function registerHistoryCommands(program: Command): void {
           `\nrun it with: agora start --world ${report.dir}${globals.config === undefined ? '' : ` --config ${globals.config}`}`,
         options.json,
       );
+    });
+
+  program
+    .command('compare <dir>')
+    .description("this world's ecosystem KPIs beside another world's (a fork's, say) at the last cycle both recorded, with the deltas")
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, options: { json?: boolean }, command: Command) => {
+      const { compareKpis } = await import('./compare.js');
+      const { openWorld } = await import('../orchestrator/open-world.js');
+      const result = withWorld(command, (here) => {
+        const other = openWorld({ dir: resolve(dir), config: here.config, create: false, log_to_file: false });
+        try {
+          return compareKpis(here, other);
+        } finally {
+          other.close();
+        }
+      });
+      const fmt = (v: number | null) => (v === null ? null : Number.isInteger(v) ? String(v) : v.toFixed(4));
+      const { formatTable } = await import('./table.js');
+      const head =
+        result.common_cycle === null
+          ? `no cycle with KPIs in both worlds (this: ${result.this_last_cycle ?? 'none'}, other: ${result.other_last_cycle ?? 'none'})`
+          : `KPIs at cycle ${result.common_cycle}, the last both recorded (this world ran to ${result.this_last_cycle}, the other to ${result.other_last_cycle})` +
+            (result.relation === null ? '' : `; ${result.relation}`);
+      printOutput(result, `${head}\n${formatTable(['kpi', 'this', 'other', 'delta'], result.kpis.map((k) => [k.name, fmt(k.this), fmt(k.other), k.delta === null ? null : (k.delta > 0 ? '+' : '') + fmt(k.delta)]))}`, options.json);
     });
 
   program

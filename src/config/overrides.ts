@@ -41,6 +41,20 @@ export function applyOverrides(raw: unknown, overrides: Overrides): Record<strin
   return root;
 }
 
+/**
+ * A nested map of config values (a scenario's `config:`) as dotted keys, one per leaf (lists
+ * are leaves): the shape a fork keeps its changes in.
+ */
+export function flattenOverrides(doc: Record<string, unknown>, prefix = ''): Overrides {
+  const out: Overrides = {};
+  for (const [k, v] of Object.entries(doc)) {
+    const key = prefix === '' ? k : `${prefix}.${k}`;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) Object.assign(out, flattenOverrides(v as Record<string, unknown>, key));
+    else out[key] = v;
+  }
+  return out;
+}
+
 /** A world's own overrides (a fork's), or none. */
 export function readWorldOverrides(world_dir: string): Overrides {
   const file = join(world_dir, OVERRIDES_FILE);

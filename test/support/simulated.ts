@@ -27,13 +27,14 @@ export function installTraders(world: TestWorld): void {
 
 /**
  * Opens the world at `dir` (a new one with the traders when `fresh`), runs `cycles` simulated
- * cycles, and returns it open (the caller closes it with cleanup()).
+ * cycles, and returns it open (the caller closes it with cleanup()). `install` puts other agents
+ * in a fresh world instead of the traders.
  */
-export async function runSimulated(options: { dir?: string; cycles: number; seed?: number; config?: ConfigInput; fresh?: boolean }): Promise<TestWorld> {
+export async function runSimulated(options: { dir?: string; cycles: number; seed?: number; config?: ConfigInput; fresh?: boolean; install?: (world: TestWorld) => void }): Promise<TestWorld> {
   const clock = new VirtualClock();
   const dir = options.dir ?? tempDir('agora-sim-');
   const world = makeWorld({ dir, clock, seed: options.seed ?? 7, config: options.config ?? SIMULATED_CONFIG });
-  if (options.fresh !== false) installTraders(world);
+  if (options.fresh !== false) (options.install ?? installTraders)(world);
   const api = await serve(world);
   const runner = await createRunner(world.config, world.log);
   try {

@@ -8,8 +8,16 @@ import addFormats from 'ajv-formats';
 import { AgoraError } from '../../base/errors.js';
 import { sha256 } from '../../store/artifact-bytes.js';
 
-const ajv = new Ajv2020({ strict: true, allErrors: false, validateFormats: true });
-addFormats.default(ajv);
+// Built on first use, not at import: every world opens this module (the kernel holds the
+// artifacts), and Ajv's meta-schemas and formats cost a short CLI command ~0.1 s it never needs.
+let instance: Ajv2020 | null = null;
+function ajvInstance(): Ajv2020 {
+  if (instance === null) {
+    instance = new Ajv2020({ strict: true, allErrors: false, validateFormats: true });
+    addFormats.default(instance);
+  }
+  return instance;
+}
 
 /** Compiled validators by the sha256 of their schema's JSON (the same schema compiles once). */
 const compiled = new Map<string, ValidateFunction>();
@@ -39,6 +47,7 @@ export function validatorFor(schema: object, field = 'schema'): ValidateFunction
   const key = sha256(JSON.stringify(schema));
   const cached = compiled.get(key);
   if (cached !== undefined) return cached;
+  const ajv = ajvInstance();
   if (!ajv.validateSchema(schema)) {
     throw new AgoraError('INVALID_ARGS', `${field} is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}`, { field, problems: problems(ajv.errors) });
   }

@@ -8,9 +8,13 @@ export const MEASURED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   cycle_closed: ['state_hash', 'table_hashes'],
 };
 
-/** Where a fork served a reply from (its recording or live): provenance, not a decision. */
+/**
+ * What differs in a fork without being a decision: where it served a reply from (its recording
+ * or live), and journal positions, which sit one further on in a fork for its world_forked event.
+ */
 export const PROVENANCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   llm_reply_recorded: ['replayed'],
+  kpis_recorded: ['up_to_seq'],
 };
 
 /** An event's data without the fields listed for its type. */
