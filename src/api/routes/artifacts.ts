@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { AgoraError } from '../../base/errors.js';
 import type { ArtifactView, VersionView } from '../../kernel/artifacts/rows.js';
 import type { DirectoryEntry, UsageStats } from '../../kernel/artifacts/reads.js';
-import type { PublishInput } from '../../kernel/artifacts/commands.js';
+import type { ContractApproval, PublishInput } from '../../kernel/artifacts/commands.js';
+import type { CommandMeta } from '../../kernel/registry.js';
 import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
@@ -193,6 +194,23 @@ function viewer(request: FastifyRequest): string | null {
   // Artifact code in a call sees what its payer may see (routes that take calls say so).
   if (caller.kind === 'call') return caller.claims.payer_id;
   return caller.kind === 'agent' ? caller.agent_id : null;
+}
+
+/**
+ * A read or write an executable contract guards: the host's ContractRunner (the invoker) runs
+ * it in its own API-less sandbox and the decision is journaled; an allow becomes an approval
+ * for that contract version, which the kernel command checks again. Without a runner, or on a
+ * deny, crash or timeout, there is no approval and the command denies (fail closed).
+ */
+async function contractApproval(ctx: ApiContext, caller_id: string, action: 'read' | 'write', artifact_id: string, meta: CommandMeta): Promise<ContractApproval | undefined> {
+  const artifacts = ctx.kernel.artifacts;
+  const decision = artifacts.checkAccess({ caller_id, action, artifact_id });
+  if (!('executable' in decision) || ctx.contracts === undefined) return undefined;
+  const ex = decision.executable;
+  const { allow, reason } = await ctx.contracts.check({ contract_id: ex.contract_id, version: ex.version, bundle: ex.bundle, caller_id, action, artifact_id });
+  artifacts.recordContractDecision({ contract_id: ex.contract_id, contract_version: ex.version, artifact_id, caller_id, action, allow, reason }, meta);
+  if (!allow) throw new AgoraError('ACCESS_DENIED', `${action} of ${artifact_id} denied: ${reason}`, { artifact_id, action, contract_id: ex.contract_id });
+  return { contract_id: ex.contract_id, version: ex.version };
 }
 
 export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
@@ -401,7 +419,9 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     },
     handler: async (request) => {
       const reader_id = callerAgentId(request);
-      const read = artifacts.read({ reader_id, artifact_id: request.params.id, ...(request.body.version === undefined ? {} : { version: request.body.version }) }, { actor: reader_id, correlation_id: request.id });
+      const meta = { actor: reader_id, correlation_id: request.id };
+      const approval = await contractApproval(ctx, reader_id, 'read', request.params.id, meta);
+      const read = artifacts.read({ reader_id, artifact_id: request.params.id, ...(request.body.version === undefined ? {} : { version: request.body.version }), ...(approval === undefined ? {} : { approval }) }, meta);
       return {
         artifact_id: read.artifact.id,
         version: read.version.version,
@@ -428,7 +448,9 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     handler: async (request, reply) => {
       const by_id = callerAgentId(request);
       const body = request.body;
-      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...versionFrom(body) }, { actor: by_id, correlation_id: request.id });
+      const meta = { actor: by_id, correlation_id: request.id };
+      const approval = await contractApproval(ctx, by_id, 'write', request.params.id, meta);
+      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...versionFrom(body), ...(approval === undefined ? {} : { approval }) }, meta);
       return reply.status(201).send({ ...updated, fee: 0 });
     },
   });
