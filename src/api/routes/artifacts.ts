@@ -15,6 +15,7 @@ import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
+import { artifactView, directoryPageView, infoView, usageView } from '../views/artifacts.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const artifactIdParam = z.string().min(1).max(64).describe('Artifact id (art-...)');
@@ -54,49 +55,6 @@ const metadataFields = {
   access_contract_id: z.string().max(64).optional().describe('kernel:public (default), kernel:private, kernel:owner-only, kernel:paid-read, or a contract artifact id'),
 };
 
-const pricingView = z.union([z.object({ kind: z.literal('fixed'), price: z.number() }), z.object({ kind: z.literal('capped'), cap: z.number() })]);
-const toolView = z.object({ name: z.string(), description: z.string(), input_schema: z.unknown(), output_schema: z.unknown(), pricing: pricingView });
-const artifactView = z.object({
-  kind: z.enum(['data', 'code', 'contract']),
-  id: z.string(),
-  owner_id: z.string(),
-  created_by: z.string(),
-  name: z.string(),
-  description: z.string(),
-  tags: z.array(z.string()),
-  access_contract_id: z.string(),
-  price_read: z.number(),
-  call_price: z.number().describe("The cheapest tool's price or cap (0 for data)"),
-  has_standing: z.boolean(),
-  can_execute: z.boolean(),
-  latest_version: z.number().int(),
-  bytes: z.number().int(),
-  status: z.enum(['live', 'deleted']),
-  created_at: z.string(),
-  updated_at: z.string(),
-  deleted_at: z.string().nullable(),
-  successes: z.number().int().optional(),
-});
-const agentEntryView = z.object({ kind: z.literal('agent'), id: z.string(), has_standing: z.literal(true), status: z.string(), description: z.string(), artifacts_owned: z.number().int() });
-const versionView = z.object({
-  version: z.number().int(),
-  content_hash: z.string(),
-  bytes: z.number().int(),
-  media_type: z.string().nullable(),
-  entry: z.string().nullable(),
-  files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int() })).nullable().describe('Only for callers who may read it'),
-  created_by: z.string(),
-  created_at: z.string(),
-});
-const usageView = z.object({
-  calls: z.number().int(),
-  successes: z.number().int(),
-  failures: z.record(z.string(), z.number().int()).describe('By error code'),
-  distinct_callers: z.number().int(),
-  earned: z.number().describe('Credits paid to the owner by settled calls'),
-  median_duration_ms: z.number().nullable(),
-  in_flight: z.number().int(),
-});
 const publishedView = z.object({ artifact_id: z.string(), version: z.number().int(), content_hash: z.string(), bytes: z.number().int(), fee: z.number() });
 
 function viewArtifact(a: ArtifactView & { successes?: number }) {
@@ -263,7 +221,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         cursor: z.coerce.number().int().min(0).optional().describe("The previous page's next_cursor"),
         limit: limitQuery(config),
       }),
-      response: { 200: z.object({ items: z.array(z.union([artifactView, agentEntryView])), next_cursor: z.number().int().nullable() }), ...errorResponses },
+      response: { 200: directoryPageView, ...errorResponses },
     },
     handler: async (request) => {
       const q = request.query;
@@ -357,7 +315,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       params: z.object({ id: artifactIdParam }),
       querystring: z.object({ version: z.coerce.number().int().min(1).optional().describe('The interface of this version (default: latest)') }),
       response: {
-        200: z.object({ artifact: artifactView, tools: z.array(toolView), versions: z.array(versionView), usage: usageView, may_read: z.boolean(), subscribed: z.boolean() }),
+        200: infoView,
         ...errorResponses,
       },
     },
