@@ -24,6 +24,7 @@ let seen: Map<string, Seen>;
 let ids: Record<string, string>;
 let before_balance: Record<string, number>;
 let run_price_ucr: number;
+let data_ids: Record<'ok' | 'crash' | 'slow', string>;
 const cleanups: (() => unknown)[] = [];
 
 function at(label: string): Seen {
@@ -53,6 +54,9 @@ describe('artifact calls from a real sandbox', { skip }, () => {
       'maker',
       jsTool(`let reached = false; try { await fetch((process.env.SYSTEM_SERVICE_URL || 'http://127.0.0.1:8420') + '/health'); reached = true; } catch {} return { output: { allow: reached } };`),
     );
+    const slow_contract = publishContract(world, 'maker', `setInterval(() => {}, 1000)`);
+    const data = (contract: string) => world.kernel.artifacts.publish({ owner_id: 'maker', kind: 'data', name: 'board', content: Buffer.from('DATA-V1'), access_contract_id: contract }, { actor: 'maker' }).artifact_id;
+    data_ids = { ok: data(allow), crash: data(crash), slow: data(slow_contract) };
     const doomed = publishContract(world, 'maker', `require('fs').writeFileSync(process.env.AGORA_RESULT_PATH, JSON.stringify({ output: { allow: true } }))`);
     // The maker publishes its doubler through the API, as an agent would.
     const published = await api.request('POST', '/artifacts', {
@@ -167,6 +171,12 @@ describe('artifact calls from a real sandbox', { skip }, () => {
       invokeStep('guarded missing', ids.guarded_missing!, { max_price: 0, allowance: small }),
       invokeStep('pricey', ids.pricey!, { max_price: 0.1, allowance: small }),
       invokeStep('gone', ids.gone!, { max_price: 0, allowance: small }),
+      // Reads and writes guarded by executable contracts, through the data routes.
+      { label: 'read guarded ok', path: `/artifacts/${data_ids.ok}/read`, body: {} },
+      { label: 'write guarded ok', path: `/artifacts/${data_ids.ok}/versions`, body: { replaces_version: 1, content: 'BY-THE-USER' } },
+      { label: 'read guarded crash', path: `/artifacts/${data_ids.crash}/read`, body: {} },
+      { label: 'write guarded crash', path: `/artifacts/${data_ids.crash}/versions`, body: { replaces_version: 1, content: 'BY-THE-USER' } },
+      { label: 'read guarded slow', path: `/artifacts/${data_ids.slow}/read`, body: {} },
     ];
     before_balance = Object.fromEntries(['maker', 'user', 'rich'].map((id) => [id, world.kernel.ledger.agentBalance(id)]));
     ({ seen, run_price_ucr } = await runCaller({ world, api, runner, clock }, 'user', plan));
@@ -218,6 +228,23 @@ describe('artifact calls from a real sandbox', { skip }, () => {
     assert.equal(typeof s.body.output.held.call_budget_ucr, 'number');
     assert.ok(s.body.output.events > 0);
     assert.equal(s.body.output.other, 400, 'a service takes no agent id: it answers for the payer alone');
+  });
+
+  test("Agora's services are in the directory as genesis artifacts owned by system:agora, and their calls leave receipts at price 0", () => {
+    const found = world.kernel.artifacts.reads.search({ q: 'balance', limit: 50 }, 'user').entries.map((e) => e.id);
+    assert.ok(found.includes('agora:ledger'), `search finds the ledger: ${found.join(', ')}`);
+    for (const id of ['agora:ledger', 'agora:discovery', 'agora:escrow', 'agora:events']) {
+      const a = world.kernel.artifacts.get(id);
+      assert.equal(a?.owner_id, 'system:agora', id);
+      assert.ok((world.kernel.artifacts.version(id, 1)?.interface?.tools.length ?? 0) > 0, `${id} has its interface`);
+    }
+    const service_receipts = receipts(world).filter((r) => r.data.artifact_id.startsWith('agora:'));
+    const settled = service_receipts.filter((r) => r.type === 'artifact_call_settled');
+    // The agent's own ledger call, four from the services tool, and the refused one (INVALID_ARGS before anything began).
+    assert.equal(settled.length, 5, JSON.stringify(service_receipts));
+    assert.ok(settled.every((r) => r.data.price_ucr === 0 && r.data.resources_ucr === 0 && r.data.payer_id === 'user'));
+    assert.ok(service_receipts.filter((r) => r.type === 'artifact_call_started').every((r) => r.data.escrow_ucr === 0), 'nothing is held');
+    assert.equal(settled.filter((r) => r.data.depth === 2).length, 4, 'from artifact code they are nested calls of the calling call');
   });
 
   test('a capped tool settles at the usage it reports, never above its cap', () => {
@@ -293,6 +320,33 @@ describe('artifact calls from a real sandbox', { skip }, () => {
       assert.equal(at(label).body.error.code, 'ACCESS_DENIED');
     }
     for (const id of [ids.guarded_crash, ids.guarded_reach, ids.guarded_missing]) assert.ok(!receipts(world).some((r) => r.data.artifact_id === id), 'nothing was held');
+  });
+
+  test('an executable contract that allows lets a read and a write through the data routes; one that crashes or times out denies them', () => {
+    const read = at('read guarded ok');
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.equal(Buffer.from(read.body.content_base64, 'base64').toString(), 'DATA-V1');
+    assert.equal(at('write guarded ok').status, 201, JSON.stringify(at('write guarded ok').body));
+    assert.equal(world.kernel.artifacts.get(data_ids.ok)!.latest_version, 2, 'the user wrote version 2');
+    for (const label of ['read guarded crash', 'write guarded crash', 'read guarded slow']) {
+      assert.equal(at(label).status, 403, `${label}: ${JSON.stringify(at(label).body)}`);
+      assert.equal(at(label).body.error.code, 'ACCESS_DENIED');
+    }
+    assert.equal(world.kernel.artifacts.get(data_ids.crash)!.latest_version, 1, 'nothing was written');
+    const decided = (world.db.prepare("SELECT data FROM events WHERE type = 'artifact_contract_decided'").all() as { data: string }[]).map((r) => JSON.parse(r.data) as { artifact_id: string; action: string; allow: boolean });
+    assert.deepEqual(
+      decided.filter((d) => Object.values(data_ids).includes(d.artifact_id)).map((d) => [d.artifact_id, d.action, d.allow]),
+      [[data_ids.ok, 'read', true], [data_ids.ok, 'write', true], [data_ids.crash, 'read', false], [data_ids.crash, 'write', false], [data_ids.slow, 'read', false]],
+      'each decision is journaled',
+    );
+  });
+
+  test("a settled call's output is journaled in its receipt, exactly as the caller was given it", () => {
+    const settled = world.db.prepare("SELECT data FROM events WHERE type = 'artifact_call_settled'").all() as { data: string }[];
+    const outputs = settled.map((r) => JSON.parse(r.data) as { artifact_id: string; output: unknown });
+    assert.deepEqual(outputs.find((o) => o.artifact_id === ids.double)?.output, at('double').body.output);
+    assert.deepEqual(outputs.find((o) => o.artifact_id === ids.sum)?.output, at('sum').body.output);
+    assert.ok(outputs.every((o) => o.output !== undefined && o.output !== null), 'every settled receipt carries its output');
   });
 
   test('an owner who raises the price between quote and call gets a refused call (PRICE_ABOVE_MAX), never more than max_price', () => {

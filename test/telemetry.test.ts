@@ -11,7 +11,8 @@ import { replayJournal } from '../src/kernel/replay.js';
 import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { createRunner } from '../src/sandbox/create-runner.js';
 import { startTraces } from '../src/telemetry/traces.js';
-import { installTraders } from './support/simulated.js';
+import { jsTool, publishCode } from './support/invoke.js';
+import { installTraders, TRADERS } from './support/simulated.js';
 import { makeWorld, serve } from './support/world.js';
 
 interface OtlpAttribute { key: string; value: { stringValue?: string; intValue?: string | number; arrayValue?: { values: { stringValue?: string }[] } } }
@@ -49,7 +50,7 @@ async function collector(): Promise<{ url: string; spans: OtlpSpan[]; requests: 
   };
 }
 
-test('with an OTLP endpoint the world exports a span per execution and per LLM call, GenAI attributes filled from the journal', async (t) => {
+test('with an OTLP endpoint the world exports a span per execution, per LLM call and per artifact call (nested calls as child spans), GenAI attributes filled from the journal', async (t) => {
   const otlp = await collector();
   t.after(() => otlp.close());
   const clock = new VirtualClock();
@@ -69,8 +70,30 @@ test('with an OTLP endpoint the world exports a span per execution and per LLM c
     await runner.close();
     await api.close();
   }
+  // An artifact call and a nested call of it (the receipts alone make their spans).
+  const [payer, maker] = TRADERS;
+  const outer_id = publishCode(world, maker!, jsTool('return { output: {} };'));
+  const inner_id = publishCode(world, maker!, jsTool('return { output: {} };'));
+  const none = { cpu_ms: 0, memory_peak_mb: 0, wall_ms: 0 };
+  const allowance = { cpu_ms: 0, memory_mb: 0, wall_ms: 0 };
+  const calls_api = world.kernel.artifacts.calls;
+  const outer = calls_api.beginCall({ payer_id: payer!, caller_id: payer!, artifact_id: outer_id, tool: 'run', max_price_ucr: 0, allowance, depth: 1 }, { actor: payer! });
+  const inner = calls_api.beginCall({ payer_id: payer!, caller_id: maker!, artifact_id: inner_id, tool: 'run', max_price_ucr: 0, allowance, depth: 2, parent_call_id: outer.call_id }, { actor: 'system:invoke' });
+  calls_api.failCall({ call_id: inner.call_id, error_code: 'TIMEOUT', resources: none, duration_ms: 5 }, { actor: 'system:invoke' });
+  calls_api.settleCall({ call_id: outer.call_id, resources: none, duration_ms: 9, output: {} }, { actor: 'system:invoke' });
   await traces.close(); // flushes: the spans are at the collector when it resolves
   assert.equal(hash_before, null);
+
+  const call_span = (call_id: string) => otlp.spans.find((s) => attrs(s)['agora.call.id'] === call_id);
+  const outer_span = call_span(outer.call_id);
+  const inner_span = call_span(inner.call_id);
+  assert.ok(outer_span !== undefined && inner_span !== undefined, 'one span per artifact call');
+  assert.equal(outer_span.name, `artifact ${outer_id}`);
+  assert.equal(inner_span.parentSpanId, outer_span.spanId, 'a nested call is a child span of the call above');
+  assert.equal(inner_span.traceId, outer_span.traceId);
+  assert.equal(attrs(inner_span)['agora.call.depth'], 2);
+  assert.equal(attrs(inner_span)['agora.call.payer_id'], payer);
+  assert.equal(attrs(inner_span)['error.type'], 'TIMEOUT', 'a failed call carries its error code');
 
   const calls = world.db.prepare("SELECT at_ms, data FROM events WHERE type = 'llm_call_completed' ORDER BY seq").all() as { at_ms: number; data: string }[];
   assert.ok(calls.length >= 4, `the traders called the LLM: ${calls.length}`);

@@ -9,7 +9,7 @@ import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
-import type { InvocationService } from '../kernel/artifacts/invocation-service.js';
+import type { ContractRunner, InvocationService } from '../kernel/artifacts/invocation-service.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
@@ -37,6 +37,8 @@ export interface ApiContext {
   addAgents?: AddAgentsService;
   /** Artifact calls end to end, offered by the orchestrator (absent: POST /artifacts/{id}/invoke is 503). */
   invocation?: InvocationService;
+  /** Runs executable access contracts for the data routes (the invoker); absent, reads and writes they guard deny. */
+  contracts?: ContractRunner;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { CallClaims } from '../identity/call-tokens.js';
-import type { InvocationService } from '../kernel/artifacts/invocation-service.js';
+import type { ContractRunner, InvocationService } from '../kernel/artifacts/invocation-service.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import { openCallChannel, openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
@@ -28,6 +28,8 @@ export interface ApiWorld {
   /** Artifact calls in flight (the orchestrator's invoker); absent, no call is ever live. */
   calls?: { isLive(call_id: string): boolean };
   invocation?: InvocationService;
+  /** Executable access contracts for reads and writes (the orchestrator's invoker). */
+  contracts?: ContractRunner;
 }
 
 export interface RunningApi {
@@ -58,6 +60,7 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     spawn: world.spawn,
     addAgents: world.addAgents,
     ...(world.invocation !== undefined ? { invocation: world.invocation } : {}),
+    ...(world.contracts !== undefined ? { contracts: world.contracts } : {}),
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

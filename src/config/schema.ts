@@ -461,6 +461,9 @@ export const invocationSchema = z
       .prefault({})
       .describe("The small fixed budget an executable access contract's check runs with; one that overruns it denies."),
     calls_concurrent_max: int(1, 4096).default(32).describe('Most artifact calls running at once in the world; more get RATE_LIMITED.'),
+    call_logs_kept: int(0, 10_000_000)
+      .default(1000)
+      .describe('Per-call logs (executions/call-<id>.log, and those of contract checks) kept in the world directory; past it the oldest are removed as calls end. 0 keeps none.'),
   })
   .prefault({})
   .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): default allowance, tool protocol sizes, contract budgets, concurrency. Nesting and allowance bounds are artifacts.call_depth_max and artifacts.allowance_*_max.');

@@ -63,6 +63,8 @@ export interface World {
    */
   invoker: Invoker;
   invocation: Invoker;
+  /** Executable access contracts for the data routes (ContractRunner), the same invoker. */
+  contracts: Invoker;
   calls: Invoker;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
@@ -157,6 +159,9 @@ export function openWorld(options: WorldOptions): World {
       kernel,
     });
     opened.push(() => invoker.close());
+    // A new world's directory lists Agora's own services from the start (a running world's
+    // invoker adds any missing when it is attached).
+    if (created) invoker.registerServices();
     return {
       paths,
       config: options.config,
@@ -171,6 +176,7 @@ export function openWorld(options: WorldOptions): World {
       addAgents: (request, meta) => addAgents({ kernel, workspaces }, request, meta),
       invoker,
       invocation: invoker,
+      contracts: invoker,
       calls: invoker,
       created,
       lock,

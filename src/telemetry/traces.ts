@@ -49,6 +49,8 @@ export class WorldTraces {
   private readonly tracer: Tracer;
   /** Open execution spans by execution id, with the cycle and agent they run for. */
   private readonly executions = new Map<string, { span: Span; agent_id: string; cycle: number }>();
+  /** Open artifact call spans by call id (a nested call's parent is the call above it). */
+  private readonly calls = new Map<string, Span>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -128,24 +130,50 @@ export class WorldTraces {
         span.end(event.at_ms);
         return;
       }
+      case 'artifact_call_started': {
+        // Opened when the call begins (its receipt's start), so the calls it makes can be its
+        // children; ended by its receipt (settled or failed).
+        const d = event.data as EventEnvelope<'artifact_call_started'>['data'];
+        const parent = d.parent_call_id === null ? null : (this.calls.get(d.parent_call_id) ?? null);
+        const execution_id = this.executionOf(d.payer_id);
+        const span = this.startCallSpan({
+          execution_id,
+          artifact_id: d.artifact_id,
+          parent,
+          start_ms: event.at_ms,
+          attributes: { 'agora.call.id': d.call_id, 'agora.call.tool': d.tool, 'agora.call.depth': d.depth, 'agora.call.payer_id': d.payer_id, 'agora.call.caller_id': d.caller_id, 'agora.artifact.version': d.version, [ATTR.cycle]: d.cycle },
+        });
+        this.calls.set(d.call_id, span);
+        return;
+      }
+      case 'artifact_call_settled':
+      case 'artifact_call_failed': {
+        const d = event.data as EventEnvelope<'artifact_call_failed'>['data'] & Partial<EventEnvelope<'artifact_call_settled'>['data']>;
+        const span = this.calls.get(d.call_id);
+        if (span === undefined) return;
+        this.calls.delete(d.call_id);
+        span.setAttributes({ 'agora.call.duration_ms': d.duration_ms, 'agora.call.cpu_ms': d.resources.cpu_ms, 'agora.call.price_ucr': d.price_ucr ?? 0, 'agora.call.resources_ucr': d.resources_ucr ?? 0 });
+        if (event.type === 'artifact_call_failed') {
+          span.setAttributes({ [ATTR.error_type]: d.error_code });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: d.error_code });
+        }
+        span.end(event.at_ms);
+        return;
+      }
       default:
         return;
     }
   }
 
-  private parentOf(execution_id: string, parent: Span | null = null): Context {
-    const span = parent ?? this.executions.get(execution_id)?.span ?? null;
-    return span === null ? ROOT_CONTEXT : trace.setSpan(context.active(), span);
+  /** The payer's running execution (the root of its calls' trace), or '' when none is open. */
+  private executionOf(agent_id: string): string {
+    for (const [id, open] of this.executions) if (open.agent_id === agent_id) return id;
+    return '';
   }
 
-  /**
-   * The hook for artifact invocation: one span per artifact call, a child of the calling run's
-   * execution span, or of `parent` (the enclosing call's span) for a nested call. Returns the
-   * span (ended), to pass as `parent` to the calls it made.
-   */
-  artifactCallSpan(call: ArtifactCallSpan): Span {
+  private startCallSpan(call: Omit<ArtifactCallSpan, 'end_ms' | 'ok'>): Span {
     const open = this.executions.get(call.execution_id);
-    const span = this.tracer.startSpan(
+    return this.tracer.startSpan(
       `artifact ${call.artifact_id}`,
       {
         kind: SpanKind.INTERNAL,
@@ -154,6 +182,21 @@ export class WorldTraces {
       },
       this.parentOf(call.execution_id, call.parent ?? null),
     );
+  }
+
+  private parentOf(execution_id: string, parent: Span | null = null): Context {
+    const span = parent ?? this.executions.get(execution_id)?.span ?? null;
+    return span === null ? ROOT_CONTEXT : trace.setSpan(context.active(), span);
+  }
+
+  /**
+   * One span for an artifact call known only after it ended, a child of the calling run's
+   * execution span, or of `parent` (the enclosing call's span) for a nested call. The world's
+   * own calls need no hook: their receipts open and end their spans (onEvent), nested calls
+   * as children of the call above. Returns the span (ended).
+   */
+  artifactCallSpan(call: ArtifactCallSpan): Span {
+    const span = this.startCallSpan(call);
     if (!call.ok) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end(call.end_ms);
     return span;
@@ -168,6 +211,8 @@ export class WorldTraces {
   async close(): Promise<void> {
     this.unsubscribe();
     const now_ms = this.kernel.clock.now_ms();
+    for (const span of this.calls.values()) span.end(now_ms);
+    this.calls.clear();
     for (const open of this.executions.values()) open.span.end(now_ms);
     this.executions.clear();
     try {

@@ -6,6 +6,7 @@ import { LiveTick, SummaryContext, useLoad, useRoute } from './hooks.js';
 import { openStream, type StreamState } from './live.js';
 import { AgentPage } from './pages/agent.js';
 import { AgentsPage } from './pages/agents.js';
+import { ArtifactsPage } from './pages/artifacts.js';
 import { AttentionPage } from './pages/attention.js';
 import { EventsPage } from './pages/events.js';
 import { MarketPage } from './pages/market.js';
@@ -19,6 +20,7 @@ const PAGES = [
   { path: 'market', title: 'Market' },
   { path: 'agents', title: 'Agents' },
   { path: 'attention', title: 'Attention' },
+  { path: 'artifacts', title: 'Artifacts' },
   { path: 'requests', title: 'Requests' },
   { path: 'events', title: 'Events' },
   { path: 'kpis', title: 'KPIs' },
@@ -95,6 +97,7 @@ function Frame({ state }: { state: StreamState }) {
   else if (page === 'agents') content = <AgentsPage />;
   else if (page === 'market') content = <MarketPage />;
   else if (page === 'attention') content = <AttentionPage />;
+  else if (page === 'artifacts') content = <ArtifactsPage {...(route[1] !== undefined ? { id: route[1] } : {})} />;
   else if (page === 'events') content = <EventsPage />;
   else if (page === 'kpis') content = <ResearchPage />;
   else if (page === 'requests') content = <RequestsPage />;

@@ -184,3 +184,6 @@ export interface CapabilityRequest {
   active: boolean;
   answer: string | null;
 }
+
+// Artifacts: the API's own response schemas (src/api/views/artifacts.ts), inferred, not restated.
+export type { AgentEntry, ArtifactEntry, ArtifactInfo, ArtifactTool, ArtifactUsage, ArtifactVersion, DirectoryPage } from '../../src/api/views/artifacts.js';

@@ -9,11 +9,13 @@ import { z } from 'zod';
 import { AgoraError } from '../../base/errors.js';
 import type { ArtifactView, VersionView } from '../../kernel/artifacts/rows.js';
 import type { DirectoryEntry, UsageStats } from '../../kernel/artifacts/reads.js';
-import type { PublishInput } from '../../kernel/artifacts/commands.js';
+import type { ContractApproval, PublishInput } from '../../kernel/artifacts/commands.js';
+import type { CommandMeta } from '../../kernel/registry.js';
 import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
+import { artifactView, directoryPageView, infoView, usageView } from '../views/artifacts.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const artifactIdParam = z.string().min(1).max(64).describe('Artifact id (art-...)');
@@ -53,49 +55,6 @@ const metadataFields = {
   access_contract_id: z.string().max(64).optional().describe('kernel:public (default), kernel:private, kernel:owner-only, kernel:paid-read, or a contract artifact id'),
 };
 
-const pricingView = z.union([z.object({ kind: z.literal('fixed'), price: z.number() }), z.object({ kind: z.literal('capped'), cap: z.number() })]);
-const toolView = z.object({ name: z.string(), description: z.string(), input_schema: z.unknown(), output_schema: z.unknown(), pricing: pricingView });
-const artifactView = z.object({
-  kind: z.enum(['data', 'code', 'contract']),
-  id: z.string(),
-  owner_id: z.string(),
-  created_by: z.string(),
-  name: z.string(),
-  description: z.string(),
-  tags: z.array(z.string()),
-  access_contract_id: z.string(),
-  price_read: z.number(),
-  call_price: z.number().describe("The cheapest tool's price or cap (0 for data)"),
-  has_standing: z.boolean(),
-  can_execute: z.boolean(),
-  latest_version: z.number().int(),
-  bytes: z.number().int(),
-  status: z.enum(['live', 'deleted']),
-  created_at: z.string(),
-  updated_at: z.string(),
-  deleted_at: z.string().nullable(),
-  successes: z.number().int().optional(),
-});
-const agentEntryView = z.object({ kind: z.literal('agent'), id: z.string(), has_standing: z.literal(true), status: z.string(), description: z.string(), artifacts_owned: z.number().int() });
-const versionView = z.object({
-  version: z.number().int(),
-  content_hash: z.string(),
-  bytes: z.number().int(),
-  media_type: z.string().nullable(),
-  entry: z.string().nullable(),
-  files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int() })).nullable().describe('Only for callers who may read it'),
-  created_by: z.string(),
-  created_at: z.string(),
-});
-const usageView = z.object({
-  calls: z.number().int(),
-  successes: z.number().int(),
-  failures: z.record(z.string(), z.number().int()).describe('By error code'),
-  distinct_callers: z.number().int(),
-  earned: z.number().describe('Credits paid to the owner by settled calls'),
-  median_duration_ms: z.number().nullable(),
-  in_flight: z.number().int(),
-});
 const publishedView = z.object({ artifact_id: z.string(), version: z.number().int(), content_hash: z.string(), bytes: z.number().int(), fee: z.number() });
 
 function viewArtifact(a: ArtifactView & { successes?: number }) {
@@ -195,6 +154,23 @@ function viewer(request: FastifyRequest): string | null {
   return caller.kind === 'agent' ? caller.agent_id : null;
 }
 
+/**
+ * A read or write an executable contract guards: the host's ContractRunner (the invoker) runs
+ * it in its own API-less sandbox and the decision is journaled; an allow becomes an approval
+ * for that contract version, which the kernel command checks again. Without a runner, or on a
+ * deny, crash or timeout, there is no approval and the command denies (fail closed).
+ */
+async function contractApproval(ctx: ApiContext, caller_id: string, action: 'read' | 'write', artifact_id: string, meta: CommandMeta): Promise<ContractApproval | undefined> {
+  const artifacts = ctx.kernel.artifacts;
+  const decision = artifacts.checkAccess({ caller_id, action, artifact_id });
+  if (!('executable' in decision) || ctx.contracts === undefined) return undefined;
+  const ex = decision.executable;
+  const { allow, reason } = await ctx.contracts.check({ contract_id: ex.contract_id, version: ex.version, bundle: ex.bundle, caller_id, action, artifact_id });
+  artifacts.recordContractDecision({ contract_id: ex.contract_id, contract_version: ex.version, artifact_id, caller_id, action, allow, reason }, meta);
+  if (!allow) throw new AgoraError('ACCESS_DENIED', `${action} of ${artifact_id} denied: ${reason}`, { artifact_id, action, contract_id: ex.contract_id });
+  return { contract_id: ex.contract_id, version: ex.version };
+}
+
 export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
@@ -245,7 +221,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         cursor: z.coerce.number().int().min(0).optional().describe("The previous page's next_cursor"),
         limit: limitQuery(config),
       }),
-      response: { 200: z.object({ items: z.array(z.union([artifactView, agentEntryView])), next_cursor: z.number().int().nullable() }), ...errorResponses },
+      response: { 200: directoryPageView, ...errorResponses },
     },
     handler: async (request) => {
       const q = request.query;
@@ -339,7 +315,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       params: z.object({ id: artifactIdParam }),
       querystring: z.object({ version: z.coerce.number().int().min(1).optional().describe('The interface of this version (default: latest)') }),
       response: {
-        200: z.object({ artifact: artifactView, tools: z.array(toolView), versions: z.array(versionView), usage: usageView, may_read: z.boolean(), subscribed: z.boolean() }),
+        200: infoView,
         ...errorResponses,
       },
     },
@@ -401,7 +377,9 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     },
     handler: async (request) => {
       const reader_id = callerAgentId(request);
-      const read = artifacts.read({ reader_id, artifact_id: request.params.id, ...(request.body.version === undefined ? {} : { version: request.body.version }) }, { actor: reader_id, correlation_id: request.id });
+      const meta = { actor: reader_id, correlation_id: request.id };
+      const approval = await contractApproval(ctx, reader_id, 'read', request.params.id, meta);
+      const read = artifacts.read({ reader_id, artifact_id: request.params.id, ...(request.body.version === undefined ? {} : { version: request.body.version }), ...(approval === undefined ? {} : { approval }) }, meta);
       return {
         artifact_id: read.artifact.id,
         version: read.version.version,
@@ -428,7 +406,9 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     handler: async (request, reply) => {
       const by_id = callerAgentId(request);
       const body = request.body;
-      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...versionFrom(body) }, { actor: by_id, correlation_id: request.id });
+      const meta = { actor: by_id, correlation_id: request.id };
+      const approval = await contractApproval(ctx, by_id, 'write', request.params.id, meta);
+      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...versionFrom(body), ...(approval === undefined ? {} : { approval }) }, meta);
       return reply.status(201).send({ ...updated, fee: 0 });
     },
   });

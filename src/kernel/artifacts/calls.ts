@@ -10,6 +10,7 @@ import type { Posting } from '../ledger/events.js';
 import type { Market } from '../market/commands.js';
 import { reserveValueUcr } from '../resources/units.js';
 import type { AccessDecision } from './access.js';
+import { SERVICE_OWNER } from './events.js';
 import type { Action } from './contracts.js';
 import type { CallRow, ResolvedVersion } from './rows.js';
 
@@ -117,7 +118,8 @@ export class ArtifactCalls {
       if (tool === undefined) {
         throw new AgoraError('INVALID_ARGS', `artifact ${artifact.id} v${version.version} has no tool ${input.tool}`, { tools: (version.interface?.tools ?? []).map((t) => t.name) });
       }
-      const owner = this.core.writer.get<{ status: string }>('SELECT status FROM agents WHERE id = ?', artifact.owner_id);
+      // Agora's own services are owned by no agent (system:agora) and are never dead.
+      const owner = artifact.owner_id === SERVICE_OWNER ? { status: 'active' } : this.core.writer.get<{ status: string }>('SELECT status FROM agents WHERE id = ?', artifact.owner_id);
       if (owner === undefined || owner.status === 'dead') throw new AgoraError('DELETED', `the owner of ${artifact.id} is dead; its tools are not callable`, { artifact_id: artifact.id });
       const decision = this.access({ caller_id: input.caller_id, action: 'invoke', artifact_id: artifact.id });
       // An executable contract was run by the invoker before this (recordContractDecision).
@@ -165,7 +167,7 @@ export class ArtifactCalls {
   }
 
   /** A verified success: the owner is paid, metered resources burned (never above the hold), the rest refunded. */
-  settleCall(input: { call_id: string; used_price_ucr?: number; resources: Usage; duration_ms: number }, meta: CommandMeta): SettledCall {
+  settleCall(input: { call_id: string; used_price_ucr?: number; resources: Usage; duration_ms: number; output?: unknown }, meta: CommandMeta): SettledCall {
     this.checkUsage(input.resources, input.duration_ms);
     return this.core.command(meta, (tx) => {
       const call = this.requireOpen(input.call_id);
@@ -195,6 +197,8 @@ export class ArtifactCalls {
         resources_ucr,
         refund_ucr,
         duration_ms: input.duration_ms,
+        // The output is nondeterministic input to the world: journaled here, given out after.
+        output: input.output ?? null,
         postings,
       });
       return { call_id: call.call_id, price_ucr, resources_ucr, refund_ucr };

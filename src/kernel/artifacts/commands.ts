@@ -7,12 +7,13 @@ import type { CommandMeta } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 import { creditsToMicro } from '../ledger/money.js';
+import { createHash } from 'node:crypto';
 import type { Market } from '../market/commands.js';
 import type { ArtifactBytes } from '../../store/artifact-bytes.js';
 import { accessOf, type AccessDecision } from './access.js';
 import { ArtifactCalls, type BeginCallInput, type BegunCall, type SettledCall } from './calls.js';
 import { DEFAULT_CONTRACT, kernelContract, type Action } from './contracts.js';
-import type { VersionRecord } from './events.js';
+import { SERVICE_OWNER, type ArtifactInterface, type VersionRecord } from './events.js';
 import { ArtifactReads } from './reads.js';
 import { artifactView, versionView, type ArtifactRow, type ArtifactView, type ResolvedVersion, type VersionRow, type VersionView } from './rows.js';
 
@@ -24,11 +25,23 @@ export interface PublishInput extends MetadataInput, VersionInput {
   kind: ArtifactKind;
 }
 
+/**
+ * An executable contract's allow, as the host ran it for a data route (ContractRunner) and
+ * journaled it. Good only for that contract at that version: if the artifact's contract or its
+ * version changed before the command, the command denies (nothing is cached across versions).
+ */
+export interface ContractApproval {
+  contract_id: string;
+  version: number;
+}
+
 export interface UpdateInput extends MetadataInput, VersionInput {
   by_id: string;
   artifact_id: string;
   /** The version this update replaces: it must still be the latest, or CONFLICT (409). */
   replaces_version: number;
+  /** An executable contract's allow for this write (the host ran it). */
+  approval?: ContractApproval;
 }
 
 export interface Published {
@@ -154,16 +167,47 @@ export class Artifacts {
     this.calls.recordContractDecision(input, meta);
   }
 
-  /** Data routes cannot run an executable contract: for them it denies (fail closed). */
-  private requireAllowed(artifact: ArtifactView, caller_id: string, action: Action): void {
+  /**
+   * An executable contract lets a data command through only with an approval for exactly that
+   * contract and version (the host ran it first: ContractRunner); without one it denies (fail closed).
+   */
+  private requireAllowed(artifact: ArtifactView, caller_id: string, action: Action, approval?: ContractApproval): void {
     const decision = this.accessFor(artifact, caller_id, action);
     if ('executable' in decision) {
-      throw new AgoraError('ACCESS_DENIED', `artifact ${artifact.id} is guarded by executable contract ${decision.executable.contract_id}, which only the invoke path runs; ${action} is denied`, { artifact_id: artifact.id, action });
+      const ex = decision.executable;
+      if (approval !== undefined && approval.contract_id === ex.contract_id && approval.version === ex.version) return;
+      throw new AgoraError('ACCESS_DENIED', `artifact ${artifact.id} is guarded by executable contract ${ex.contract_id}, which did not allow this ${action} (it was not run, or it changed since)`, { artifact_id: artifact.id, action, contract_id: ex.contract_id });
     }
     if (!decision.allow) throw new AgoraError('ACCESS_DENIED', `${action} of ${artifact.id} denied: ${decision.reason}`, { artifact_id: artifact.id, action });
   }
 
   // ---- commands -------------------------------------------------------------------------
+
+  /**
+   * Agora's own services as genesis artifacts (docs/artifacts.md, "Agora's own services"): each
+   * one absent from the directory is registered, owned by system:agora, every tool free. Its
+   * code is the host's, so it holds no bytes and pays no storage; it moves no money.
+   */
+  registerServices(services: readonly { artifact_id: string; name: string; description: string; tags: string[]; interface: ArtifactInterface }[], meta: CommandMeta = { actor: SERVICE_OWNER }): number {
+    const missing = services.filter((s) => this.get(s.artifact_id) === null);
+    if (missing.length === 0) return 0;
+    this.core.command(meta, (tx) => {
+      for (const s of missing) {
+        if (this.get(s.artifact_id) !== null) continue;
+        invariant(s.interface.tools.every((t) => t.pricing.kind === 'fixed' && t.pricing.price_ucr === 0), "Agora's services are free");
+        const content_hash = createHash('sha256').update(JSON.stringify(s.interface)).digest('hex');
+        tx.emit('artifact_service_registered', {
+          artifact_id: s.artifact_id,
+          owner_id: SERVICE_OWNER,
+          name: s.name,
+          description: s.description,
+          tags: s.tags,
+          first: { version: 1, content_hash, bytes: 0, media_type: null, files: [], entry: 'host', interface: s.interface },
+        });
+      }
+    });
+    return missing.length;
+  }
 
   publish(input: PublishInput, meta: CommandMeta): Published {
     checkMetadata(input, this.limits, true);
@@ -211,7 +255,7 @@ export class Artifacts {
     const precheck = () => {
       this.requireAgent(input.by_id);
       const artifact = this.requireLive(input.artifact_id);
-      this.requireAllowed(artifact, input.by_id, 'write');
+      this.requireAllowed(artifact, input.by_id, 'write', input.approval);
       if (artifact.latest_version !== input.replaces_version) {
         throw new AgoraError('CONFLICT', `artifact ${artifact.id} is at version ${artifact.latest_version}; this update replaces ${input.replaces_version} (read it again and retry)`, {
           artifact_id: artifact.id,
@@ -248,11 +292,11 @@ export class Artifacts {
   }
 
   /** Reads a version's content or files, charging the per-read price to a reader who is not the owner. */
-  read(input: { reader_id: string; artifact_id: string; version?: number }, meta: CommandMeta): ReadResult {
+  read(input: { reader_id: string; artifact_id: string; version?: number; approval?: ContractApproval }, meta: CommandMeta): ReadResult {
     const result = this.core.command(meta, (tx) => {
       this.requireAgent(input.reader_id);
       const artifact = this.requireLive(input.artifact_id);
-      this.requireAllowed(artifact, input.reader_id, 'read');
+      this.requireAllowed(artifact, input.reader_id, 'read', input.approval);
       const version = this.requireVersion(artifact, input.version);
       const price_ucr = input.reader_id === artifact.owner_id ? 0 : artifact.price_read_ucr;
       if (price_ucr > 0) {

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { agentId, count, postings } from '../ledger/events.js';
 
-export const artifactId = z.string().regex(/^art-[a-z0-9]{12}$/);
+/** An agent's artifact (`art-` and 12 characters), or one of Agora's own services (`agora:<name>`). */
+export const artifactId = z.string().regex(/^(art-[a-z0-9]{12}|agora:[a-z]{1,32})$/);
+/** Who owns Agora's own services: no agent, so no one can transfer, update or delete them. */
+export const SERVICE_OWNER = 'system:agora';
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const jsonSchema = z.record(z.string(), z.unknown());
 
@@ -86,6 +89,16 @@ export const artifactEvents = {
   artifact_deleted: z
     .strictObject({ artifact_id: artifactId, by_id: agentId, bytes_freed: count })
     .describe('A tombstone: the id is never reused; reads and calls answer 410 DELETED; storage stops.'),
+  artifact_service_registered: z
+    .strictObject({
+      artifact_id: z.string().regex(/^agora:[a-z]{1,32}$/),
+      owner_id: z.literal(SERVICE_OWNER),
+      name: z.string(),
+      description: z.string(),
+      tags: z.array(z.string()),
+      first: versionRecord.describe('Its interface (every tool free); no bytes, its code is the host\'s'),
+    })
+    .describe("One of Agora's own services (ledger, discovery, escrow, events) entered the directory as a genesis artifact, owned by system:agora; it moves no money."),
   artifact_call_started: z
     .strictObject({
       call_id: z.string().min(1),
@@ -113,6 +126,9 @@ export const artifactEvents = {
       resources_ucr: count.describe('Metered resources, burned from the payer (at most what was held for them)'),
       refund_ucr: count.describe('Returned: to the payer, or to the parent call it was drawn from'),
       duration_ms: count,
+      output: z
+        .unknown()
+        .describe("The tool's validated output, journaled before the caller is given it (so replay and forks see what the call answered; at most invocation.result_bytes_max). Absent in receipts written before it was journaled"),
       postings,
     })
     .describe('The receipt of a verified success: the output validated.'),

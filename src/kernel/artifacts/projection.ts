@@ -83,6 +83,17 @@ export const artifactProjectors: Projectors = {
     insertVersion(w, data.artifact_id, v, data.created_by, event.at_ms);
     indexText(w, data.artifact_id, data.name, data.description, data.tags, v.interface);
   },
+  artifact_service_registered(w, data, event) {
+    const v = data.first;
+    w.run(
+      `INSERT INTO artifacts (id, owner_id, created_by, kind, name, description, tags, access_contract_id, price_read_ucr, call_price_ucr,
+         can_execute, latest_version, bytes_held, status, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, 'code', ?, ?, ?, 'kernel:public', 0, 0, 1, ?, 0, 'live', ?, ?)`,
+      data.artifact_id, data.owner_id, data.owner_id, data.name, data.description, JSON.stringify(data.tags), v.version, event.at_ms, event.at_ms,
+    );
+    insertVersion(w, data.artifact_id, v, data.owner_id, event.at_ms);
+    indexText(w, data.artifact_id, data.name, data.description, data.tags, v.interface);
+  },
   artifact_updated(w, data, event) {
     const v = data.added;
     w.run(

@@ -4,8 +4,11 @@
 // They exist in every world from its creation (they are Agora's code, not rows an owner could
 // transfer or delete), and are served by the host, in-process, not by a sandbox: they only read
 // the kernel, each for the call's payer alone (what the payer may read), never for whoever the
-// args name. They cost nothing, hold nothing and meter nothing, so no escrow is taken.
+// args name. They are in the directory as genesis artifacts owned by system:agora
+// (serviceArtifacts, registered through the artifacts domain), and each call leaves the same
+// receipts as any call (started, settled or failed) at price 0: nothing is held, nothing moves.
 import type { CallClaims } from '../../identity/call-tokens.js';
+import type { ArtifactInterface } from '../../kernel/artifacts/events.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { escrowAccount } from '../../kernel/ledger/accounts.js';
 
@@ -136,6 +139,19 @@ export const HOST_SERVICES: readonly HostService[] = [
     ],
   },
 ];
+
+/** The services as the directory lists them: genesis artifacts with interfaces, every tool free. */
+export function serviceArtifacts(): { artifact_id: string; name: string; description: string; tags: string[]; interface: ArtifactInterface }[] {
+  return HOST_SERVICES.map((s) => ({
+    artifact_id: s.id,
+    name: `agora ${s.name}`,
+    description: s.description,
+    tags: ['agora', 'service', s.name.replace(/\s+/g, '-')],
+    interface: {
+      tools: s.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.input_schema as Record<string, unknown>, output_schema: t.output_schema as Record<string, unknown>, pricing: { kind: 'fixed' as const, price_ucr: 0 } })),
+    },
+  }));
+}
 
 export function hostService(artifact_id: string): HostService | null {
   return HOST_SERVICES.find((s) => s.id === artifact_id) ?? null;

@@ -25,8 +25,9 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { CommandMeta } from '../../kernel/registry.js';
 import type { Runner } from '../../sandbox/runner.js';
 import type { ApiPort } from '../ports.js';
-import { runTool, type Allowance, type Metered, type ToolRunContext } from './tool-run.js';
-import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService } from './host-services.js';
+import { CallLogs } from './call-logs.js';
+import { callLogPath, runTool, type Allowance, type Metered, type ToolOutcome, type ToolRun, type ToolRunContext } from './tool-run.js';
+import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService, serviceArtifacts } from './host-services.js';
 
 const HOST_SERVICE_IDS = HOST_SERVICES.map((s) => s.id);
 
@@ -48,15 +49,19 @@ export class Invoker implements InvocationService, ContractRunner {
   private readonly live = new Map<string, CallClaims>();
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
   private checks = 0;
-  private host_calls = 0;
 
-  constructor(private readonly deps: InvokerDeps) {}
+  private readonly logs: CallLogs;
+
+  constructor(private readonly deps: InvokerDeps) {
+    this.logs = new CallLogs(deps.log_dir, deps.config.invocation.call_logs_kept);
+  }
 
   /** The sandbox side, once the runner and the API exist (the launcher attaches its own). */
   attach(runner: Runner, api: ApiPort, socket_dir?: string): void {
     const sockets = socket_dir ?? runner.channelDir() ?? mkdtempSync(join(tmpdir(), 'agora-sock-'));
     mkdirSync(sockets, { recursive: true, mode: 0o711 });
     this.close();
+    this.registerServices();
     this.failOrphans();
     this.sandbox = { runner, api, socket_dir: sockets, scratch_parent: mkdtempSync(join(tmpdir(), 'agora-calls-')) };
   }
@@ -76,6 +81,11 @@ export class Invoker implements InvocationService, ContractRunner {
         this.deps.log.warn({ call_id: call.call_id }, 'artifact call left open by a stopped host: failed and refunded');
       }
     }
+  }
+
+  /** Agora's own services into the directory, those not yet there (journaled; idempotent). */
+  registerServices(): void {
+    this.deps.artifacts.registerServices(serviceArtifacts());
   }
 
   /** Removes the scratch parent; calls still running keep their own directories until they end. */
@@ -102,11 +112,11 @@ export class Invoker implements InvocationService, ContractRunner {
       throw new AgoraError('DEPTH_LIMIT', `calls nest at most ${cfg.artifacts.call_depth_max} deep (artifacts.call_depth_max); this one would be depth ${depth}`, { depth, max: cfg.artifacts.call_depth_max });
     }
     if (this.live.size >= cfg.invocation.calls_concurrent_max) throw new AgoraError('RATE_LIMITED', `${this.live.size} artifact calls are running (invocation.calls_concurrent_max)`, null, 1);
-    if (request.artifact_id.startsWith(HOST_SERVICE_PREFIX)) return this.serveHost(request, payer_id, parent);
     const artifacts = this.deps.artifacts;
     // A nested call is made as the owner of the artifact whose code makes it (the kernel checks
     // access, and beginCall the chain, with that id); the payer stays the original caller.
     const caller_id = parent === null ? payer_id : (artifacts.calls.get(parent.call_id)?.owner_id ?? '');
+    if (request.artifact_id.startsWith(HOST_SERVICE_PREFIX)) return this.serveHost(request, payer_id, caller_id, depth, parent, meta);
 
     const resolved = artifacts.resolveForCall({ artifact_id: request.artifact_id, ...(request.version !== undefined ? { version: request.version } : {}) });
     const tool = toolOf(resolved, request.tool);
@@ -142,7 +152,7 @@ export class Invoker implements InvocationService, ContractRunner {
       }
       // Its code is done: nothing it still holds (a socket, a token) can act after this.
       this.live.delete(claims.call_id);
-      const settled = artifacts.calls.settleCall({ call_id: claims.call_id, ...(used_price_ucr !== undefined ? { used_price_ucr } : {}), resources: whole(metered), duration_ms: Math.ceil(Date.now() - started_ms) }, meta);
+      const settled = artifacts.calls.settleCall({ call_id: claims.call_id, ...(used_price_ucr !== undefined ? { used_price_ucr } : {}), resources: whole(metered), duration_ms: Math.ceil(Date.now() - started_ms), output: answer.output }, meta);
       return { ok: true, call_id: claims.call_id, output: answer.output, price_ucr: settled.price_ucr, resources_ucr: settled.resources_ucr };
     } catch (err) {
       this.live.delete(claims.call_id);
@@ -156,24 +166,37 @@ export class Invoker implements InvocationService, ContractRunner {
 
   /**
    * One of Agora's own services (host-services.ts): the same checks of args and output against
-   * its interface, answered in-process for the payer. Free and read-only: nothing is held.
+   * its interface, answered in-process for the payer, with the receipts of any call at price 0.
+   * Nothing is held (no allowance: the host meters nothing of its own work), nothing moves.
    */
-  private serveHost(request: InvokeRequest, payer_id: string, parent: CallClaims | null): InvokeResult {
+  private serveHost(request: InvokeRequest, payer_id: string, caller_id: string, depth: number, parent: CallClaims | null, meta: CommandMeta): InvokeResult {
     const service = hostService(request.artifact_id);
     if (service === null) throw new AgoraError('NOT_FOUND', `no Agora service ${request.artifact_id.slice(0, 100)}`, { services: HOST_SERVICE_IDS });
     const tool = service.tools.find((t) => t.name === request.tool);
     if (tool === undefined) throw new AgoraError('INVALID_ARGS', `${service.id} has no tool ${JSON.stringify(request.tool.slice(0, 100))}`, { tools: service.tools.map((t) => t.name) });
     assertMatches(tool.input_schema, request.args, 'INVALID_ARGS', 'args');
-    const output = tool.handle(this.deps.kernel, request.args as Record<string, unknown>, payer_id, parent);
-    // Through JSON, as a sandboxed tool's output would come: what is validated is what is sent.
-    const sent = JSON.parse(JSON.stringify(output)) as unknown;
-    assertMatches(tool.output_schema, sent, 'INVALID_OUTPUT', 'output');
-    return { ok: true, call_id: `${service.id}#${++this.host_calls}`, output: sent, price_ucr: 0, resources_ucr: 0 };
+    // A world made before the services were artifacts gets them on first use.
+    if (this.deps.artifacts.get(service.id) === null) this.registerServices();
+    const calls = this.deps.artifacts.calls;
+    const begun = calls.beginCall({ payer_id, caller_id, artifact_id: service.id, tool: tool.name, max_price_ucr: request.max_price_ucr, allowance: { cpu_ms: 0, memory_mb: 0, wall_ms: 0 }, depth, parent_call_id: parent?.call_id ?? null }, meta);
+    try {
+      const output = tool.handle(this.deps.kernel, request.args as Record<string, unknown>, payer_id, parent);
+      // Through JSON, as a sandboxed tool's output would come: what is validated is what is sent.
+      const sent = JSON.parse(JSON.stringify(output)) as unknown;
+      assertMatches(tool.output_schema, sent, 'INVALID_OUTPUT', 'output');
+      calls.settleCall({ call_id: begun.call_id, resources: NOTHING, duration_ms: 0, output: sent }, meta);
+      return { ok: true, call_id: begun.call_id, output: sent, price_ucr: 0, resources_ucr: 0 };
+    } catch (err) {
+      const error = err instanceof AgoraError ? err : new AgoraError('EXECUTION_ERROR', `${service.id} ${tool.name} failed inside the host`);
+      if (!(err instanceof AgoraError)) this.deps.log.error({ err, call_id: begun.call_id }, 'Agora service call failed unexpectedly');
+      calls.failCall({ call_id: begun.call_id, error_code: error.code, resources: NOTHING, duration_ms: 0 }, meta);
+      throw error;
+    }
   }
 
   /** One tool run: a host service answers in-process, anything else in a fresh sandbox. */
   private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
-    const outcome = await runTool(this.toolContext(), { claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
+    const outcome = await this.runLogged({ claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
     if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
     return { output: outcome.result.output, usage_ucr: outcome.result.usage_ucr, metered: outcome.metered };
   }
@@ -205,7 +228,7 @@ export class Invoker implements InvocationService, ContractRunner {
   /** Runs an executable contract's `check` in its own sandbox, with no API. */
   async runContract(contract: { contract_id: string; version: number; bundle: { dir: string; entry: string } }, args: { caller: string; action: string; artifact: unknown; context: unknown }): Promise<{ allow: boolean; reason: string; contract_id: string; version: number }> {
     const claims: CallClaims = { call_id: `check-${++this.checks}`, payer_id: args.caller, depth: 1, budget_ucr: 0, artifact_id: contract.contract_id, version: contract.version };
-    const outcome = await runTool(this.toolContext(), { claims, bundle: contract.bundle, tool: 'check', args, allowance: this.deps.config.invocation.contract_allowance, api: false });
+    const outcome = await this.runLogged({ claims, bundle: contract.bundle, tool: 'check', args, allowance: this.deps.config.invocation.contract_allowance, api: false });
     const answer = outcome.ok ? (outcome.result.output as { allow?: unknown; reason?: unknown } | null) : null;
     const allow = answer !== null && typeof answer === 'object' && answer.allow === true;
     const reason = !outcome.ok
@@ -216,6 +239,16 @@ export class Invoker implements InvocationService, ContractRunner {
           ? answer.reason.slice(0, 200)
           : `contract ${contract.contract_id} did not allow it`;
     return { allow, reason, contract_id: contract.contract_id, version: contract.version };
+  }
+
+  /** One sandboxed run; its log then counts against invocation.call_logs_kept. */
+  private async runLogged(run: ToolRun): Promise<ToolOutcome> {
+    const ctx = this.toolContext();
+    try {
+      return await runTool(ctx, run);
+    } finally {
+      this.logs.ended(callLogPath(this.deps.log_dir, run.claims.call_id));
+    }
   }
 
   private toolContext(): ToolRunContext {

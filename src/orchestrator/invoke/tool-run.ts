@@ -57,6 +57,11 @@ export type ToolOutcome = { ok: true; result: Extract<ToolResult, { kind: 'outpu
 
 const NOTHING: Metered = { cpu_ms: 0, memory_peak_mb: 0, wall_ms: 0 };
 
+/** Where a call's capped log is kept: `<log_dir>/call-<id>.log`. */
+export function callLogPath(log_dir: string, call_id: string): string {
+  return join(log_dir, `${runId(call_id)}.log`);
+}
+
 /** The run's id for the runner (a path component and cgroup name): the call id, made safe. */
 function runId(call_id: string): string {
   return `call-${call_id.replace(/[^A-Za-z0-9_.:-]/g, '_')}`.slice(0, 128);
@@ -101,7 +106,7 @@ export async function runTool(ctx: ToolRunContext, run: ToolRun): Promise<ToolOu
         },
         api_socket_path: channel === null ? null : socket_path,
         api_url: ctx.runner.isolation === 'none' ? ctx.api.url : null,
-        log_path: join(ctx.log_dir, `${runId(run.claims.call_id)}.log`),
+        log_path: callLogPath(ctx.log_dir, run.claims.call_id),
       });
     } catch (err) {
       ctx.log.warn({ err, call_id: run.claims.call_id }, 'tool sandbox did not start');
