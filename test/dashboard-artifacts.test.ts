@@ -7,7 +7,7 @@ import { browserUnavailable, launchBrowser, logIn } from './support/browser.js';
 import { jsTool, publishCode } from './support/invoke.js';
 import { addAgent, makeWorld, serve } from './support/world.js';
 
-test('the Artifacts page searches, shows an artifact with its interface, versions and earnings, tombstones when asked, and agent text as text', { skip: browserUnavailable() }, async (t) => {
+test('the Artifacts page searches, shows an artifact with its interface, versions and earnings, tombstones when asked, and agent text as text; the owner\'s page lists what it owns', { skip: browserUnavailable() }, async (t) => {
   const world = makeWorld();
   addAgent(world, 'maker', 100);
   addAgent(world, 'user', 100);
@@ -47,4 +47,11 @@ test('the Artifacts page searches, shows an artifact with its interface, version
   assert.match((await page.textContent('[data-testid=artifact-tools]')) ?? '', /forecast[\s\S]*0\.1 cr/);
   assert.match((await page.textContent('[data-testid=artifact-usage]')) ?? '', /calls 1 · successes 1 .*earned 0\.1 cr/);
   assert.match((await page.textContent('[data-testid=artifact-versions]')) ?? '', /maker/);
+
+  // The owner's page lists what it owns, with what each earned; the tombstone is not among them.
+  await page.goto(`${api.url}/#/agents/maker`);
+  await page.waitForSelector(`[data-testid=agent-artifacts] tr[data-id="${tool}"]`);
+  await page.waitForFunction((id) => /1\s*1\s*0\.1 cr/.test(document.querySelector(`[data-testid=agent-artifacts] tr[data-id="${id}"]`)?.textContent ?? ''), tool);
+  assert.equal(await page.locator(`[data-testid=agent-artifacts] tr[data-id="${gone}"]`).count(), 0);
+  assert.equal(await page.locator('[data-testid=agent-artifacts] img').count(), 0, 'agent text as text on its page too');
 });

@@ -1,5 +1,5 @@
-// One agent in depth: its record and family, balance over time, runs (with their logs), bids,
-// messages and prompts.
+// One agent in depth: its record and family, balance over time, the artifacts it owns, its
+// trade, runs (with their logs), bids, messages and prompts.
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { Chart } from '../chart.js';
@@ -8,6 +8,7 @@ import { useLoad } from '../hooks.js';
 import type { AgentDetail, Message, Trace } from '../types.js';
 import { AgentLink, Card, COLORS, Empty, Loading, Stat, StatusDot } from './common.js';
 import { AgentTradeCards } from './trade.js';
+import { AgentArtifacts } from './artifacts.js';
 
 function ExecutionLog({ id }: { id: string }) {
   const log = useLoad(
@@ -95,6 +96,8 @@ export function AgentPage({ id }: { id: string }) {
           <Chart name="balance" time x={balance.at_ms.map((ms) => ms / 1000)} lines={[{ label: 'balance', color: COLORS.held, values: balance.balance, fill: true, stepped: true, format: credits }]} />
         )}
       </Card>
+
+      <AgentArtifacts id={id} />
 
       <AgentTradeCards id={id} />
 

@@ -88,3 +88,35 @@ export function ArtifactsPage({ id }: { id?: string }) {
     </div>
   );
 }
+
+/** One owned artifact's row on its owner's page: what it earned comes from its info. */
+function OwnedRow({ a }: { a: ArtifactEntry }) {
+  const info = useLoad((signal) => api<ArtifactInfo>(`/artifacts/${encodeURIComponent(a.id)}/info`, { signal }), [a.id]);
+  const usage = info.data?.usage;
+  return (
+    <tr data-id={a.id}>
+      <td><a href={`#/artifacts/${encodeURIComponent(a.id)}`}>{a.name}</a> <code>{a.id}</code></td><td>{a.kind}</td><td>v{a.latest_version}</td><td>{a.call_price}</td>
+      <td class="num">{usage?.calls ?? '…'}</td><td class="num">{usage?.successes ?? '…'}</td><td class="num">{usage === undefined ? '…' : `${usage.earned} cr`}</td>
+    </tr>
+  );
+}
+
+/** The artifacts an agent owns, for its page: calls, successes and what each earned it. */
+export function AgentArtifacts({ id }: { id: string }) {
+  const path = `/artifacts?${new URLSearchParams({ owner: id, limit: '50' }).toString()}`;
+  const list = useLoad((signal) => api<DirectoryPage>(path, { signal }), [path]);
+  const items = (list.data?.items ?? []).filter((e): e is ArtifactEntry => e.kind !== 'agent');
+  return (
+    <Card title="Artifacts it owns" wide>
+      {list.error && <p class="error">{list.error}</p>}
+      {items.length === 0 ? (
+        <p class="muted">It owns no live artifact.</p>
+      ) : (
+        <table data-testid="agent-artifacts">
+          <thead><tr><th>artifact</th><th>kind</th><th>version</th><th>price</th><th class="num">calls</th><th class="num">successes</th><th class="num">earned</th></tr></thead>
+          <tbody>{items.map((a) => <OwnedRow key={a.id} a={a} />)}</tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
