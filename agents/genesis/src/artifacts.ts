@@ -261,8 +261,8 @@ export async function consultTools(
  * tool as it is: the bid must be placed well before the lease ends (a run still going when its
  * own next bid wins has that lease merged into this one, and ends without a bid).
  */
-const CONSULT_BY_LEASE_SHARE = 0.35;
-const TEND_BY_LEASE_SHARE = 0.6;
+const CONSULT_BY_LEASE_SHARE = 0.5;
+const TEND_BY_LEASE_SHARE = 0.5;
 
 export interface ToolsPhase {
   /** The prices to plan the bid with (never below the market's). */
