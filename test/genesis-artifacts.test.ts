@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { applyAdvice, chooseTool, judgePending, toolKindOf, type ToolMemory } from '../agents/genesis/src/artifacts.js';
+import { applyAdvice, chooseTool, judgePending, tendOwnTool, toolKindOf, type ToolMemory } from '../agents/genesis/src/artifacts.js';
+import type { Client } from '../agents/genesis/src/client.js';
+import type { Env } from '../agents/genesis/src/env.js';
 import { planBid, type Prices } from '../agents/genesis/src/decide.js';
 import { Rng } from '../agents/genesis/src/rng.js';
 import { DEFAULT_STRATEGY, mutate } from '../agents/genesis/src/strategy.js';
@@ -95,4 +97,52 @@ test('children mutate what they publish: both kinds of tool, and different price
   assert.deepEqual([...kinds].sort(), ['advise_bid', 'forecast']);
   assert.ok(new Set(children.map((c) => c.tool_price)).size > 100);
   assert.ok(new Set(children.map((c) => c.tool_window)).size > 3);
+});
+
+/** A client that records what the agent posts and answers as the host would. */
+function recordingClient(): { api: Client; posts: { path: string; body: any }[] } {
+  const posts: { path: string; body: any }[] = [];
+  const api: Client = {
+    get: async () => ({}) as never,
+    post: async (path: string, body: unknown) => {
+      posts.push({ path, body });
+      return (path === '/artifacts' ? { artifact_id: 'art-new', version: 1, fee: 0.2 } : { version: 2 }) as never;
+    },
+    put: async () => ({}) as never,
+    delete: async () => ({}) as never,
+    close: () => {},
+  };
+  return { api, posts };
+}
+
+const env = (artifacts: Env['artifacts']): Env => ({
+  agent_id: 'me', execution_id: 'ex', credits: 100, system_time: '', bundle: { cpu: 0.5, memory: 96, tokens: 0, attention: 0 },
+  markets: { cpu: { price: 0.3, utilization: 0 }, memory: { price: 0.001, utilization: 0 }, tokens: { price: 0, utilization: 0 }, attention: { price: 1, utilization: 0 } },
+  inbox: [], api: { url: '' }, lineage: [], generation: 0, artifacts,
+});
+const fresh = (): ToolMemory => ({ agent_id: 'me', own: null, idle_runs: 0, scores: {}, pending: null });
+
+test('its own tool: published once, taken up again when its memory is lost, cheaper after runs without a sale', async () => {
+  const spare_ucr = 50_000_000;
+  const one = recordingClient();
+  const memory = fresh();
+  await tendOwnTool({ api: one.api, env: env({ owned: [], earned_since_last_run: { calls: 0, reads: 0, settled_calls: 0 } }), strategy: { ...DEFAULT_STRATEGY }, memory, history, run: 1, spare_ucr }, []);
+  assert.deepEqual(one.posts.map((p) => p.path), ['/artifacts']);
+  assert.equal(one.posts[0]!.body.interface.tools[0].name, 'forecast');
+  assert.equal(memory.own?.id, 'art-new');
+
+  // tools.json lost, the host says it owns a forecaster: a new version of it, not a second artifact.
+  const two = recordingClient();
+  const owned = [{ id: 'art-old', kind: 'code', name: 'price forecaster of me', latest_version: 3, call_price: 0.01, calls: 0, successes: 0, earned: 0 }];
+  const lost = fresh();
+  await tendOwnTool({ api: two.api, env: env({ owned, earned_since_last_run: { calls: 0, reads: 0, settled_calls: 0 } }), strategy: { ...DEFAULT_STRATEGY }, memory: lost, history, run: 9, spare_ucr }, []);
+  assert.deepEqual(two.posts.map((p) => [p.path, p.body.replaces_version]), [['/artifacts/art-old/versions', 3]]);
+
+  // Six runs without a sale: the price gene drops by a fifth and a new version carries it.
+  const strategy = { ...DEFAULT_STRATEGY, tool_update_runs: 50 };
+  const idle: ToolMemory = { ...fresh(), own: { id: 'art-old', kind: 'forecast', version: 3, updated_run: 1, price: strategy.tool_price, window: 8 }, idle_runs: 5 };
+  const three = recordingClient();
+  await tendOwnTool({ api: three.api, env: env({ owned, earned_since_last_run: { calls: 0, reads: 0, settled_calls: 0 } }), strategy, memory: idle, history, run: 2, spare_ucr }, []);
+  assert.equal(strategy.tool_price, Number((DEFAULT_STRATEGY.tool_price * 0.8).toPrecision(4)));
+  assert.equal(three.posts[0]!.body.interface.tools[0].pricing.price, strategy.tool_price.toFixed(6));
 });

@@ -98,6 +98,12 @@ export async function tendOwnTool(
   const earned = env.artifacts?.earned_since_last_run ?? { calls: 0, reads: 0, settled_calls: 0 };
   // The host says what we own: a tool deleted or gone is forgotten.
   if (memory.own !== null && env.artifacts != null && !env.artifacts.owned.some((a) => a.id === memory.own!.id)) memory.own = null;
+  // A tool the host says we own but tools.json forgot (a run stopped before saving): take it up again rather than publish another.
+  const forgotten = memory.own === null ? env.artifacts?.owned.find((a) => a.kind === 'code' && /^(price forecaster|bid advisor) of /.test(a.name)) : undefined;
+  if (forgotten !== undefined) {
+    const kind: ToolKind = forgotten.name.startsWith('price forecaster') ? 'forecast' : 'advise_bid';
+    memory.own = { id: forgotten.id, kind, version: forgotten.latest_version, updated_run: 0, price: forgotten.call_price, window: Math.round(strategy.tool_window) };
+  }
   const sold = earned.settled_calls > 0 ? `earned ${creditsText(toUcr(earned.calls))} from ${earned.settled_calls} calls` : 'no sales';
   let price_note = '';
   if (memory.own !== null) {
