@@ -116,3 +116,49 @@ test('every KPI of the registry has its one-line definition in docs/kpis.md', ()
   }
   assert.deepEqual(Object.keys(k[1]!).sort(), kpiDefinitions.map((d) => d.name).sort());
 });
+
+/**
+ * Artifact reuse on its own journal. Cycle 1: X publishes tools t1, t2 (code) and a data
+ * artifact d; Y calls t1 twice, Z calls t1 once, X calls its own t1 (not reuse), Y's call of t2
+ * fails (no receipt of success). Cycle 2: X publishes t3..t10 (10 code artifacts in all);
+ * Z calls t2 once.
+ * Cycle 1: 3 reuse calls, 2 code artifacts: 1.5 per artifact; top 10% = 1 artifact (t1) holds 3
+ * of 3. Cycle 2: 1 call; 4 calls over 10 artifacts = 0.4; the top 1 (t1) holds 3 of 4 = 0.75.
+ */
+test('artifact reuse: calls by non-owners per code artifact, and the share of the most-called 10%', () => {
+  const published = (id: string, kind = 'code') => ev('artifact_published', 'x', { artifact_id: id, owner_id: 'x', kind, postings: [] });
+  const settled = (id: string, caller: string) => ev('artifact_call_settled', caller, { artifact_id: id, owner_id: 'x', caller_id: caller, payer_id: caller, postings: [posting(`escrow:${caller}`, 'x', 1, 'transfer')] });
+  const journal: FoldEvent[][] = [
+    [
+      ev('market_cleared', 'system:loop', { cycle: 1, postings: [] }),
+      ...['x', 'y', 'z'].map((id) => ev('agent_created', 'system:init', { agent_id: id, parent_id: null, lineage: [], postings: [posting('system:mint', id, 10, 'grant')] })),
+      published('t1'),
+      published('t2'),
+      published('d', 'data'),
+      settled('t1', 'y'),
+      settled('t1', 'y'),
+      settled('t1', 'z'),
+      settled('t1', 'x'),
+      ev('artifact_call_failed', 'y', { artifact_id: 't2', owner_id: 'x', caller_id: 'y', payer_id: 'y', postings: [] }),
+    ],
+    [ev('market_cleared', 'system:loop', { cycle: 2, postings: [] }), ...[3, 4, 5, 6, 7, 8, 9, 10].map((n) => published(`t${n}`)), settled('t2', 'z')],
+  ];
+  const fold = new EconomyFold(20);
+  const out = journal.map((events) => {
+    for (const e of events) fold.apply(e);
+    const values = computeKpis(fold);
+    fold.closeCycle();
+    return values;
+  });
+  assert.equal(out[0]!.artifact_calls, 3);
+  close(out[0]!.artifact_calls_per_artifact, 1.5);
+  close(out[0]!.artifact_top10_call_share, 1);
+  assert.equal(out[1]!.artifact_calls, 1);
+  close(out[1]!.artifact_calls_per_artifact, 0.4);
+  close(out[1]!.artifact_top10_call_share, 0.75);
+  // Paid calls are credits between agents: Y's and Z's three prices (X's own call only moves its escrow back to itself).
+  close(out[0]!.agent_transfer_credits, 3);
+  // Before any artifact: undefined.
+  assert.equal(k[1]!.artifact_calls_per_artifact, null);
+  assert.equal(k[1]!.artifact_top10_call_share, null);
+});

@@ -30,7 +30,7 @@ function genes(world: ReturnType<typeof makeWorld>, agent_id: string): Record<st
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>;
 }
 
-test(`a new world lives for ${CYCLES} simulated cycles: generations, mutation, deaths, a clean audit`, { timeout: 240_000 }, async (t) => {
+test(`a new world lives for ${CYCLES} simulated cycles: generations, mutation, deaths, a clean audit`, { timeout: 480_000 }, async (t) => {
   const clock = new VirtualClock();
   const { world, api, runner } = await runnerWorld(t, { clock, config });
   const started_ms = Date.now();

@@ -14,6 +14,12 @@ export interface MarketQuote {
   utilization: number;
 }
 
+/** env.json's `artifacts`: what this agent owns and what its artifacts earned since its previous run. */
+export interface EnvArtifacts {
+  owned: { id: string; kind: string; name: string; latest_version: number; call_price: number; calls: number; successes: number; earned: number }[];
+  earned_since_last_run: { calls: number; reads: number; settled_calls: number };
+}
+
 export interface Env {
   agent_id: string;
   execution_id: string;
@@ -25,6 +31,10 @@ export interface Env {
   api: { url: string };
   lineage: string[];
   generation: number;
+  /** The lease this run holds, seconds (null if not said). */
+  lease_s?: number | null;
+  /** null when the host says nothing about artifacts. */
+  artifacts?: EnvArtifacts | null;
 }
 
 function need<T>(value: T | undefined | null, what: string): T {
@@ -60,5 +70,27 @@ export function readEnv(path: string): Env {
     api: { url: str(need(raw.api, 'api').url, 'api.url') },
     lineage: Array.isArray(raw.lineage) ? raw.lineage.map(String) : [],
     generation: num(raw.generation ?? 0, 'generation'),
+    lease_s: typeof raw.lease?.duration_s === 'number' ? raw.lease.duration_s : null,
+    artifacts: readArtifacts(raw.artifacts),
+  };
+}
+
+function readArtifacts(raw: any): EnvArtifacts | null {
+  if (raw === null || typeof raw !== 'object' || !Array.isArray(raw.owned)) return null;
+  const earned = raw.earned_since_last_run ?? {};
+  return {
+    owned: raw.owned
+      .filter((a: any) => a && typeof a.id === 'string' && typeof a.kind === 'string')
+      .map((a: any) => ({
+        id: a.id,
+        kind: a.kind,
+        name: String(a.name ?? ''),
+        latest_version: num(a.latest_version, 'artifacts.owned.latest_version'),
+        call_price: num(a.call_price ?? 0, 'artifacts.owned.call_price'),
+        calls: num(a.calls ?? 0, 'artifacts.owned.calls'),
+        successes: num(a.successes ?? 0, 'artifacts.owned.successes'),
+        earned: num(a.earned ?? 0, 'artifacts.owned.earned'),
+      })),
+    earned_since_last_run: { calls: num(earned.calls ?? 0, 'earned.calls'), reads: num(earned.reads ?? 0, 'earned.reads'), settled_calls: num(earned.settled_calls ?? 0, 'earned.settled_calls') },
   };
 }

@@ -3,11 +3,13 @@
 //
 // A run: read env.json and the market; answer messages; spawn a mutated child when rich;
 // look after stalled children; keep one competitive bid for the next lease (keeping a
-// reserve); give everything to kin when even a lean run is out of reach; talk to the human
+// reserve), planned with a forecast or a bid advice bought from another agent's tool; publish
+// and refresh its own tool (artifacts.ts); give everything to kin when even a lean run is out of reach; talk to the human
 // when it holds attention; leave a one-line trace and its state for the next run. When the
 // host serves a real language model, runs with attention also buy a few LLM tokens: the model
 // words the prompt to the human and adds a line of reasoning to the trace (llm.ts).
 import { dirname, resolve } from 'node:path';
+import { useArtifacts } from './artifacts.js';
 import { careForChildren, placeBid, refreshOwnBids, type DirectoryEntry } from './bidding.js';
 import { ApiError, createClient, type Client } from './client.js';
 import { creditsText, planBid, planSpawn, reserveUcr, strategyBundle, toUcr, type Prices, type SpawnRules } from './decide.js';
@@ -111,12 +113,15 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
     notes,
   ).catch((err: unknown) => `failed: ${String(err)}`);
 
+  // Another agent's tool's answer bought to plan the bid with; after the bid, its own tool tended (artifacts.ts).
+  const tools = await useArtifacts({ api, env, dir, strategy, rng: new Rng(`${env.agent_id}/${env.execution_id}/tools`), prices, run: state.runs, spare_ucr }, notes);
+
   // One competitive bid for the next lease.
   const waiting = await refreshOwnBids(api, env.agent_id, notes);
   balance_ucr = await balance().catch(() => balance_ucr);
   const want_attention = toUcr(strategy.attention_threshold) <= balance_ucr && rng.next() < strategy.attention_rate;
   const thinking_tokens = want_attention && (await findModel()) !== null ? THINKING_TOKENS : 0;
-  const plan = planBid({ balance_ucr, strategy, prices, busy: utilization >= BUSY_UTILIZATION, want_attention, thinking_tokens });
+  const plan = tools.advise(planBid({ balance_ucr, strategy, prices: tools.prices, busy: utilization >= BUSY_UTILIZATION, want_attention, thinking_tokens }), balance_ucr);
   let bid_text: string;
   if (waiting > 0) {
     bid_text = `waiting (${waiting} queued)`;
@@ -129,6 +134,8 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
     bid_text = `none: ${plan.why}; ${await bequeath(api, env, state, directory, notes)}`;
   }
 
+  const tools_text = await tools.tend((await balance().catch(() => balance_ucr)) - strategy.reserve_runs * run_cost_ucr);
+
   const asked = env.bundle.attention >= 1 ? await askHuman(api, env, { directory: [...directory.values()], thinker, human, strategy, rng, run: state.runs }, notes) : '-';
 
   state.last_balance = balance_ucr / 1e6;
@@ -136,7 +143,7 @@ async function live(env: Env, dir: string, api: Client): Promise<void> {
   saveState(dir, state);
   saveStrategy(dir, strategy);
   const humanText = [asked === '-' ? '' : `asked ${asked}`, learned, ...acted].filter((x) => x !== '').join('; ');
-  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} traded ${traded} replies ${replies}${humanText === '' ? '' : ` human: ${humanText}`}`;
+  const summary = `run ${state.runs} gen ${env.generation} balance ${creditsText(balance_ucr)} run-cost ${creditsText(run_cost_ucr)} util ${utilization.toFixed(2)} bid ${bid_text} spawned ${spawned} helped ${helped ?? '-'} traded ${traded} replies ${replies} tools: ${tools_text}${humanText === '' ? '' : ` human: ${humanText}`}`;
   const thought = thinker === null ? null : await reflect(api, thinker, summary, notes);
   const line = `${env.system_time} ${summary}${thought === null ? '' : ` thought: ${thought}`}${notes.length ? ' notes: ' + notes.join('; ') : ''}`;
   // The reasoning goes to stdout too: the operator reads it in the run's log on the dashboard.

@@ -32,6 +32,14 @@ export const GENES = {
   ask_question: { min: 0.01, max: 10, why: 'weight of questions among prompts to the human' },
   ask_offer: { min: 0.01, max: 10, why: 'weight of offers among prompts to the human' },
   ask_plan: { min: 0.01, max: 10, why: 'weight of plans among prompts to the human' },
+  // The tool this agent publishes as an artifact and how it buys others' (artifacts.ts).
+  tool_kind: { min: 0.1, max: 1.9, why: 'which tool it publishes: below 1 a price forecaster, from 1 a bid advisor' },
+  tool_price: { min: 0.001, max: 0.5, why: 'credits it charges per call of its tool' },
+  tool_window: { min: 2, max: 40, int: true, why: 'price points its tool looks back over (the trend fit and its smoothing)' },
+  tool_markup: { min: 0, max: 1, why: 'the markup over the forecast value its bid advisor recommends' },
+  tool_budget: { min: 0.002, max: 1, why: 'most credits it pays for one call of another agent\u2019s tool' },
+  tool_call_rate: { min: 0, max: 1, why: 'chance per run of consulting another agent\u2019s tool before bidding' },
+  tool_update_runs: { min: 1, max: 50, int: true, why: 'runs between new versions of its tool with fresh market history' },
 } as const satisfies Record<string, Gene>;
 
 export type GeneName = keyof typeof GENES;
@@ -57,6 +65,13 @@ export const DEFAULT_STRATEGY: Strategy = {
   ask_question: 1,
   ask_offer: 1,
   ask_plan: 1,
+  tool_kind: 0.9,
+  tool_price: 0.01,
+  tool_window: 8,
+  tool_markup: 0.15,
+  tool_budget: 0.05,
+  tool_call_rate: 0.5,
+  tool_update_runs: 4,
 };
 
 function clampGene(name: GeneName, value: number): number {

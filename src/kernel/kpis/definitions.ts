@@ -1,7 +1,6 @@
 // The ecosystem KPIs (docs/kpis.md): a registry of definitions, each a name, a one-line
 // definition (docs/kpis.md is checked against these lines) and a function of the fold at a
-// cycle's end. A new KPI (artifact reuse, when artifacts land) is one more entry here, with the
-// events it needs folded in fold.ts.
+// cycle's end. A new KPI is one more entry here, with the events it needs folded in fold.ts.
 import type { EconomyFold } from './fold.js';
 
 export interface KpiDefinition {
@@ -62,6 +61,17 @@ export function lineageDiversity(branches: string[]): number | null {
   return 1 / simpson;
 }
 
+/**
+ * Share of all calls that went to the most-called tenth of the artifacts (at least one
+ * artifact; ties broken arbitrarily, which does not change the sum).
+ */
+export function topDecileShare(calls: number[]): number | null {
+  const total = calls.reduce((s, n) => s + n, 0);
+  if (total === 0) return null;
+  const top = Math.max(1, Math.ceil(calls.length / 10));
+  return [...calls].sort((a, b) => b - a).slice(0, top).reduce((s, n) => s + n, 0) / total;
+}
+
 const credits = (ucr: number) => ucr / 1e6;
 
 export const kpiDefinitions: readonly KpiDefinition[] = [
@@ -116,6 +126,21 @@ export const kpiDefinitions: readonly KpiDefinition[] = [
     name: 'lineage_diversity',
     definition: "Effective number of lineages among the living agents: the inverse Simpson index (1 / Σ p²) of the branch each descends from (its ancestor just below the root, or itself for a root or the root's child).",
     compute: (f) => lineageDiversity(f.living().map((a) => a.lineage[1] ?? a.id)),
+  },
+  {
+    name: 'artifact_calls',
+    definition: 'Settled calls of code artifacts in the cycle by a caller other than the artifact\'s owner (reuse: an owner calling its own tool is not counted).',
+    compute: (f) => f.window.artifact_calls,
+  },
+  {
+    name: 'artifact_calls_per_artifact',
+    definition: 'Artifact reuse: settled calls by non-owners since the world began divided by the code artifacts published since then (deleted ones included).',
+    compute: (f) => (f.artifact_calls.size === 0 ? null : [...f.artifact_calls.values()].reduce((s, n) => s + n, 0) / f.artifact_calls.size),
+  },
+  {
+    name: 'artifact_top10_call_share',
+    definition: 'Concentration of reuse: the share of those calls (non-owners, since the world began) that went to the most-called 10% of the code artifacts published (at least one artifact).',
+    compute: (f) => topDecileShare([...f.artifact_calls.values()]),
   },
   {
     name: 'median_lifespan_cycles',

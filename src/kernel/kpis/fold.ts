@@ -36,6 +36,8 @@ export interface CycleWindow {
   deaths: Record<DeathCause, number>;
   went_dormant: number;
   woken: number;
+  /** Settled calls of code artifacts by a caller other than the artifact's owner. */
+  artifact_calls: number;
 }
 
 /** Postings that are an agent spending: from an agent's account (or escrow) to someone else. */
@@ -44,7 +46,7 @@ const SPENDING_KINDS = new Set(['transfer', 'burn', 'fee', 'spawn']);
 const NOT_SPENDING_EVENTS = new Set(['agent_died', 'agent_killed']);
 
 function emptyWindow(): CycleWindow {
-  return { spent_ucr: 0, agent_to_agent_ucr: 0, births: 0, deaths: { broke: 0, omission: 0, killed: 0 }, went_dormant: 0, woken: 0 };
+  return { spent_ucr: 0, agent_to_agent_ucr: 0, births: 0, deaths: { broke: 0, omission: 0, killed: 0 }, went_dormant: 0, woken: 0, artifact_calls: 0 };
 }
 
 export class EconomyFold {
@@ -55,6 +57,8 @@ export class EconomyFold {
   /** Since the world began. */
   went_dormant_total = 0;
   woken_total = 0;
+  /** Per code artifact ever published: settled calls by callers other than its owner, since the world began. */
+  readonly artifact_calls = new Map<string, number>();
   /** The cycle being folded: the last market_cleared's. */
   cycle = 0;
 
@@ -94,6 +98,17 @@ export class EconomyFold {
         this.woken_total++;
         break;
       }
+      case 'artifact_published':
+        if (d.kind === 'code') this.artifact_calls.set(String(d.artifact_id), this.artifact_calls.get(String(d.artifact_id)) ?? 0);
+        break;
+      case 'artifact_call_settled':
+        // Reuse is another's call: an owner calling its own tool reuses nothing.
+        if (d.caller_id !== d.owner_id) {
+          const id = String(d.artifact_id);
+          this.artifact_calls.set(id, (this.artifact_calls.get(id) ?? 0) + 1);
+          this.window.artifact_calls++;
+        }
+        break;
       case 'agent_died':
       case 'agent_killed': {
         const a = this.agents.get(String(d.agent_id));
