@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { runHumanLoop } from '../bench/human-loop.js';
 
 test("genesis's lineage asks more often the kind of prompt the operator rewards", { timeout: 600_000 }, async (t) => {
-  const r = await runHumanLoop({ cycles: 30, target: 'offer', population_max: 6 });
+  const r = await runHumanLoop({ cycles: 40, target: 'offer', population_max: 6 });
   const half = (first: boolean) => {
     const inside = r.prompts.filter((p) => (first ? p.cycle <= 15 : p.cycle > 15));
     return { n: inside.length, share: inside.length === 0 ? 0 : inside.filter((p) => p.kind === 'offer').length / inside.length };
