@@ -4,8 +4,9 @@
 // further artifacts, paid by the same payer, drawing on the same budget; read what P may read).
 // Its key is derived from the world's signing key for this purpose alone, so no agent token can
 // ever verify as a call token or the other way round.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { openEnvelope, sealEnvelope } from './signed-envelope.js';
 
 export interface CallClaims {
   call_id: string;
@@ -40,35 +41,17 @@ export class CallTokenSigner {
   }
 
   mint(claims: CallClaims, expires_world_ms: number): string {
-    const payload = Buffer.from(
-      JSON.stringify({ c: claims.call_id, p: claims.payer_id, d: claims.depth, b: claims.budget_ucr, a: claims.artifact_id, v: claims.version, e: expires_world_ms }),
-    ).toString('base64url');
-    return `${CALL_TOKEN_PREFIX}.${payload}.${this.sign(payload)}`;
+    return sealEnvelope(this.key, CALL_TOKEN_PREFIX, { c: claims.call_id, p: claims.payer_id, d: claims.depth, b: claims.budget_ucr, a: claims.artifact_id, v: claims.version, e: expires_world_ms });
   }
 
   /** The claims of a well-signed, unexpired call token, else null. Liveness is the caller's check. */
   verify(token: string, now_world_ms: number): CallClaims | null {
-    const parts = token.split('.');
-    if (parts.length !== 3 || parts[0] !== CALL_TOKEN_PREFIX) return null;
-    const [, payload, signature] = parts as [string, string, string];
-    const expected = Buffer.from(this.sign(payload));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    let parsed: z.infer<typeof payloadSchema>;
-    try {
-      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    } catch {
-      return null;
-    }
-    if (parsed.e <= now_world_ms) return null;
+    const parsed = openEnvelope(this.key, CALL_TOKEN_PREFIX, payloadSchema, token, now_world_ms);
+    if (parsed === null) return null;
     return { call_id: parsed.c, payer_id: parsed.p, depth: parsed.d, budget_ucr: parsed.b, artifact_id: parsed.a, version: parsed.v };
   }
 
   static isCallToken(token: string): boolean {
     return token.startsWith(`${CALL_TOKEN_PREFIX}.`);
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 }

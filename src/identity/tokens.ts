@@ -1,9 +1,9 @@
 // Bearer tokens for agents: `agt.<payload>.<hmac>`, signed with the world's signing key.
 // Stateless to check, so the CLI can mint one while the world runs; an execution token also
 // dies with its execution (the API asks the orchestrator whether the run is still live).
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { CallTokenSigner } from './call-tokens.js';
+import { openEnvelope, sealEnvelope } from './signed-envelope.js';
 
 const payloadSchema = z.strictObject({
   a: z.string().min(1), // agent id
@@ -35,8 +35,7 @@ export class TokenSigner {
   }
 
   mint(claims: TokenClaims): string {
-    const payload = Buffer.from(JSON.stringify({ a: claims.agent_id, x: claims.execution_id, e: claims.expires_world_ms })).toString('base64url');
-    return `agt.${payload}.${this.sign(payload)}`;
+    return sealEnvelope(this.key, 'agt', { a: claims.agent_id, x: claims.execution_id, e: claims.expires_world_ms });
   }
 
   /** Returns the claims of a well-signed, unexpired token, else null. */
@@ -52,30 +51,9 @@ export class TokenSigner {
   }
 
   private verifySignature(token: string, now_world_ms: number): TokenClaims | null {
-    const parts = token.split('.');
-    if (parts.length !== 3 || parts[0] !== 'agt') return null;
-    const [, payload, signature] = parts as [string, string, string];
-    const expected = Buffer.from(this.sign(payload));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    let parsed: z.infer<typeof payloadSchema>;
-    try {
-      parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    } catch {
-      return null;
-    }
-    if (parsed.e <= now_world_ms) return null;
-    return { agent_id: parsed.a, execution_id: parsed.x, expires_world_ms: parsed.e };
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+    const parsed = openEnvelope(this.key, 'agt', payloadSchema, token, now_world_ms);
+    return parsed === null ? null : { agent_id: parsed.a, execution_id: parsed.x, expires_world_ms: parsed.e };
   }
 }
 
-/** Constant-time comparison of two secrets of any length. */
-export function secretsEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export { secretsEqual } from './signed-envelope.js';
