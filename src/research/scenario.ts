@@ -119,6 +119,11 @@ export function loadScenario(file: string, base_config: Record<string, unknown> 
   return validateScenario(raw, file, base_config);
 }
 
+/** The scenario with its cycle count replaced (`--cycles`), validated as a file saying so would be. */
+export function withCycles(loaded: LoadedScenario, cycles: number, base_config: Record<string, unknown> = {}): LoadedScenario {
+  return { ...validateScenario({ ...loaded.raw, cycles }, `${loaded.file} (--cycles ${cycles})`, base_config), file: loaded.file };
+}
+
 export function projectDir(loaded: LoadedScenario, project: string): string {
   return isAbsolute(project) ? project : resolve(dirname(loaded.file), project);
 }

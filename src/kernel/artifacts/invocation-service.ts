@@ -14,6 +14,7 @@
 // artifact_contract_decided. Args and outputs are validated with ./json-schema.ts.
 import type { CommandMeta } from '../registry.js';
 import type { Allowance } from './calls.js';
+import type { CallClaims } from '../../base/call-claims.js';
 
 /** Offered by the orchestrator to the API (like World.spawn: SpawnService): runs one tool call. */
 export interface InvocationService {
@@ -21,14 +22,7 @@ export interface InvocationService {
 }
 
 /** Who a call token says is calling: a nested call made by a running artifact's code. */
-export interface CallClaims {
-  call_id: string;
-  payer_id: string;
-  depth: number;
-  budget_ucr: number;
-  artifact_id: string;
-  version: number;
-}
+export type { CallClaims };
 
 export interface InvokeRequest {
   /** The direct caller, as the API authenticated it (never from the body). */
