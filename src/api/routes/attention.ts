@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { promptView } from '../views/attention.js';
 import { SCORE_MAX } from '../../kernel/attention/events.js';
 import type { PromptView } from '../../kernel/attention/commands.js';
 import { AgoraError } from '../../base/errors.js';
@@ -17,23 +18,6 @@ const promptIdParam = z.string().min(1).max(64).describe('Prompt id');
 // Lengths are limited in characters (code points) by the kernel; zod counts UTF-16 units, so
 // its bound here is twice the limit, a cheap first cut before the exact check.
 
-export const promptView = z.object({
-  prompt_id: z.string(),
-  seq: z.number().int().describe('Journal sequence number of the prompt_submitted event (cursor for paging)'),
-  agent_id: z.string(),
-  execution_id: z.string(),
-  bid_id: z.string().describe('The won bid whose attention slot the prompt uses'),
-  price_paid: z.number().describe('Credits that bid paid for its whole bundle'),
-  content: z.string(),
-  options: z.array(z.string()),
-  status: z.enum(['pending', 'rewarded', 'expired']),
-  created_at: z.string(),
-  expires_at: z.string(),
-  closed_at: z.string().nullable(),
-  scores: z.object({ interesting: score, useful: score, understandable: score }).nullable(),
-  reward: z.number().nullable().describe('Credits minted to the agent'),
-  reply: z.string().nullable(),
-});
 
 export function viewPrompt(p: PromptView): z.infer<typeof promptView> {
   return {

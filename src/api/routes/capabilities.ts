@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { capabilityRequestView } from '../views/capabilities.js';
 import { AgoraError } from '../../base/errors.js';
 import type { CapabilityRequestView } from '../../kernel/capabilities/commands.js';
 import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
@@ -14,22 +15,6 @@ import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const requestIdParam = z.string().min(1).max(64).describe('Request id');
 
-export const capabilityRequestView = z.object({
-  request_id: z.string(),
-  agent_id: z.string(),
-  capability: z.string().describe('kind[:name]'),
-  kind: z.string(),
-  reason: z.string(),
-  max_price: z.number().describe('What the agent said it is worth to it (credits); nothing is charged by the request'),
-  status: z.enum(['pending', 'approved', 'denied']),
-  requested_at: z.string(),
-  answered_at: z.string().nullable(),
-  scope: z.string().nullable(),
-  budget: z.number().int().nullable().describe('For llm_model: tokens through the model the grant covers (null = unbounded until expiry)'),
-  expires_at: z.string().nullable(),
-  active: z.boolean().describe('Approved and not yet expired'),
-  answer: z.string().nullable().describe("The operator's note (approved) or reason (denied)"),
-});
 
 export function viewCapabilityRequest(r: CapabilityRequestView, now_ms: number): z.infer<typeof capabilityRequestView> {
   return {

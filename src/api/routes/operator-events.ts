@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { eventView } from '../views/events.js';
 import { AgoraError } from '../../base/errors.js';
 import { eventSchemas } from '../../kernel/kernel.js';
 import { type EventEnvelope } from '../../kernel/registry.js';
@@ -14,16 +15,6 @@ import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
 
 const EVENT_TYPES = Object.keys(eventSchemas);
 
-const eventView = z.object({
-  seq: z.number().int(),
-  id: z.string(),
-  type: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  correlation_id: z.string().nullable(),
-  causation_id: z.string().nullable(),
-  data: z.unknown(),
-});
 type EventView = z.infer<typeof eventView>;
 
 function fromRow(row: EventRow): EventView {

@@ -16,59 +16,15 @@ import { AgoraError } from '../../base/errors.js';
 import { SafeDir, UnsafeEntryError } from '../../workspace/safe-dir.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
-import { promptView, viewPrompt } from './attention.js';
+import { viewPrompt } from './attention.js';
+import { agentDetailView, agentRow, agentsPageView, bidRow, columns, executionLogView, executionRow, lineageView, resourceSeries, seriesView, summaryView, traceView } from '../views/operator.js';
 import { operatorEventRoutes } from './operator-events.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const credits = (ucr: number) => microToCredits(ucr);
-const columns = z.array(z.number());
 
-const agentRow = z.object({
-  agent_id: z.string(),
-  status: z.enum(['alive', 'dormant', 'dead']),
-  parent_id: z.string().nullable(),
-  generation: z.number().int(),
-  balance: z.number(),
-  escrow: z.number(),
-  earned: z.number().describe('Transfers received and human rewards'),
-  spent: z.number().describe('Transfers sent, resources burned, fees, spawns'),
-  executions: z.number().int(),
-  created_at: z.string(),
-  status_at: z.string(),
-  description: z.string(),
-});
 
-const executionRow = z.object({
-  execution_id: z.string(),
-  bid_id: z.string(),
-  cycle: z.number().int(),
-  status: z.enum(['running', 'ended']),
-  bundle: z.object({ cpu: z.number(), memory: z.number(), tokens: z.number(), attention: z.number(), duration_s: z.number() }),
-  leases: z.number().int(),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-  reason: z.string().nullable(),
-  exit_code: z.number().int().nullable(),
-  cpu_s: z.number().nullable(),
-  memory_peak_mb: z.number().nullable(),
-  wall_ms: z.number().nullable(),
-  log_bytes: z.number().nullable(),
-  log_truncated: z.boolean().nullable(),
-  llm_tokens_used: z.number().int().describe('LLM tokens the run used through the proxy (GET /llm/v1/usage has the detail)'),
-  llm_calls: z.number().int(),
-});
 
-const bidRow = z.object({
-  bid_id: z.string(),
-  agent_id: z.string(),
-  amount: z.number(),
-  bundle: executionRow.shape.bundle,
-  status: z.string(),
-  placed_at: z.string(),
-  price_paid: z.number().nullable(),
-  close_reason: z.string().nullable(),
-  closed_cycle: z.number().int().nullable(),
-});
 
 function viewAgent(a: AgentView): z.infer<typeof agentRow> {
   return {
@@ -150,25 +106,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       tags,
       summary: 'The world at a glance: cycle, population, credits, runs, open bids, prompts waiting',
       response: {
-        200: z.object({
-          world_id: z.string().nullable(),
-          seq: z.number().int(),
-          now: z.string(),
-          cycle: z.number().int(),
-          clearing_interval_s: z.number(),
-          population: z.object({ alive: z.number().int(), dormant: z.number().int(), dead: z.number().int() }),
-          credits: z.object({
-            held: z.number().describe('In agents\' balances and escrow: created less burned'),
-            escrow: z.number(),
-            minted: z.number().describe('Created by the mint (genesis grants)'),
-            rewarded: z.number().describe('Created by the operator\'s rewards'),
-            burned: z.number().describe('Paid for resources and fees'),
-          }),
-          executions_running: z.number().int(),
-          open_bids: z.number().int(),
-          prompts: z.object({ pending: z.number().int(), rewarded: z.number().int(), expired: z.number().int() }),
-          requests: z.object({ pending: z.number().int(), approved: z.number().int(), denied: z.number().int() }).describe('Capability requests by status'),
-        }),
+        200: summaryView,
         ...errorResponses,
       },
     },
@@ -190,7 +128,6 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     },
   });
 
-  const resourceSeries = z.object({ unit: z.string(), cycle: columns, price: columns, utilization: columns, demand: columns, supply: columns });
 
   r.get('/operator/series', {
     config: { auth: 'operator' },
@@ -199,20 +136,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       summary: 'Per cycle, oldest first, as columns: credits created and burned (cumulative), population, runs; and each resource\'s price and utilisation',
       querystring: z.object({ cycles: cyclesQuery }),
       response: {
-        200: z.object({
-          world: z.object({
-            cycle: columns,
-            at_ms: columns,
-            minted: columns,
-            rewarded: columns,
-            burned: columns,
-            alive: columns,
-            dormant: columns,
-            dead: columns,
-            running: columns,
-          }),
-          resources: z.object({ cpu: resourceSeries, memory: resourceSeries, tokens: resourceSeries, attention: resourceSeries }),
-        }),
+        200: seriesView,
         ...errorResponses,
       },
     },
@@ -269,7 +193,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
         limit: limitQuery(config),
       }),
-      response: { 200: z.object({ total: z.number().int(), items: z.array(agentRow) }), ...errorResponses },
+      response: { 200: agentsPageView, ...errorResponses },
     },
     handler: async (request) => {
       const q = request.query;
@@ -284,10 +208,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       tags,
       summary: `Who spawned whom: every agent (oldest first, at most operator.lineage_agents_max = ${limits.lineage_agents_max}) with its parent`,
       response: {
-        200: z.object({
-          total: z.number().int(),
-          nodes: z.array(z.object({ id: z.string(), parent_id: z.string().nullable(), generation: z.number().int(), status: z.string() })),
-        }),
+        200: lineageView,
         ...errorResponses,
       },
     },
@@ -302,23 +223,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       params: z.object({ agent_id: agentIdParam }),
       querystring: z.object({ limit: limitQuery(config) }),
       response: {
-        200: z.object({
-          agent: agentRow.extend({ lineage: z.array(z.string()), children: z.array(z.string()) }),
-          executions: z.array(executionRow),
-          bids: z.array(bidRow),
-          prompts: z.array(promptView),
-          balance: z.object({ at_ms: columns, seq: columns, balance: columns }).describe('Spendable balance after each of its latest postings'),
-          death: z
-            .object({
-              at: z.string(),
-              cycle: z.number().int(),
-              dormant_cycles: z.number().int(),
-              dormant_reason: z.string().nullable().describe('broke (could afford no bundle) or omission (its last run ended without a bid)'),
-              dormant_at: z.string().nullable(),
-            })
-            .nullable()
-            .describe('When and why it died; null while it lives'),
-        }),
+        200: agentDetailView,
         ...errorResponses,
       },
     },
@@ -358,14 +263,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         bytes: z.coerce.number().int().min(1).max(limits.log_tail_bytes_max).default(limits.log_tail_bytes_default).describe('How many bytes from the end'),
       }),
       response: {
-        200: z.object({
-          agent_id: z.string(),
-          file: z.string(),
-          exists: z.boolean(),
-          size_bytes: z.number().int(),
-          from_byte: z.number().int(),
-          text: z.string().describe("Attacker-controlled text: the agent wrote it"),
-        }),
+        200: traceView,
         ...errorResponses,
       },
     },
@@ -397,15 +295,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: ApiContext): Pro
         bytes: z.coerce.number().int().min(1).max(limits.log_tail_bytes_max).default(limits.log_tail_bytes_default).describe('How many bytes from the end'),
       }),
       response: {
-        200: z.object({
-          execution_id: z.string(),
-          agent_id: z.string(),
-          status: z.string(),
-          size_bytes: z.number().int().describe('0 when the run wrote nothing (or no log exists)'),
-          from_byte: z.number().int().describe('Where the returned text starts; > 0 means earlier output is left out'),
-          capped: z.boolean().nullable().describe('The run wrote more than sandbox.log_bytes_max; the rest was discarded'),
-          text: z.string(),
-        }),
+        200: executionLogView,
         ...errorResponses,
       },
     },

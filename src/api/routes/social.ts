@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { agentEntry, messageView, sentView } from '../views/social.js';
 import type { AgentView } from '../../kernel/agents/commands.js';
 import { AgoraError } from '../../base/errors.js';
 import { bundleFromNatural, bundleToNatural } from '../../kernel/resources/units.js';
@@ -16,35 +17,8 @@ import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schem
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const messageView = z.object({
-  id: z.string(),
-  seq: z.number().int().describe('Position in your inbox: page with after_seq'),
-  from: z.string(),
-  content: z.string(),
-  timestamp: z.string(),
-  broadcast: z.boolean(),
-  read: z.boolean(),
-});
 
-const agentEntry = z.object({
-  agent_id: z.string(),
-  status: z.enum(['alive', 'dormant', 'dead']),
-  generation: z.number().int(),
-  parent_id: z.string().nullable(),
-  lineage: z.array(z.string()).describe('Ancestors, oldest first'),
-  balance: z.number().describe('Spendable credits; for an agent other than you, spendable plus escrowed (escrow would give sealed bid amounts)'),
-  description: z.string(),
-  children: z.number().int(),
-  executions: z.number().int(),
-  created_at: z.string(),
-});
 
-const sentView = z.object({
-  message_id: z.string(),
-  recipients: z.number().int(),
-  cost: z.number().describe('Credits burned'),
-  balance: z.number().describe('Your balance afterwards'),
-});
 
 function viewMessage(m: InboxMessageRow) {
   return { id: m.message_id, seq: m.seq, from: m.from_id, content: m.content, timestamp: iso(m.sent_at_ms), broadcast: m.broadcast, read: m.read };
