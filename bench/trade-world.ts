@@ -3,7 +3,8 @@
 // journal: loans proposed / accepted / paid / defaulted, offers accepted between agents by
 // kind, rights moved, credits moved by trade, and the audit. Too long for the suite (issue 15's
 // 60-cycle world), so it lives here; its numbers are in docs/trade.md.
-//   node --import tsx bench/trade-world.ts [cycles=60] [seed=1] [--bwrap]
+//   node --import tsx bench/trade-world.ts [cycles=60] [seed=1] [--bwrap] [--keep=DIR]
+// --keep=DIR runs the world in DIR (a new or empty directory) and leaves it there, to inspect.
 // The runner is the process one unless --bwrap (speed: the agents and what they are told are
 // the same; the sandbox is not what is measured).
 import Database from 'better-sqlite3';
@@ -91,11 +92,11 @@ export function tradeFigures(db: Database.Database): TradeFigures {
   };
 }
 
-export async function runTradeWorld(options: { cycles: number; seed: number; bwrap: boolean }): Promise<TradeFigures & { wall_s: number }> {
+export async function runTradeWorld(options: { cycles: number; seed: number; bwrap: boolean; keep_dir?: string }): Promise<TradeFigures & { wall_s: number }> {
   const started = performance.now();
   const clock = new VirtualClock();
   // The default world: genesis's own first bid on (the test helper turns it off).
-  const world = makeWorld({ clock, seed: options.seed, config: { ...(options.bwrap ? {} : { sandbox: { runner: 'process' } }), agents: { genesis_first_bid: { credits: 2 } } } });
+  const world = makeWorld({ clock, seed: options.seed, ...(options.keep_dir === undefined ? {} : { dir: options.keep_dir }), config: { ...(options.bwrap ? {} : { sandbox: { runner: 'process' } }), agents: { genesis_first_bid: { credits: 2 } } } });
   const api = await serve(world);
   const runner = await createRunner(world.config, world.log);
   let cycle = 0;
@@ -124,7 +125,11 @@ export async function runTradeWorld(options: { cycles: number; seed: number; bwr
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const keep = () => {
+    const dir = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
+    return dir === undefined ? {} : { keep_dir: dir };
+  };
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const r = await runTradeWorld({ cycles: Number(args[0] ?? 60), seed: Number(args[1] ?? 1), bwrap: process.argv.includes('--bwrap') });
+  const r = await runTradeWorld({ cycles: Number(args[0] ?? 60), seed: Number(args[1] ?? 1), bwrap: process.argv.includes('--bwrap'), ...keep() });
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

@@ -38,6 +38,7 @@ const loanSchema = z.object({
   lender_id: z.string(),
   borrower_id: z.string(),
   holder_id: z.string().describe('Who receives the repayments now (the lender, or whoever bought the claim)'),
+  claim_artifact_id: z.string().nullable().describe("The claim's artifact: its owner is the holder, paid the repayments (null for loans not yet accepted)"),
   principal: z.number(),
   repayment: z.number(),
   instalments: z.number(),
@@ -75,6 +76,8 @@ export const loanOut = (l: LoanRow) => ({
   lender_id: l.lender_id,
   borrower_id: l.borrower_id,
   holder_id: l.holder_id,
+  /** The claim's artifact (GET /artifacts/{id}/info): its owner is the holder. */
+  claim_artifact_id: l.claim_artifact_id,
   principal: microToCredits(l.principal_ucr),
   repayment: microToCredits(l.repayment_ucr),
   instalments: l.instalments,

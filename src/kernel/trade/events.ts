@@ -79,8 +79,15 @@ export const tradeEvents = {
     })
     .describe('One party proposed a loan to the other; nothing moves until the other accepts.'),
   loan_accepted: z
-    .strictObject({ loan_id: loanId, by_id: agentId, cycle: count, first_due_cycle: count, postings })
-    .describe('The other party accepted: the principal moved from lender to borrower.'),
+    .strictObject({
+      loan_id: loanId,
+      by_id: agentId,
+      cycle: count,
+      first_due_cycle: count,
+      claim_artifact_id: z.string().optional().describe("The claim's artifact, published in the same command (its owner receives the repayments); absent in loans accepted before claims were artifacts"),
+      postings,
+    })
+    .describe('The other party accepted: the principal moved from lender to borrower, and the lender came to own the claim artifact.'),
   loan_withdrawn: z.strictObject({ loan_id: loanId, by_id: agentId }).describe('A proposed loan was withdrawn or declined.'),
   loan_collected: z
     .strictObject({
