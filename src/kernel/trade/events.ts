@@ -103,4 +103,14 @@ export const tradeEvents = {
       postings,
     })
     .describe('A due point: the instalment collected from the borrower to the claim holder.'),
+  agent_code_updated: z
+    .strictObject({
+      agent_id: agentId,
+      by_id: agentId.describe('The holder of code:<agent_id> at the update'),
+      artifact_id: z.string(),
+      version: z.number().int().min(1),
+      content_hash: hash.describe("The bundle's manifest hash"),
+      files: z.array(z.string()).describe("The bundle's files, written into the agent's workspace at these names"),
+    })
+    .describe("The holder of an agent's code right put a code artifact's files into that agent's workspace (POST /agents/{id}/code); its next run runs them."),
 } as const;
