@@ -135,10 +135,12 @@ export class Kernel {
     this.operatorAgents = new OperatorAgents(this.core, this.agents, this.market);
     this.kpis = new Kpis(this.core);
     this.history = new History(this.core);
-    this.trade = new Trade(this.core);
+    this.trade = new Trade(this.core, this.artifacts);
     // Every new agent is issued its default rights; a licence covers the calls it was bought for.
     this.agents.afterCreate = (tx, agent_id) => this.trade.rights.issueDefaults(tx, agent_id);
     this.artifacts.calls.coverCall = (tx, input) => this.trade.offers.coverCall(tx, input);
+    // A loan's claim is an artifact in the one namespace (docs/trade.md).
+    this.trade.loans.issueClaim = (tx, input) => this.artifacts.issueLoanClaim(tx, input);
   }
 
   get config(): Config {

@@ -675,6 +675,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 15: a loan's claim is an artifact (kind contract, media type LOAN_CLAIM_MEDIA_TYPE);
+    // its owner is the claim's holder. Loans accepted before this have none (NULL).
+    version: 16,
+    description: "A loan's claim artifact (trade_loans.claim_artifact_id)",
+    sql: `ALTER TABLE trade_loans ADD COLUMN claim_artifact_id TEXT;
+      CREATE UNIQUE INDEX trade_loans_claim_artifact ON trade_loans (claim_artifact_id) WHERE claim_artifact_id IS NOT NULL;`,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

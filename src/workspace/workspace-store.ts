@@ -57,6 +57,11 @@ export class WorkspaceStore {
     return (this.resolved = probe.ok ? 'image' : 'directory');
   }
 
+  /** Who owns what the host writes for the agent (null: Agora's own user). */
+  get owner(): Owner | null {
+    return this.options.owner;
+  }
+
   get limits(): DiskLimits {
     return this.options.limits;
   }

@@ -9,6 +9,7 @@ import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
 import { offerKinds, rightName } from '../../kernel/trade/events.js';
 import type { OfferView } from '../../kernel/trade/offers.js';
 import type { LoanRow } from '../../kernel/trade/rows.js';
+import { installFiles } from '../../workspace/install-files.js';
 import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
@@ -38,6 +39,7 @@ const loanSchema = z.object({
   lender_id: z.string(),
   borrower_id: z.string(),
   holder_id: z.string().describe('Who receives the repayments now (the lender, or whoever bought the claim)'),
+  claim_artifact_id: z.string().nullable().describe("The claim's artifact: its owner is the holder, paid the repayments (null for loans not yet accepted)"),
   principal: z.number(),
   repayment: z.number(),
   instalments: z.number(),
@@ -75,6 +77,8 @@ export const loanOut = (l: LoanRow) => ({
   lender_id: l.lender_id,
   borrower_id: l.borrower_id,
   holder_id: l.holder_id,
+  /** The claim's artifact (GET /artifacts/{id}/info): its owner is the holder. */
+  claim_artifact_id: l.claim_artifact_id,
   principal: microToCredits(l.principal_ucr),
   repayment: microToCredits(l.repayment_ucr),
   instalments: l.instalments,
@@ -317,6 +321,30 @@ export async function tradeRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       const from_id = callerAgentId(request);
       const b = request.body;
       return { rights: trade.rights.transfer({ from_id, to_id: b.to, right: b.right, units: b.units }, meta(from_id, request.id)) };
+    },
+  });
+
+  r.post('/agents/:id/code', {
+    config: { auth: 'agent' },
+    schema: {
+      tags: ['trade'],
+      summary: "Update an agent's code: the holder of code:<agent> puts a code artifact's files (one you own, or free to read) into that agent's workspace; its next run runs them. Anyone else: 403",
+      params: z.object({ id: agentIdParam }),
+      body: z.strictObject({ artifact_id: z.string().min(1).max(64).describe('A code artifact (art-...)'), version: z.number().int().min(1).optional().describe('Default: the latest') }),
+      response: {
+        200: z.object({ agent_id: z.string(), by_id: z.string(), artifact_id: z.string(), version: z.number(), content_hash: z.string(), files: z.array(z.string()) }),
+        ...errorResponses,
+      },
+    },
+    handler: async (request) => {
+      const by_id = callerAgentId(request);
+      const b = request.body;
+      // The host's write, inside the kernel's command: a link planted anywhere on the way refuses it (nothing journaled).
+      const write = (agent_id: string, files: readonly { name: string; bytes: Buffer }[]) => {
+        const agent = kernel.agents.get(agent_id)!;
+        installFiles(ctx.workspaces.dir(agent.workspace), files, ctx.workspaces.owner);
+      };
+      return trade.code.update({ by_id, agent_id: request.params.id, artifact_id: b.artifact_id, ...(b.version === undefined ? {} : { version: b.version }) }, write, meta(by_id, request.id));
     },
   });
 }

@@ -3,7 +3,7 @@
 // checkAccess and the calls (calls.ts). Rules and limits are in docs/artifacts.md.
 import { SYSTEM_BURN } from '../ledger/accounts.js';
 import type { KernelCore } from '../registry.js';
-import type { CommandMeta } from '../registry.js';
+import type { CommandMeta, Tx } from '../registry.js';
 import { AgoraError, invariant } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 import { creditsToMicro } from '../ledger/money.js';
@@ -13,7 +13,7 @@ import type { ArtifactBytes } from '../../store/artifact-bytes.js';
 import { accessOf, type AccessDecision } from './access.js';
 import { ArtifactCalls, type BeginCallInput, type BegunCall, type SettledCall } from './calls.js';
 import { DEFAULT_CONTRACT, kernelContract, type Action } from './contracts.js';
-import { SERVICE_OWNER, type ArtifactInterface, type VersionRecord } from './events.js';
+import { LOAN_CLAIM_MEDIA_TYPE, SERVICE_OWNER, type ArtifactInterface, type VersionRecord } from './events.js';
 import { ArtifactReads } from './reads.js';
 import { artifactView, versionView, type ArtifactRow, type ArtifactView, type ResolvedVersion, type VersionRow, type VersionView } from './rows.js';
 
@@ -212,6 +212,7 @@ export class Artifacts {
   publish(input: PublishInput, meta: CommandMeta): Published {
     checkMetadata(input, this.limits, true);
     const checked = checkVersion(input.kind, input, this.limits);
+    refuseClaimMediaType(checked.media_type);
     const fee_ucr = this.publishFeeUcr();
     const access_contract_id = input.access_contract_id ?? DEFAULT_CONTRACT;
     // Checked before any byte is written, and again inside the command.
@@ -251,7 +252,9 @@ export class Artifacts {
   update(input: UpdateInput, meta: CommandMeta): Published {
     checkMetadata(input, this.limits, false);
     const current = this.requireLive(input.artifact_id);
+    this.refuseLoanClaim(current.id, 'updated');
     const checked = checkVersion(current.kind, input, this.limits);
+    refuseClaimMediaType(checked.media_type);
     const precheck = () => {
       this.requireAgent(input.by_id);
       const artifact = this.requireLive(input.artifact_id);
@@ -334,6 +337,7 @@ export class Artifacts {
     return this.core.command(meta, (tx) => {
       const artifact = this.requireLive(input.artifact_id);
       if (artifact.owner_id !== input.by_id) throw new AgoraError('ACCESS_DENIED', `only the owner of ${artifact.id} may delete it`, { artifact_id: artifact.id });
+      this.refuseLoanClaim(artifact.id, 'deleted');
       const open = this.core.writer.get<{ n: number }>("SELECT COUNT(*) AS n FROM artifact_calls WHERE artifact_id = ? AND status = 'open'", artifact.id)!.n;
       if (open > 0) throw new AgoraError('CONFLICT', `artifact ${artifact.id} has ${open} call(s) in flight; delete it when they end`, { artifact_id: artifact.id, open_calls: open }, 1);
       tx.emit('artifact_deleted', { artifact_id: artifact.id, by_id: input.by_id, bytes_freed: artifact.bytes_held });
@@ -385,7 +389,43 @@ export class Artifacts {
     });
   }
 
+  /** Is this artifact a loan's claim (published by the trade domain, docs/trade.md)? */
+  isLoanClaim(artifact_id: string): boolean {
+    return this.core.writer.get('SELECT 1 FROM artifact_versions WHERE artifact_id = ? AND version = 1 AND media_type = ?', artifact_id, LOAN_CLAIM_MEDIA_TYPE) !== undefined;
+  }
+
+  /**
+   * A loan's claim as an artifact, in the loan's acceptance command (the trade domain calls it):
+   * a public contract artifact owned by the lender, its content the loan's terms. No fee and no
+   * bytes held: it is the kernel's record of the loan, not the owner's storage. Its ownership
+   * is the claim: whoever owns it is paid the repayments (trade projects artifact_transferred).
+   */
+  issueLoanClaim(tx: Tx, input: { owner_id: string; loan_id: string; terms: Record<string, string | number> }): string {
+    const content_hash = this.bytes.putContent(Buffer.from(JSON.stringify({ loan_id: input.loan_id, ...input.terms })));
+    const artifact_id = this.newArtifactId();
+    tx.emit('artifact_published', {
+      artifact_id,
+      owner_id: input.owner_id,
+      created_by: input.owner_id,
+      kind: 'contract',
+      name: `claim on ${input.loan_id}`,
+      description: `The lender's claim on loan ${input.loan_id}: its owner receives the repayments. Sold as an offer of kind claim.`,
+      tags: ['loan', 'claim'],
+      access_contract_id: DEFAULT_CONTRACT,
+      price_read_ucr: 0,
+      can_execute: false,
+      first: { version: 1, content_hash, bytes: 0, media_type: LOAN_CLAIM_MEDIA_TYPE, files: null, entry: null, interface: null },
+      fee_ucr: 0,
+      postings: [],
+    });
+    return artifact_id;
+  }
+
   // ---- rules ----------------------------------------------------------------------------
+
+  private refuseLoanClaim(artifact_id: string, what: string): void {
+    if (this.isLoanClaim(artifact_id)) throw new AgoraError('INVALID_ARGS', `artifact ${artifact_id} is a loan's claim, the kernel's record of the loan: it is not ${what}`, { artifact_id });
+  }
 
   private newArtifactId(): string {
     for (;;) {
@@ -409,7 +449,7 @@ export class Artifacts {
   private checkContractId(contract_id: string): void {
     if (kernelContract(contract_id) !== null) return;
     const contract = this.get(contract_id);
-    if (contract === null || contract.status !== 'live' || contract.kind !== 'contract') {
+    if (contract === null || contract.status !== 'live' || contract.kind !== 'contract' || this.isLoanClaim(contract_id)) {
       throw new AgoraError('INVALID_ARGS', `access_contract_id ${contract_id} is neither a kernel contract (kernel:public, kernel:private, kernel:owner-only, kernel:paid-read) nor a live contract artifact`, { field: 'access_contract_id' });
     }
   }
@@ -433,4 +473,9 @@ export class Artifacts {
     const bundle = this.bytes.putBundle(checked.entry, checked.files, fileNameLimits(this.limits));
     return { version, content_hash: bundle.hash, bytes: checked.bytes, media_type: null, files: bundle.files, entry: checked.entry, interface: checked.interface };
   }
+}
+
+/** Only the trade domain publishes loan claims: an agent's artifact of that media type would pass for one. */
+function refuseClaimMediaType(media_type: string | null): void {
+  if (media_type === LOAN_CLAIM_MEDIA_TYPE) throw new AgoraError('INVALID_ARGS', `media type ${LOAN_CLAIM_MEDIA_TYPE} is the kernel's, for loan claims`, { field: 'media_type' });
 }

@@ -9,6 +9,12 @@ export const artifactId = z.string().regex(/^(art-[a-z0-9]{12}|agora:[a-z]{1,32}
 /** Who owns Agora's own services: no agent, so no one can transfer, update or delete them. */
 export const SERVICE_OWNER = 'system:agora';
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
+/**
+ * A loan's claim (docs/trade.md): a contract artifact the trade domain publishes when a loan is
+ * accepted, its content the loan's terms. Only the kernel publishes this media type; the claim is
+ * never updated or deleted (it is the loan's record), and its owner receives the repayments.
+ */
+export const LOAN_CLAIM_MEDIA_TYPE = 'application/vnd.agora.loan-claim+json';
 const jsonSchema = z.record(z.string(), z.unknown());
 
 export const pricingSchema = z.discriminatedUnion('kind', [

@@ -1,6 +1,8 @@
 // The trade domain's facade: offers (the escrowed exchange), loans, rights, and the once-a-
 // cycle work the world loop asks of it (expire offers, collect what loans are owed).
+import type { Artifacts } from '../artifacts/commands.js';
 import type { CommandMeta, KernelCore } from '../registry.js';
+import { CodeUpdates } from './code.js';
 import { Loans } from './loans.js';
 import { Offers } from './offers.js';
 import { Rights } from './rights.js';
@@ -10,9 +12,15 @@ export class Trade {
   readonly rights: Rights;
   readonly offers: Offers;
   readonly loans: Loans;
+  /** The command the code right guards: updating an agent's code. */
+  readonly code: CodeUpdates;
 
-  constructor(private readonly core: KernelCore) {
+  constructor(
+    private readonly core: KernelCore,
+    artifacts: Artifacts,
+  ) {
     this.rights = new Rights(core);
+    this.code = new CodeUpdates(core, this.rights, artifacts);
     this.offers = new Offers(core, this.rights);
     this.loans = new Loans(core);
   }

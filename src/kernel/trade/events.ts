@@ -79,8 +79,15 @@ export const tradeEvents = {
     })
     .describe('One party proposed a loan to the other; nothing moves until the other accepts.'),
   loan_accepted: z
-    .strictObject({ loan_id: loanId, by_id: agentId, cycle: count, first_due_cycle: count, postings })
-    .describe('The other party accepted: the principal moved from lender to borrower.'),
+    .strictObject({
+      loan_id: loanId,
+      by_id: agentId,
+      cycle: count,
+      first_due_cycle: count,
+      claim_artifact_id: z.string().optional().describe("The claim's artifact, published in the same command (its owner receives the repayments); absent in loans accepted before claims were artifacts"),
+      postings,
+    })
+    .describe('The other party accepted: the principal moved from lender to borrower, and the lender came to own the claim artifact.'),
   loan_withdrawn: z.strictObject({ loan_id: loanId, by_id: agentId }).describe('A proposed loan was withdrawn or declined.'),
   loan_collected: z
     .strictObject({
@@ -96,4 +103,14 @@ export const tradeEvents = {
       postings,
     })
     .describe('A due point: the instalment collected from the borrower to the claim holder.'),
+  agent_code_updated: z
+    .strictObject({
+      agent_id: agentId,
+      by_id: agentId.describe('The holder of code:<agent_id> at the update'),
+      artifact_id: z.string(),
+      version: z.number().int().min(1),
+      content_hash: hash.describe("The bundle's manifest hash"),
+      files: z.array(z.string()).describe("The bundle's files, written into the agent's workspace at these names"),
+    })
+    .describe("The holder of an agent's code right put a code artifact's files into that agent's workspace (POST /agents/{id}/code); its next run runs them."),
 } as const;

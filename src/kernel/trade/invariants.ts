@@ -53,3 +53,14 @@ export function loansConsistentOf(db: Database.Database): { ok: boolean; mismatc
   );
   return { ok: bad.length === 0, mismatched: bad.map((r) => r.loan_id) };
 }
+
+/** A loan's claim artifact exists, is live, and is owned by the loan's creditor of record (who is paid). */
+export function loanClaimsOwnedOf(db: Database.Database): { ok: boolean; mismatched: string[] } {
+  const rows = db
+    .prepare(
+      `SELECT l.loan_id FROM trade_loans l LEFT JOIN artifacts a ON a.id = l.claim_artifact_id
+       WHERE l.claim_artifact_id IS NOT NULL AND (a.id IS NULL OR a.owner_id <> l.holder_id OR a.status <> 'live' OR a.kind <> 'contract')`,
+    )
+    .all() as { loan_id: string }[];
+  return { ok: rows.length === 0, mismatched: rows.map((r) => r.loan_id) };
+}

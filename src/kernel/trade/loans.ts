@@ -5,6 +5,9 @@
 import { AgoraError } from '../../base/errors.js';
 import type { Posting } from '../ledger/events.js';
 import type { CommandMeta, KernelCore, Tx } from '../registry.js';
+
+/** Publishes a loan's claim as an artifact owned by `owner_id` in the command `tx`; returns its id (the kernel wires Artifacts.issueLoanClaim). */
+export type ClaimIssuer = (tx: Tx, input: { owner_id: string; loan_id: string; terms: Record<string, string | number> }) => string;
 import { currentCycle, requireLiving, spendable, type LoanRow } from './rows.js';
 
 export interface ProposeLoanInput {
@@ -36,6 +39,9 @@ export function instalmentUcr(repayment_ucr: number, instalments: number, i: num
 }
 
 export class Loans {
+  /** Set by the kernel: without it (a bare Trade) accepted loans have no claim artifact. */
+  issueClaim: ClaimIssuer | null = null;
+
   constructor(private readonly core: KernelCore) {}
 
   private get limits() {
@@ -121,11 +127,24 @@ export class Loans {
       const balance = spendable(this.core, loan.lender_id);
       if (balance < loan.principal_ucr) throw new AgoraError('INSUFFICIENT_FUNDS', `the lender ${loan.lender_id} has ${balance} µcr; the principal is ${loan.principal_ucr} µcr`, { balance_ucr: balance });
       const cycle = currentCycle(this.core);
+      // The claim: an artifact the lender owns; whoever owns it is paid the repayments.
+      const terms = {
+        lender_id: loan.lender_id,
+        borrower_id: loan.borrower_id,
+        principal_ucr: loan.principal_ucr,
+        repayment_ucr: loan.repayment_ucr,
+        instalments: loan.instalments,
+        accepted_cycle: cycle,
+        first_due_cycle: cycle + loan.first_due_in,
+        every_cycles: loan.every_cycles,
+      };
+      const claim_artifact_id = this.issueClaim?.(tx, { owner_id: loan.lender_id, loan_id: loan.loan_id, terms });
       tx.emit('loan_accepted', {
         loan_id: loan.loan_id,
         by_id: input.by_id,
         cycle,
         first_due_cycle: cycle + loan.first_due_in,
+        ...(claim_artifact_id === undefined ? {} : { claim_artifact_id }),
         postings: [{ from: loan.lender_id, to: loan.borrower_id, amount_ucr: loan.principal_ucr, kind: 'transfer', memo: `loan ${loan.loan_id}` }],
       });
       return this.get(loan.loan_id)!;

@@ -162,6 +162,11 @@ export class Offers {
         postings,
       });
       if (offer.kind === 'artifact') tx.emit('artifact_transferred', { artifact_id: offer.artifact_id!, from_id: offer.seller_id, to_id: input.buyer_id });
+      if (offer.kind === 'claim') {
+        // The claim is its artifact's ownership: the sale moves it (and trade's projection the holder).
+        const claim = this.core.writer.get<{ claim_artifact_id: string | null }>('SELECT claim_artifact_id FROM trade_loans WHERE loan_id = ?', offer.loan_id)!.claim_artifact_id;
+        if (claim !== null) tx.emit('artifact_transferred', { artifact_id: claim, from_id: offer.seller_id, to_id: input.buyer_id });
+      }
       return this.view(this.get(offer.offer_id)!);
     });
   }
@@ -216,6 +221,11 @@ export class Offers {
         if (art === undefined) throw new AgoraError('NOT_FOUND', `no artifact ${input.artifact_id}`);
         if (art.status !== 'live') throw new AgoraError('DELETED', `artifact ${input.artifact_id} is deleted`);
         if (art.owner_id !== input.seller_id) throw new AgoraError('ACCESS_DENIED', `${input.seller_id} does not own ${input.artifact_id}; only its owner may sell it or licences to it`, { artifact_id: input.artifact_id });
+        // A claim artifact is sold as kind claim, whose hash moves with every collection; an
+        // artifact offer's hash would not, so a buyer could get less than it saw.
+        if (this.core.writer.get('SELECT 1 FROM trade_loans WHERE claim_artifact_id = ?', input.artifact_id) !== undefined) {
+          throw new AgoraError('INVALID_ARGS', `${input.artifact_id} is a loan's claim: offer it as kind claim (naming the loan)`, { field: 'kind' });
+        }
         if (input.kind === 'artifact') return { ...none, artifact_id: input.artifact_id };
         if (art.kind !== 'code') throw new AgoraError('INVALID_ARGS', 'licences are sold for code artifacts (their calls)', { field: 'artifact_id' });
         const calls = input.calls;

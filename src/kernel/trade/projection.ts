@@ -77,7 +77,14 @@ export const tradeProjectors: Projectors = {
     );
   },
   loan_accepted(w, data) {
-    w.run("UPDATE trade_loans SET status = 'outstanding', accepted_cycle = ?, next_due_cycle = ? WHERE loan_id = ?", data.cycle, data.first_due_cycle, data.loan_id);
+    w.run(
+      "UPDATE trade_loans SET status = 'outstanding', accepted_cycle = ?, next_due_cycle = ?, claim_artifact_id = ? WHERE loan_id = ?",
+      data.cycle, data.first_due_cycle, data.claim_artifact_id ?? null, data.loan_id,
+    );
+  },
+  artifact_transferred(w, data) {
+    // A claim artifact changed owner (sold as a claim offer, or given): its new owner is paid.
+    w.run('UPDATE trade_loans SET holder_id = ? WHERE claim_artifact_id = ?', data.to_id, data.artifact_id);
   },
   loan_withdrawn(w, data, event) {
     w.run("UPDATE trade_loans SET status = 'withdrawn', closed_at_ms = ? WHERE loan_id = ?", event.at_ms, data.loan_id);

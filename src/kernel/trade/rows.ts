@@ -28,7 +28,9 @@ export interface LoanRow {
   proposer_id: string;
   lender_id: string;
   borrower_id: string;
+  /** Who receives the repayments: the owner of the claim artifact, when the loan has one. */
   holder_id: string;
+  claim_artifact_id: string | null;
   principal_ucr: number;
   repayment_ucr: number;
   instalments: number;
