@@ -5,6 +5,8 @@
 import { mkdirSync, renameSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { parseConfig } from '../config/load.js';
 
 /** The installation's root (this file is src/cli/bundle.ts). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,9 +30,21 @@ export function cliBundleIsStale(): boolean {
 
 const EXTERNAL_PACKAGES = ['better-sqlite3', 'pino', 'thread-stream', 'dockerode', 'esbuild', 'tsx', 'playwright-core', '@fastify/swagger-ui', '@fastify/static'];
 
+/**
+ * The defaults of the config, as JSON, for config/load.ts's AGORA_BUILT_CONFIG_DEFAULTS: the
+ * bundle is built from the same schema, so they cannot differ. Only if JSON keeps them intact.
+ */
+function configDefaultsJson(): string | undefined {
+  const defaults = parseConfig({});
+  const json = JSON.stringify(defaults);
+  return isDeepStrictEqual(JSON.parse(json), defaults) ? json : undefined;
+}
+
 export async function buildCli(): Promise<{ files: number; bytes: number; ms: number }> {
   const started = Date.now();
   const esbuild = await import('esbuild');
+  const defaults = configDefaultsJson();
+  const define: Record<string, string> = defaults === undefined ? {} : { AGORA_BUILT_CONFIG_DEFAULTS: JSON.stringify(defaults) };
   const result = await esbuild.build({
     entryPoints: { entry: join(ROOT, 'src', 'cli', 'entry.ts') },
     absWorkingDir: ROOT,
@@ -44,6 +58,7 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
     // modules at every start. Left in node_modules: native addons, packages that spawn workers
     // or read their own files at run time, and the build tools themselves.
     external: EXTERNAL_PACKAGES,
+    define,
     // Bundled CommonJS packages call require() for Node's own modules; ESM has none, so give it one.
     banner: { js: "import { createRequire as __agoraCreateRequire } from 'node:module'; const require = __agoraCreateRequire(import.meta.url);" },
     outdir: CLI_BUILD_DIR,
