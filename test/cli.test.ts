@@ -79,3 +79,28 @@ test('opening a world written by a newer Agora fails clearly; a missing world is
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no world at/);
 });
+
+test('the command list (cli/commands.ts) is what the modules register, and --help from it reads as the whole program', async () => {
+  const { buildProgram } = await import('../src/cli/main.js');
+  const { helpProgram } = await import('../src/cli/entry.js');
+  const { commandModules } = await import('../src/cli/commands.js');
+  const { baseProgram } = await import('../src/cli/program.js');
+  for (const m of commandModules) {
+    // Each module registers exactly its listed commands, with the listed arguments and summary,
+    // so the lazy loader finds every command and the short --help says what the command says.
+    const program = baseProgram();
+    (await m.load())(program);
+    const registered = program.commands.map((c) => ({
+      name: c.name(),
+      args: c.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)).join(' '),
+      options: c.options.length > 0,
+      summary: c.description(),
+    }));
+    assert.deepEqual(registered, m.commands);
+  }
+  assert.equal(helpProgram().helpInformation(), (await buildProgram()).helpInformation());
+  // And the real process prints it (exit 0) without loading the commands' modules.
+  const res = agora(['--help']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, (await buildProgram()).helpInformation());
+});

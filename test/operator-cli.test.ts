@@ -116,3 +116,17 @@ test('agora status runs from the bundle built at install, in under a second', as
   const cpu_s = children[0]! + children[1]!;
   assert.ok(cpu_s < 1, `agora status used ${cpu_s.toFixed(2)} s of CPU`);
 });
+
+test('the bundled CLI reads a config as the schema does: sections the file sets are parsed, the others are the built-in defaults', async () => {
+  if (cliBundleIsStale()) await buildCli();
+  const { parseConfig } = await import('../src/config/load.js');
+  const dir = tempDir();
+  const file = join(dir, 'agora.yaml');
+  const raw = { market: { clearing_interval_s: 7 }, llm: { models: { m: { provider: 'offline' } } } };
+  writeFileSync(file, JSON.stringify(raw));
+  // From src/ (no built defaults) parseConfig builds the whole schema: the reference.
+  assert.deepEqual(JSON.parse(agora(['config', '--json', '--config', file]).stdout), parseConfig(raw));
+  assert.deepEqual(JSON.parse(agora(['config', '--json']).stdout), parseConfig({}));
+  writeFileSync(file, 'llm:\n  models:\n    m: { provider: nowhere }\n');
+  assert.match(agora(['config', '--config', file]).stderr, /config error: .*must name a provider/);
+});

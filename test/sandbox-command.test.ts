@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { configSchema } from '../src/config/schema.js';
 import { resolveAgentCommand as resolveWithLimit } from '../src/sandbox/command.js';
 
-const AGENT_JSON_BYTES_MAX = configSchema.parse({}).sandbox.agent_json_bytes_max;
+const AGENT_JSON_BYTES_MAX = configSchema().parse({}).sandbox.agent_json_bytes_max;
 const resolveAgentCommand = (dir: string) => resolveWithLimit(dir, AGENT_JSON_BYTES_MAX);
 
 function ws(t: import('node:test').TestContext, files: Record<string, string>): string {

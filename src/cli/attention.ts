@@ -7,7 +7,7 @@ import type { PromptStatus } from '../kernel/attention/commands.js';
 import { AgoraError, errorCodes, type ErrorCode } from '../base/errors.js';
 import { microToCredits } from '../kernel/ledger/money.js';
 import { OPERATOR } from '../kernel/ledger/accounts.js';
-import { positiveInt } from './options.js';
+import { positiveInt, statusFilter } from './options.js';
 import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { inert } from './inert.js';
@@ -40,9 +40,8 @@ export function registerAttentionCommands(program: Command): void {
     .action((_opts, command: Command) => {
       const { world, options } = openCliWorld(command);
       try {
-        const status = options.status as string;
-        if (!['pending', 'rewarded', 'expired', 'all'].includes(status)) throw new AgoraError('INVALID_ARGS', `--status must be pending, rewarded, expired or all, not ${status}`);
-        const prompts = world.kernel.attention.list({ status: status === 'all' ? undefined : (status as PromptStatus), limit: options.limit as number });
+        const status = statusFilter<PromptStatus>(options.status, ['pending', 'rewarded', 'expired']);
+        const prompts = world.kernel.attention.list({ status, limit: options.limit as number });
         if (options.json === true) {
           printOutput(prompts, '', true);
           return;

@@ -1,36 +1,68 @@
 // Builds the CLI once (at install, `npm run build:cli`) into build/cli/: the TypeScript of src/
 // bundled by esbuild, split so that each command loads only its own modules (entry.ts), with
-// the pure-JS packages it uses. bin/agora.js runs the bundle while it is newer than src/, and
-// src/ through tsx otherwise, so a change to src/ still needs no build step to run.
-import { mkdirSync, renameSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+// the pure-JS packages it uses. bin/agora.js runs the bundle while it is newer than the files
+// of src/ it holds (listed in build/cli/sources.json), and src/ through tsx otherwise, so a
+// change to src/ still needs no build step to run.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import type { Plugin } from 'esbuild';
+import { parseConfig } from '../config/load.js';
 
 /** The installation's root (this file is src/cli/bundle.ts). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BUILD_DIR = join(ROOT, 'build', 'cli');
 export const CLI_ENTRY = join(CLI_BUILD_DIR, 'entry.js');
+const CLI_SOURCES = join(CLI_BUILD_DIR, 'sources.json');
 
-function newestMtimeMs(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtimeMs(join(path, name))), stat.mtimeMs);
-}
-
-/** True when build/cli/entry.js is missing or older than anything in src/. */
+/** True when build/cli/entry.js is missing or older than a file of src/ it was built from (as bin/agora.js decides). */
 export function cliBundleIsStale(): boolean {
   try {
-    return newestMtimeMs(join(ROOT, 'src')) > statSync(CLI_ENTRY).mtimeMs;
+    const built_ms = statSync(CLI_ENTRY).mtimeMs;
+    const sources = JSON.parse(readFileSync(CLI_SOURCES, 'utf8')) as string[];
+    return sources.some((file) => statSync(join(ROOT, file)).mtimeMs > built_ms);
   } catch {
     return true;
   }
 }
 
+/**
+ * zod's `locales` namespace (its messages in 50 languages, 300 KB, half the zod the CLI loads)
+ * reduced to English, the only one Agora sets: esbuild cannot drop the others because `z`
+ * (which re-exports the namespace) is used as an object. Nothing reads `z.locales` in the CLI.
+ */
+const englishOnlyZod: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const EXTERNAL_PACKAGES = ['better-sqlite3', 'pino', 'thread-stream', 'dockerode', 'esbuild', 'tsx', 'playwright-core', '@fastify/swagger-ui', '@fastify/static'];
+
+/**
+ * The defaults of the config, as JSON, for config/load.ts's AGORA_BUILT_CONFIG_DEFAULTS: the
+ * bundle is built from the same schema, so they cannot differ. Only if JSON keeps them intact.
+ */
+function configDefaultsJson(): string | undefined {
+  const defaults = parseConfig({});
+  const json = JSON.stringify(defaults);
+  return isDeepStrictEqual(JSON.parse(json), defaults) ? json : undefined;
+}
 
 export async function buildCli(): Promise<{ files: number; bytes: number; ms: number }> {
   const started = Date.now();
   const esbuild = await import('esbuild');
+  const defaults = configDefaultsJson();
+  const define: Record<string, string> = defaults === undefined ? {} : { AGORA_BUILT_CONFIG_DEFAULTS: JSON.stringify(defaults) };
   const result = await esbuild.build({
     entryPoints: { entry: join(ROOT, 'src', 'cli', 'entry.ts') },
     absWorkingDir: ROOT,
@@ -44,6 +76,9 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
     // modules at every start. Left in node_modules: native addons, packages that spawn workers
     // or read their own files at run time, and the build tools themselves.
     external: EXTERNAL_PACKAGES,
+    define,
+    plugins: [englishOnlyZod],
+    metafile: true,
     // Bundled CommonJS packages call require() for Node's own modules; ESM has none, so give it one.
     banner: { js: "import { createRequire as __agoraCreateRequire } from 'node:module'; const require = __agoraCreateRequire(import.meta.url);" },
     outdir: CLI_BUILD_DIR,
@@ -56,6 +91,11 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
     logLevel: 'warning',
   });
   mkdirSync(CLI_BUILD_DIR, { recursive: true });
+  // The files of src/ the bundle holds: bin/agora.js compares their mtimes with the entry's, a
+  // stat each, rather than walking the whole of src/ at every start.
+  const sources = Object.keys(result.metafile.inputs).filter((input) => input.startsWith('src/')).sort();
+  writeFileSync(`${CLI_SOURCES}.${process.pid}.tmp`, `${JSON.stringify(sources)}\n`);
+  renameSync(`${CLI_SOURCES}.${process.pid}.tmp`, CLI_SOURCES);
   // The entry last: until it is renamed in, bin/agora.js sees the old build (or none) as stale.
   const files = [...result.outputFiles].sort((a, b) => Number(a.path === CLI_ENTRY) - Number(b.path === CLI_ENTRY));
   let bytes = 0;

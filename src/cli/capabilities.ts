@@ -6,7 +6,7 @@ import { AgoraError, errorCodes, type ErrorCode } from '../base/errors.js';
 import type { CapabilityRequestView, RequestStatus } from '../kernel/capabilities/commands.js';
 import { microToCredits } from '../kernel/ledger/money.js';
 import { OPERATOR } from '../kernel/ledger/accounts.js';
-import { nonNegativeInt, positiveInt } from './options.js';
+import { nonNegativeInt, positiveInt, statusFilter } from './options.js';
 import { openCliWorld, writeWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { printOutput, printText } from './output.js';
@@ -53,9 +53,8 @@ export function registerCapabilityCommands(program: Command): void {
     .action((_opts, command: Command) => {
       const { world, options } = openCliWorld(command);
       try {
-        const status = options.status as string;
-        if (!['pending', 'approved', 'denied', 'all'].includes(status)) throw new AgoraError('INVALID_ARGS', `--status must be pending, approved, denied or all, not ${status}`);
-        const items = world.kernel.capabilities.list({ status: status === 'all' ? undefined : (status as RequestStatus), limit: options.limit as number });
+        const status = statusFilter<RequestStatus>(options.status, ['pending', 'approved', 'denied']);
+        const items = world.kernel.capabilities.list({ status, limit: options.limit as number });
         if (options.json === true) return printOutput(items, '', true);
         const rows = items.map((r) => [r.request_id, r.agent_id, r.status, r.capability, microToCredits(r.max_price_ucr), iso(r.requested_at_ms), r.status === 'approved' ? `${r.scope} until ${iso(r.expires_at_ms)}` : '-', shorten(r.status === 'pending' ? r.reason : (r.answer ?? ''), 60)]);
         printText(formatTable(['request', 'agent', 'status', 'capability', 'max price', 'asked', 'grant', status === 'pending' ? 'reason' : 'answer'], rows));

@@ -1,45 +1,11 @@
 // The CLI's entry (bin/agora.js runs it, bundled into build/cli/ at install): it loads only the
-// module of the command asked for, so `agora status` does not load the API server, the sandbox
-// or the LLM proxy. Commands not listed here, and --help, load the whole program (main.ts);
-// they work the same, only slower to start.
-import type { Command } from 'commander';
+// module of the command asked for (the list in commands.ts), so `agora status` does not load
+// the API server, the sandbox or the LLM proxy, and `agora --help` is printed from the list
+// alone. Anything else (an unknown command, --version, `help X`) loads the whole program
+// (main.ts); it works the same, only slower to start.
+import { Help, type Command } from 'commander';
+import { commandModule, commandModules, type CommandEntry } from './commands.js';
 import { baseProgram } from './program.js';
-
-type Register = (program: Command) => void;
-
-const lazyCommands: Record<string, () => Promise<Register>> = {
-  start: () => import('./start.js').then((m) => m.registerStartCommand),
-  status: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  agents: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  history: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  audit: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  token: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  config: () => import('./inspect.js').then((m) => m.registerInspectCommands),
-  prompts: () => import('./attention.js').then((m) => m.registerAttentionCommands),
-  reward: () => import('./attention.js').then((m) => m.registerAttentionCommands),
-  inbox: () => import('./inbox.js').then((m) => m.registerInboxCommand),
-  markets: () => import('./markets.js').then((m) => m.registerMarketsCommand),
-  requests: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
-  approve: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
-  deny: () => import('./capabilities.js').then((m) => m.registerCapabilityCommands),
-  artifacts: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
-  artifact: () => import('./artifacts.js').then((m) => m.registerArtifactCommands),
-  offers: () => import('./trade.js').then((m) => m.registerTradeCommands),
-  loans: () => import('./trade.js').then((m) => m.registerTradeCommands),
-  add: () => import('./research.js').then((m) => m.registerResearchCommands),
-  pause: () => import('./research.js').then((m) => m.registerResearchCommands),
-  resume: () => import('./research.js').then((m) => m.registerResearchCommands),
-  kill: () => import('./research.js').then((m) => m.registerResearchCommands),
-  report: () => import('./research.js').then((m) => m.registerResearchCommands),
-  kpis: () => import('./research.js').then((m) => m.registerResearchCommands),
-  experiment: () => import('./research.js').then((m) => m.registerResearchCommands),
-  replay: () => import('./history.js').then((m) => m.registerHistoryCommands),
-  checkpoint: () => import('./history.js').then((m) => m.registerHistoryCommands),
-  fork: () => import('./history.js').then((m) => m.registerHistoryCommands),
-  restore: () => import('./history.js').then((m) => m.registerHistoryCommands),
-  mcp: () => import('./mcp.js').then((m) => m.registerMcpCommand),
-  compare: () => import('./history.js').then((m) => m.registerHistoryCommands),
-};
 
 const GLOBAL_WITH_VALUE = new Set(['-w', '--world', '-c', '--config']);
 
@@ -54,9 +20,37 @@ export function commandName(argv: readonly string[]): string | null {
   return null;
 }
 
+/** True for `agora --help` (or -h), global options aside: the program's own help. */
+export function isProgramHelp(argv: readonly string[]): boolean {
+  let help = false;
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBAL_WITH_VALUE.has(arg)) i++;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (!/^--(world|config)=/.test(arg)) return false;
+  }
+  return help;
+}
+
+const term = (c: CommandEntry) => `${c.name}${c.options ? ' [options]' : ''}${c.args === '' ? '' : ` ${c.args}`}`;
+
+/** The program with each command as its line in the list only: enough for --help, which it prints as main.ts's would. */
+export function helpProgram(): Command {
+  const program = baseProgram();
+  const entries = new Map(commandModules.flatMap((m) => m.commands.map((c) => [c.name, c] as const)));
+  for (const c of entries.values()) program.command(c.args === '' ? c.name : `${c.name} ${c.args}`).description(c.summary);
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => (entries.has(cmd.name()) ? term(entries.get(cmd.name())!) : help.subcommandTerm(cmd)) });
+  return program;
+}
+
 export async function run(argv: string[]): Promise<void> {
+  if (isProgramHelp(argv)) {
+    await helpProgram().parseAsync(argv);
+    return;
+  }
   const name = commandName(argv);
-  const load = name === null ? undefined : lazyCommands[name];
+  const load = name === null ? undefined : commandModule(name)?.load;
   if (load === undefined) {
     const { main } = await import('./main.js');
     return main(argv);

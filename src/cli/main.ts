@@ -7,33 +7,14 @@ import { AgoraError } from '../base/errors.js';
 import { GenesisNotBuiltError } from '../orchestrator/genesis-project.js';
 import { NoWorldError } from '../orchestrator/open-world.js';
 import { SchemaVersionError } from '../store/migrations.js';
-import { registerInboxCommand } from './inbox.js';
-import { registerAttentionCommands } from './attention.js';
-import { registerInspectCommands } from './inspect.js';
-import { registerMarketsCommand } from './markets.js';
-import { registerArtifactCommands } from './artifacts.js';
-import { registerCapabilityCommands } from './capabilities.js';
-import { registerStartCommand } from './start.js';
-import { registerResearchCommands } from './research.js';
-import { registerHistoryCommands } from './history.js';
-import { registerMcpCommand } from './mcp.js';
-import { registerTradeCommands } from './trade.js';
+import { commandModules } from './commands.js';
 import { printError } from './output.js';
 import { ScenarioError } from '../research/scenario.js';
 
-export function buildProgram(): Command {
+/** The whole program: every command module of the list (commands.ts) registered, in its order. */
+export async function buildProgram(): Promise<Command> {
   const program = baseProgram();
-  registerStartCommand(program);
-  registerInspectCommands(program);
-  registerAttentionCommands(program);
-  registerInboxCommand(program);
-  registerMarketsCommand(program);
-  registerResearchCommands(program);
-  registerArtifactCommands(program);
-  registerCapabilityCommands(program);
-  registerHistoryCommands(program);
-  registerMcpCommand(program);
-  registerTradeCommands(program);
+  for (const register of await Promise.all(commandModules.map((m) => m.load()))) register(program);
   return program;
 }
 
@@ -51,7 +32,7 @@ export function explain(err: unknown): string | null {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram()).parseAsync(argv);
   } catch (err) {
     const message = explain(err);
     if (message === null) throw err;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, configSections, sectionSchema, type Config, type SectionName } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -25,8 +25,40 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
+// The defaults of every section (the config of an empty file), computed when the CLI is
+// bundled (cli/bundle.ts defines this as their JSON): a bundled command then builds the
+// schema only of the sections a config file sets. Undefined when running from src/.
+declare const AGORA_BUILT_CONFIG_DEFAULTS: string | undefined;
+const builtDefaults = typeof AGORA_BUILT_CONFIG_DEFAULTS === 'string' ? AGORA_BUILT_CONFIG_DEFAULTS : null;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The config a section at a time: a section the input leaves out is its default, one it sets is
+ * parsed by that section's schema alone. Null when there are no built defaults or anything is
+ * wrong: then the whole schema parses, so an error reads exactly as it always has.
+ */
+function parseBySection(input: unknown): Config | null {
+  if (builtDefaults === null || !isRecord(input) || Object.keys(input).some((key) => !Object.hasOwn(configSections, key))) return null;
+  const defaults = JSON.parse(builtDefaults) as Record<string, unknown>;
+  const config: Record<string, unknown> = {};
+  for (const name of Object.keys(configSections) as SectionName[]) {
+    if (input[name] === undefined) {
+      if (defaults[name] === undefined) return null;
+      config[name] = defaults[name];
+      continue;
+    }
+    const parsed = sectionSchema(name).safeParse(input[name]);
+    if (!parsed.success) return null;
+    config[name] = parsed.data;
+  }
+  return config as Config;
+}
+
 export function parseConfig(input: unknown, source = 'config'): Config {
-  const result = configSchema.safeParse(input ?? {});
+  const fast = parseBySection(input ?? {});
+  if (fast !== null) return fast;
+  const result = configSchema().safeParse(input ?? {});
   if (!result.success) throw new ConfigError(`${source}: ${describeIssues(result.error.issues)}`);
   return result.data;
 }

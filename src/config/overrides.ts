@@ -3,9 +3,14 @@
 // file's own values, and the whole config is validated as usual. A fork keeps its changes in
 // <world>/overrides.yaml, applied over whatever config file starts it.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './load.js';
+
+// yaml is loaded only when there are overrides to read: every CLI command that opens a world
+// imports this module, and most worlds have none.
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 export const OVERRIDES_FILE = 'overrides.yaml';
 

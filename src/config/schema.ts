@@ -7,7 +7,17 @@ const num = (min: number, max: number) => z.number().min(min).max(max);
 // Credits in config are decimal credits, like the API; the kernel converts to micro-credits.
 const credits = (max: number) => z.number().min(0).max(max);
 
-export const serverSchema = z
+/**
+ * A schema built on its first use, then kept. zod builds slowly (an object per check, each with
+ * its methods: about 90 ms of CPU for this whole file), and a short command such as
+ * `agora status` needs none of it when no config file sets anything (config/load.ts).
+ */
+function section<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+export const serverSchema = section(() => z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1').describe('Address the API listens on. Loopback by default: agents reach it through their sandbox bridge, operators through the dashboard.'),
     port: int(0, 65535).default(8420).describe('TCP port of the API and dashboard (0 picks a free port).'),
@@ -22,32 +32,32 @@ export const serverSchema = z
     request_timeout_ms: int(1000, 600_000).default(30_000).describe('A request taking longer than this is cut off.'),
     health_timeout_ms: int(100, 600_000).default(2000).describe("How long a CLI command waits for a running world's API to answer /health before it takes the world for not running."),
   })
-  .prefault({});
+  .prefault({}));
 
-export const authSchema = z
+export const authSchema = section(() => z
   .strictObject({
     dev_token_ttl_s: int(60, 365 * 24 * 3600).default(7 * 24 * 3600).describe('Lifetime of tokens minted by `agora token` for development and tests.'),
     execution_token_slack_s: int(0, 30 * 24 * 3600).default(3600).describe("An execution token's signed expiry: its lease's end plus this (world time). The API also refuses it as soon as its execution has ended, whatever the expiry says."),
     verified_tokens_max: int(1, 10_000_000).default(10_000).describe('Tokens whose signature check is remembered (an agent sends the same one on every request); past it the memory starts afresh.'),
   })
-  .prefault({});
+  .prefault({}));
 
-export const storeSchema = z
+export const storeSchema = section(() => z
   .strictObject({
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL').describe('SQLite `synchronous` pragma under WAL. NORMAL survives a process crash (SIGKILL) with every committed transaction; FULL also survives power loss at the cost of one fsync per commit.'),
     busy_timeout_ms: int(0, 60_000).default(5_000).describe('How long a second process (the CLI) waits for the world database lock.'),
     read_cache_entries_max: int(1, 10_000_000).default(50_000).describe("Entries of the kernel's read cache (cleared by every command, so never stale); past it the cache starts afresh."),
   })
-  .prefault({});
+  .prefault({}));
 
-export const logSchema = z
+export const logSchema = section(() => z
   .strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level written to `system.log`.'),
     requests: z.boolean().default(false).describe('Log every HTTP request (costs throughput; errors are always logged).'),
   })
-  .prefault({});
+  .prefault({}));
 
-export const agentsSchema = z
+export const agentsSchema = section(() => z
   .strictObject({
     genesis_credits: credits(1e9).default(3000).describe('Credits minted to the genesis agent when a world is created: with nobody paying, all the money its lineage will ever have (docs/society.md, "why these defaults").'),
     description_chars_max: int(0, 10_000).default(280).describe('Longest self-description an agent may set in the directory.'),
@@ -61,14 +71,14 @@ export const agentsSchema = z
       .prefault({})
       .describe('A new world starts life by placing this bid for genesis, so that something runs before anyone has bid: an ordinary escrowed bid that wins the first clearing.'),
   })
-  .prefault({});
+  .prefault({}));
 
-export const ledgerSchema = z
+export const ledgerSchema = section(() => z
   .strictObject({
     memo_chars_max: int(0, 10_000).default(280).describe('Longest memo on a transfer.'),
     history_limit_max: int(1, 10_000).default(500).describe('Largest page of ledger history returned at once.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Market: resources in natural units, sold per clearing cycle (docs/market.md). Prices are
 // decimal credits per natural unit; the kernel holds them as integer nano-credits.
@@ -83,7 +93,7 @@ const marketResourceSchema = (unit: string, d: { supply: number; price: number; 
     .refine((r) => r.price_min <= r.price_start && r.price_start <= r.price_max, { message: 'needs price_min <= price_start <= price_max' })
     .prefault({});
 
-export const marketSchema = z
+export const marketSchema = section(() => z
   .strictObject({
     clearing_interval_s: num(0.1, 3600).default(10).describe('Seconds between clearings: the world loop expires bids, clears the market and updates prices once per interval (one cycle).'),
     resources: z
@@ -133,11 +143,11 @@ export const marketSchema = z
         m.bundle.attention_max * m.resources.attention.price_max) * 1e9 <= Number.MAX_SAFE_INTEGER,
     { message: 'bundle maxima times price maxima are too large to value exactly (over 9e6 credits per bundle)' },
   )
-  .prefault({});
+  .prefault({}));
 
 // Sandbox: how agent runs are isolated and held to their limits (docs/agents.md "Sandbox").
 // Per-run memory, CPU budget and wall time come from what the run bought; these are the rest.
-export const sandboxSchema = z
+export const sandboxSchema = section(() => z
   .strictObject({
     runner: z.enum(['auto', 'bwrap', 'docker', 'process']).default('auto').describe("How agents run. auto = bwrap on Linux when it works, else refuse to start (install bubblewrap, or choose 'process' knowingly). process = plain child processes with NO isolation, for development only. docker = containers through the local Docker engine."),
     bwrap_path: z.string().min(1).default('bwrap').describe('The bubblewrap binary: a name looked up in PATH, or an absolute path.'),
@@ -181,11 +191,11 @@ export const sandboxSchema = z
     kill_tree_rounds_max: int(1, 100_000).default(50).describe('Rounds of SIGKILL over a run\'s process tree without cgroups (each a short wait apart) before giving up.'),
     docker_image: z.string().min(1).default('node:20-bookworm').describe('Image agent containers run (docker runner only); it must provide node and python3.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Workspaces: each agent's own directory, its disk allowance, and how the host walks it
 // (docs/security.md "Workspaces"). The host touches a workspace only through SafeDir.
-export const workspaceSchema = z
+export const workspaceSchema = section(() => z
   .strictObject({
     backing: z.enum(['auto', 'image', 'directory']).default('auto').describe('auto = each workspace on a sparse ext4 image of its own, loop-mounted while the world is open, when Agora runs as root with mkfs.ext4 (the kernel enforces the allowance, and no host path shows inside a sandbox); else plain directories, whose usage is measured during and after every run. image = refuse to start without images.'),
     bytes_max: int(16 * 1024 * 1024, 2 ** 40).default(256 * 1024 * 1024).describe("Disk an agent's workspace may hold, in bytes. An image is this size (sparse: the host pays only for what is used)."),
@@ -195,10 +205,10 @@ export const workspaceSchema = z
     tool_timeout_ms: int(100, 600_000).default(30_000).describe('Longest one image tool (mkfs.ext4, e2fsck, mount, umount) may take on a workspace image.'),
     remove_entries_max: int(1, 1e9).default(1_000_000).describe("Most entries removed with a failed spawn's half-made workspace; more refuses the removal (left for the operator)."),
   })
-  .prefault({});
+  .prefault({}));
 
 // The world loop: how winning bids become runs (docs/architecture.md "The world loop").
-export const orchestratorSchema = z
+export const orchestratorSchema = section(() => z
   .strictObject({
     runs_concurrent_max: int(1, 10_000).default(8).describe('Most agent runs at once. Winners past it wait for a slot, their lease starting when they launch.'),
     socket_dir: z.string().default('').describe('Directory for the per-execution API sockets (Unix socket paths must stay under 108 bytes). Empty = a private directory under the OS temp dir.'),
@@ -210,16 +220,16 @@ export const orchestratorSchema = z
         'Longest a stop (SIGINT/SIGTERM) takes, signal to exit. Runs are killed (SIGTERM, sandbox.grace_ms, SIGKILL) by three quarters of it at the latest, recorded as stopped; if anything still holds the process at the bound, the runs left are recorded as stopped and it exits non-zero.',
       ),
   })
-  .prefault({});
+  .prefault({}));
 
-export const lifecycleSchema = z
+export const lifecycleSchema = section(() => z
   .strictObject({
     death_after_cycles: int(1, 1_000_000).default(4).describe('Cycles an agent may stay dormant before it dies (workspace kept, marked dead).'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Society: messages, the directory and spawning (docs/society.md explains the economics).
-export const socialSchema = z
+export const socialSchema = section(() => z
   .strictObject({
     message_cost: credits(1e6).default(0.01).describe('Credits burned from the sender for each direct message (POST /social/message).'),
     broadcast_cost: credits(1e6).default(1).describe('Credits burned from the sender for one broadcast to every living agent (POST /social/broadcast).'),
@@ -248,11 +258,11 @@ export const socialSchema = z
       .describe("Unless the spawn request names its own first_bid, a child is born with this bid, paid from its initial credits, so that it runs without waiting for anyone. A spawn whose child could not pay its first run's value is refused."),
     population_max: int(1, 1_000_000).default(24).describe('Most living (alive or dormant) agents; spawns past it are refused (UNAVAILABLE) until some die.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Human attention (docs/attention.md): what an execution that won attention slots may ask the
 // operator, and how the operator's scores become credits minted from system:human.
-export const attentionSchema = z
+export const attentionSchema = section(() => z
   .strictObject({
     prompts_per_slot: int(1, 1000).default(1).describe('Prompts an execution may submit per attention slot it won (POST /human/prompt); more are refused (403).'),
     prompt_ttl_s: int(1, 30 * 24 * 3600).default(24 * 3600).describe('A prompt the operator has not answered within this many seconds expires, with no reward (checked once per cycle).'),
@@ -278,11 +288,11 @@ export const attentionSchema = z
   .refine((a) => a.reward.credits_per_point * 10 * (a.reward.weights.interesting + a.reward.weights.useful + a.reward.weights.understandable) * 1e6 <= Number.MAX_SAFE_INTEGER, {
     message: 'the largest reward must fit exact integer micro-credits',
   })
-  .prefault({});
+  .prefault({}));
 
 // Capability requests (docs/agents.md, "Asking the operator for a capability"): what an agent may
 // ask for, how many at once, and what a grant may hold. A grant is enforced where it applies.
-export const capabilitiesSchema = z
+export const capabilitiesSchema = section(() => z
   .strictObject({
     pending_per_agent_max: int(1, 1000).default(3).describe('Most unanswered requests one agent may have; more are refused (409) until the operator answers.'),
     reason_chars_max: int(1, 100_000).default(1000).describe("Longest reason an agent gives for a request, and an operator's note or reason for an answer."),
@@ -295,10 +305,10 @@ export const capabilitiesSchema = z
     memory_mb_grant_max: int(1, 1_048_576).default(8192).describe('Largest memory cap (MB) a memory_mb grant may raise market.bundle.memory_mb_max to, for its agent only; the market still sells only its supply.'),
     env_requests_max: int(0, 1000).default(10).describe("The agent's latest requests (with their answers) shown in env.json's capabilities."),
   })
-  .prefault({});
+  .prefault({}));
 
 // The operator's dashboard and read routes (/operator/*): bounds that keep its reads cheap.
-export const operatorSchema = z
+export const operatorSchema = section(() => z
   .strictObject({
     dashboard_dir: z.string().default('').describe('Directory of the built dashboard served at /. Empty = web/dist of this installation (built by `npm install`, or on start when missing or older than web/src).'),
     series_cycles_default: int(1, 100_000).default(360).describe('Cycles of history the time-series routes return when not told how many (360 cycles = one hour at 10 s).'),
@@ -315,11 +325,11 @@ export const operatorSchema = z
   .refine((o) => o.series_cycles_default <= o.series_cycles_max && o.log_tail_bytes_default <= o.log_tail_bytes_max, {
     message: 'each default must be at most its maximum',
   })
-  .prefault({});
+  .prefault({}));
 
 // LLM proxy (docs/llm.md): providers, the models agents may name, metering and rate limits.
 // API keys are never in config: a provider names the environment variable that holds its key.
-export const llmProviderSchema = z.strictObject({
+export const llmProviderSchema = section(() => z.strictObject({
   kind: z.enum(['openai', 'anthropic', 'offline']).describe('openai = any server speaking OpenAI chat completions (OpenAI, vLLM, Ollama, llama.cpp server, OpenRouter); anthropic = the Anthropic messages API, translated; offline = a deterministic local responder, no network.'),
   base_url: z.url().optional().describe('Base URL of the API, up to and including its version path (e.g. http://127.0.0.1:11434/v1). Defaults: https://api.openai.com/v1, https://api.anthropic.com/v1.'),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of the environment variable holding the API key (never the key itself). None = no key is sent (local servers).'),
@@ -327,26 +337,26 @@ export const llmProviderSchema = z.strictObject({
   tokens_per_minute: int(0, 1e12).default(0).describe("The provider account's own token limit per minute (0 = none). Times llm.rate_limits.provider_share, it is the window all agents share for this provider."),
   requests_per_minute: int(0, 1e9).default(0).describe("The provider account's own request limit per minute (0 = none); shared like tokens_per_minute."),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(1024)).default({}).describe("Extra headers sent upstream (e.g. OpenRouter's HTTP-Referer). Not for keys: use api_key_env."),
-});
-export type LlmProviderConfig = z.infer<typeof llmProviderSchema>;
+}));
+export type LlmProviderConfig = z.infer<ReturnType<typeof llmProviderSchema>>;
 
-export const llmModelSchema = z.strictObject({
+export const llmModelSchema = section(() => z.strictObject({
   provider: z.string().min(1).describe('Name of a provider in llm.providers.'),
   upstream_model: z.string().min(1).optional().describe('Model name sent to the provider; the model id itself when absent.'),
   description: z.string().max(1000).default('').describe('Shown to agents by GET /llm/v1/models.'),
-});
-export type LlmModelConfig = z.infer<typeof llmModelSchema>;
+}));
+export type LlmModelConfig = z.infer<ReturnType<typeof llmModelSchema>>;
 
 export const OFFLINE_MODEL_ID = 'offline-echo';
 
-export const llmSchema = z
+export const llmSchema = section(() => z
   .strictObject({
     providers: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), llmProviderSchema)
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), llmProviderSchema())
       .default({ offline: { kind: 'offline', timeout_ms: 60_000, tokens_per_minute: 0, requests_per_minute: 0, headers: {} } })
       .describe('Upstream providers by name. The default is only the offline responder, so a world runs with no network and no key.'),
     models: z
-      .record(z.string().min(1).max(256), llmModelSchema)
+      .record(z.string().min(1).max(256), llmModelSchema())
       .default({
         [OFFLINE_MODEL_ID]: {
           provider: 'offline',
@@ -378,13 +388,13 @@ export const llmSchema = z
       .describe('Rolling-window limits (exact sliding 60 s windows; no burst, no debt). Past one, a call gets 429 RATE_LIMITED with retry_after = seconds until the window allows it.'),
   })
   .refine((l) => Object.values(l.models).every((m) => m.provider in l.providers), { message: 'every llm.models.*.provider must name a provider in llm.providers' })
-  .prefault({});
+  .prefault({}));
 
 
 // The operator's own agents (`agora add`, POST /operator/agents; docs/research.md): how they are
 // funded and placed. They have places of their own, so genesis keeping the population at
 // social.population_max never refuses them.
-export const operatorAgentsSchema = z
+export const operatorAgentsSchema = section(() => z
   .strictObject({
     places_max: int(0, 1_000_000).default(16).describe("Living (alive or dormant) operator agents the world holds besides social.population_max: a reserve of places genesis's children cannot take, so `agora add` is never refused because the population is at its cap."),
     credits_default: credits(1e9).default(100).describe('Credits an added agent is granted (minted from system:mint, posting kind grant, memo operator) when `agora add` is not given --credits.'),
@@ -404,19 +414,19 @@ export const operatorAgentsSchema = z
       .prefault({})
       .describe('The bid an added agent is born with, paid from its grant, so that it runs within a cycle or two.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Ecosystem KPIs (docs/kpis.md): computed per cycle from the journal and stored.
-export const kpisSchema = z
+export const kpisSchema = section(() => z
   .strictObject({
     enabled: z.boolean().default(true).describe('Compute and store the ecosystem KPIs after every cycle (one kpis_recorded event per cycle).'),
     specialization_window_cycles: int(1, 100_000).default(20).describe("Cycles of recent actions the specialization index compares agents' action mixes over."),
     series_cycles_max: int(1, 1_000_000).default(8640).describe('Most cycles of KPIs one GET /operator/kpis returns.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // The auditor (docs/research.md): a read-only observer that writes an economic report.
-export const auditorSchema = z
+export const auditorSchema = section(() => z
   .strictObject({
     every_cycles: int(0, 1_000_000).default(20).describe('The auditor writes a report every this many cycles (0 = never).'),
     model: z.string().default('').describe("A model of llm.models the auditor writes with (through the LLM proxy's providers, at the host's cost, not an agent's). Empty, or a model whose provider is offline: the report is templated from the KPIs."),
@@ -426,10 +436,10 @@ export const auditorSchema = z
     report_chars_max: int(100, 1_000_000).default(8000).describe("Longest report kept (a model's longer text is cut)."),
     reports_max: int(1, 100_000).default(50).describe('Most reports GET /operator/reports returns.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // `agora experiment` (docs/research.md): scenario runs on a simulated clock.
-export const experimentsSchema = z
+export const experimentsSchema = section(() => z
   .strictObject({
     parallel_max: int(0, 1024).default(0).describe('Most runs of an experiment at once (0 = the number of CPU cores).'),
     repeat_max: int(1, 10_000).default(100).describe('Most seeds per variant one experiment may run.'),
@@ -438,9 +448,9 @@ export const experimentsSchema = z
     judge_tokens_max: int(1, 1_000_000).default(800).describe('Most tokens the judge may write per judged scenario.'),
     chart_kpis: z.array(z.string().min(1)).max(64).default(['gini', 'credit_velocity', 'agent_transfer_share', 'population_living', 'lineage_diversity']).describe('KPIs charted (one SVG each, one line per variant) in an experiment\'s results directory.'),
   })
-  .prefault({});
+  .prefault({}));
 
-export const invocationSchema = z
+export const invocationSchema = section(() => z
   .strictObject({
     allowance_default: z
       .strictObject({
@@ -466,8 +476,8 @@ export const invocationSchema = z
       .describe('Per-call logs (executions/call-<id>.log, and those of contract checks) kept in the world directory; past it the oldest are removed as calls end. 0 keeps none.'),
   })
   .prefault({})
-  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): default allowance, tool protocol sizes, contract budgets, concurrency. Nesting and allowance bounds are artifacts.call_depth_max and artifacts.allowance_*_max.');
-export const artifactsSchema = z
+  .describe('Invoking code artifacts (docs/artifacts.md, "Invoking"): default allowance, tool protocol sizes, contract budgets, concurrency. Nesting and allowance bounds are artifacts.call_depth_max and artifacts.allowance_*_max.'));
+export const artifactsSchema = section(() => z
   .strictObject({
     publish_fee: credits(1e6).default(0.2).describe('Burned from the owner when an artifact is first published (docs/artifacts.md, "Pricing"). Updates pay no fee, only storage.'),
     storage_fee_per_mb_cycle: credits(1e6).default(0.002).describe('Burned from each owner at every clearing for each MB (10^6 bytes, rounded up per owner) its live artifact versions hold: junk has a cost, and deleting stops it. An owner who cannot pay is charged what it holds.'),
@@ -495,10 +505,10 @@ export const artifactsSchema = z
     stats_window_cycles_max: int(1, 10_000_000).default(100_000).describe('Widest window (cycles) a registry query may ask about.'),
     owned_ids_in_events_max: int(0, 10_000).default(50).describe('Most owned artifact ids a dormancy or death event lists (it also gives the count).'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Workspace history and the deterministic simulation's rules (docs/replay.md).
-export const historySchema = z
+export const historySchema = section(() => z
   .strictObject({
     snapshots: z.boolean().default(true).describe("Record each run's workspace in the world's content-addressed store (history/objects) with its manifest in the journal. Off: no workspace can be restored or forked."),
     retention: z.enum(['all', 'every_nth_cycle', 'last_k']).default('all').describe('Which workspace snapshots are kept: all; only runs of every history.every_n_cycles-th cycle; or the last history.keep_last per agent (older ones are dropped from the store, their manifests stay journaled).'),
@@ -509,20 +519,20 @@ export const historySchema = z
     simulate_memory_quantum_mb: int(1, 1_000_000).default(64).describe("Under --simulate, a run's measured peak memory is rounded up to a multiple of this."),
     simulate_wall_quantum_ms: int(1, 3_600_000).default(1000).describe("Under --simulate, a run's measured wall time is rounded up to a multiple of this."),
   })
-  .prefault({});
+  .prefault({}));
 
 // OpenTelemetry traces (docs/telemetry.md): off unless an endpoint is named.
-export const telemetrySchema = z
+export const telemetrySchema = section(() => z
   .strictObject({
     otlp_endpoint: z.string().default('').describe('OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces. Empty = no telemetry.'),
     service_name: z.string().min(1).default('agora').describe('service.name of the exported resource.'),
     headers: z.record(z.string(), z.string()).default({}).describe('Extra HTTP headers sent with each export (e.g. an API key of the collector).'),
     export_timeout_ms: int(100, 600_000).default(10_000).describe('Longest one export request may take.'),
   })
-  .prefault({});
+  .prefault({}));
 
 // Trade (docs/trade.md): escrowed offers, loans, and the rights agents hold and sell.
-export const tradeSchema = z
+export const tradeSchema = section(() => z
   .strictObject({
     offers_open_per_agent_max: int(0, 100_000).default(50).describe('Open offers one agent may have at once; more are refused with LIMIT.'),
     offer_ttl_cycles_max: int(1, 1_000_000).default(1000).describe('The latest expiry an offer may name, in cycles from now.'),
@@ -538,9 +548,14 @@ export const tradeSchema = z
       })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({}));
 
-export const configSchema = z.strictObject({
+/**
+ * The sections by name, in the order the effective config lists them. A section is either a
+ * builder (section(), built on first use) or a schema; parseConfig (config/load.ts) builds
+ * only the sections a config file names.
+ */
+export const configSections = {
   server: serverSchema,
   auth: authSchema,
   store: storeSchema,
@@ -566,7 +581,21 @@ export const configSchema = z.strictObject({
   history: historySchema,
   telemetry: telemetrySchema,
   trade: tradeSchema,
-});
+};
 
-export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+type Sections = typeof configSections;
+type SectionSchema<K extends keyof Sections> = Sections[K] extends () => infer S ? S : Sections[K];
+export type SectionName = keyof Sections;
+
+export function sectionSchema<K extends SectionName>(name: K): SectionSchema<K> {
+  const entry: unknown = configSections[name];
+  return (typeof entry === 'function' ? (entry as () => unknown)() : entry) as SectionSchema<K>;
+}
+
+/** The whole config's schema (every section built): for the docs, and for an error's full report. */
+export const configSchema = section(() =>
+  z.strictObject(Object.fromEntries(Object.keys(configSections).map((name) => [name, sectionSchema(name as SectionName)])) as { [K in SectionName]: SectionSchema<K> }),
+);
+
+export type Config = z.infer<ReturnType<typeof configSchema>>;
+export type ConfigInput = z.input<ReturnType<typeof configSchema>>;

@@ -46,7 +46,7 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
 }
 
 export function configMarkdown(): string {
-  const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const json = z.toJSONSchema(configSchema(), { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const out = [
     '# Configuration',
     '',

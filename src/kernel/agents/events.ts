@@ -1,9 +1,10 @@
 // The agents' journal events: an agent record is created (genesis, or a child by spawn).
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, postings } from '../ledger/events.js';
 
-export const agentEvents = {
-  agent_created: z
+export const agentEvents = lazySchemas({
+  agent_created: () => z
     .strictObject({
       agent_id: agentId,
       parent_id: agentId.nullable(),
@@ -13,4 +14,4 @@ export const agentEvents = {
       postings,
     })
     .describe('An agent record was created (genesis at world creation, children by spawn), with its starting credits.'),
-} as const;
+});

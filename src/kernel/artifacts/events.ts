@@ -2,6 +2,7 @@
 // (started, settled, failed: the receipts), contract decisions, storage fees and
 // subscriptions (docs/artifacts.md). Money moves only as postings, which the ledger applies.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 /** An agent's artifact (`art-` and 12 characters), or one of Agora's own services (`agora:<name>`). */
@@ -63,8 +64,8 @@ const receipt = {
 
 const usage = z.strictObject({ cpu_ms: count, memory_peak_mb: count, wall_ms: count });
 
-export const artifactEvents = {
-  artifact_published: z
+export const artifactEvents = lazySchemas({
+  artifact_published: () => z
     .strictObject({
       artifact_id: artifactId,
       owner_id: agentId,
@@ -77,7 +78,7 @@ export const artifactEvents = {
       postings,
     })
     .describe('An agent published an artifact (version 1); it paid the publish fee.'),
-  artifact_updated: z
+  artifact_updated: () => z
     .strictObject({
       artifact_id: artifactId,
       by_id: agentId.describe('The owner, or a writer its contract allows'),
@@ -86,16 +87,16 @@ export const artifactEvents = {
       added: versionRecord,
     })
     .describe('A new immutable version of an artifact, and its metadata as of it.'),
-  artifact_read: z
+  artifact_read: () => z
     .strictObject({ artifact_id: artifactId, version: z.number().int().min(1), reader_id: agentId, price_ucr: count, postings })
     .describe("A reader read a version's content; it paid the per-read price to the owner (posting kind transfer)."),
-  artifact_transferred: z
+  artifact_transferred: () => z
     .strictObject({ artifact_id: artifactId, from_id: agentId, to_id: agentId })
     .describe('The owner gave the artifact to another agent (its bytes now count against the new owner).'),
-  artifact_deleted: z
+  artifact_deleted: () => z
     .strictObject({ artifact_id: artifactId, by_id: agentId, bytes_freed: count })
     .describe('A tombstone: the id is never reused; reads and calls answer 410 DELETED; storage stops.'),
-  artifact_service_registered: z
+  artifact_service_registered: () => z
     .strictObject({
       artifact_id: z.string().regex(/^agora:[a-z]{1,32}$/),
       owner_id: z.literal(SERVICE_OWNER),
@@ -105,7 +106,7 @@ export const artifactEvents = {
       first: versionRecord.describe('Its interface (every tool free); no bytes, its code is the host\'s'),
     })
     .describe("One of Agora's own services (ledger, discovery, escrow, events) entered the directory as a genesis artifact, owned by system:agora; it moves no money."),
-  artifact_call_started: z
+  artifact_call_started: () => z
     .strictObject({
       call_id: z.string().min(1),
       cycle: count,
@@ -124,7 +125,7 @@ export const artifactEvents = {
       postings,
     })
     .describe('A call began: its price and resource allowance are held (escrow:<payer>).'),
-  artifact_call_settled: z
+  artifact_call_settled: () => z
     .strictObject({
       ...receipt,
       price_ucr: count.describe('Paid to the owner (transfer)'),
@@ -138,7 +139,7 @@ export const artifactEvents = {
       postings,
     })
     .describe('The receipt of a verified success: the output validated.'),
-  artifact_call_failed: z
+  artifact_call_failed: () => z
     .strictObject({
       ...receipt,
       error_code: z.string(),
@@ -148,7 +149,7 @@ export const artifactEvents = {
       postings,
     })
     .describe('The receipt of a failed call: everything held is refunded.'),
-  artifact_contract_decided: z
+  artifact_contract_decided: () => z
     .strictObject({
       contract_id: artifactId,
       contract_version: z.number().int().min(1),
@@ -159,14 +160,14 @@ export const artifactEvents = {
       reason: z.string(),
     })
     .describe("An executable contract's decision, as the invoker ran it (never cached)."),
-  artifact_storage_charged: z
+  artifact_storage_charged: () => z
     .strictObject({
       cycle: count,
       charges: z.array(z.strictObject({ owner_id: agentId, bytes: count, owed_ucr: count, paid_ucr: count })),
       postings,
     })
     .describe('Storage fees of one clearing, burned from the owners (posting kind fee).'),
-  artifact_subscribed: z
+  artifact_subscribed: () => z
     .strictObject({
       agent_id: agentId,
       artifact_id: artifactId,
@@ -174,7 +175,7 @@ export const artifactEvents = {
       news_max: count.describe('artifacts.news_per_agent_max when it subscribed: the news of this artifact kept for it'),
     })
     .describe('An agent subscribed to (or unsubscribed from) news of an artifact: versions, calls, tombstones.'),
-} as const;
+});
 
 export type VersionRecord = z.infer<typeof versionRecord>;
 export type ArtifactInterface = z.infer<typeof interfaceSchema>;

@@ -3,17 +3,22 @@
 // compiles; the invoker validates a call's args and its output with `validatorFor`.
 // No remote references are ever fetched (Ajv has no loader here), and schemas are bounded in
 // size by artifacts.schema_bytes_max before they reach Ajv.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 import { AgoraError } from '../../base/errors.js';
 import { sha256 } from '../../store/artifact-bytes.js';
 
-// Built on first use, not at import: every world opens this module (the kernel holds the
-// artifacts), and Ajv's meta-schemas and formats cost a short CLI command ~0.1 s it never needs.
+// Loaded and built on first use, not at import: every world opens this module (the kernel holds
+// the artifacts), and Ajv's code, meta-schemas and formats cost a short CLI command ~0.1 s it
+// never needs (required, so the CLI's bundle does not carry Ajv's 200 KB into every command).
+const require = createRequire(import.meta.url);
 let instance: Ajv2020 | null = null;
 function ajvInstance(): Ajv2020 {
   if (instance === null) {
-    instance = new Ajv2020({ strict: true, allErrors: false, validateFormats: true });
+    const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const addFormats = require('ajv-formats') as typeof addFormatsModule;
+    instance = new Ajv({ strict: true, allErrors: false, validateFormats: true });
     addFormats.default(instance);
   }
   return instance;

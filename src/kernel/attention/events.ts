@@ -1,6 +1,7 @@
 // Journal events of human attention: prompts that executions which won attention slots put to
 // the operator, and how each one ended (rewarded or expired).
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 /** Each score is an integer from 0 to SCORE_MAX (the seeds' scale; not a tunable). */
@@ -12,8 +13,8 @@ export type Scores = Record<ScoreName, number>;
 const promptId = z.string().min(1);
 const score = z.number().int().min(0).max(SCORE_MAX);
 
-export const attentionEvents = {
-  prompt_submitted: z
+export const attentionEvents = lazySchemas({
+  prompt_submitted: () => z
     .strictObject({
       prompt_id: promptId,
       agent_id: agentId,
@@ -25,7 +26,7 @@ export const attentionEvents = {
       expires_at_ms: count.describe('Unanswered by then, the prompt expires with no reward'),
     })
     .describe("An execution that won human attention asked the operator something. It waits in the operator's queue."),
-  prompt_rewarded: z
+  prompt_rewarded: () => z
     .strictObject({
       prompt_id: promptId,
       agent_id: agentId,
@@ -41,7 +42,7 @@ export const attentionEvents = {
       postings,
     })
     .describe('The operator scored a prompt: the reward was minted from system:human to the agent. A prompt is rewarded at most once.'),
-  prompt_expired: z
+  prompt_expired: () => z
     .strictObject({ prompt_id: promptId, agent_id: agentId, expires_at_ms: count })
     .describe('A prompt outlived attention.prompt_ttl_s unanswered: it closes with no reward. Nothing is ever scored automatically.'),
-} as const;
+});

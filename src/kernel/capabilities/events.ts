@@ -4,6 +4,7 @@
 // an expiry, or denies it with a reason. A grant is enforced where Agora can enforce it
 // (capabilities/grants.ts names where); the rest is a record the operator acts on outside.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count } from '../ledger/events.js';
 
 /** The kinds Agora itself enforces; any other kind (`mcp:...`, `packages:...`) is recorded only. */
@@ -14,8 +15,8 @@ export const CAPABILITY_PATTERN = /^[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9._/@+-]{1,12
 
 const requestId = z.string().min(1);
 
-export const capabilityEvents = {
-  capability_requested: z
+export const capabilityEvents = lazySchemas({
+  capability_requested: () => z
     .strictObject({
       request_id: requestId,
       agent_id: agentId,
@@ -24,7 +25,7 @@ export const capabilityEvents = {
       max_price_ucr: count.describe('What the agent says the capability is worth to it; nothing is charged by the request'),
     })
     .describe("An agent asked the operator for a capability only a human can grant. It waits in the operator's queue (agora requests, the dashboard's Requests page)."),
-  capability_approved: z
+  capability_approved: () => z
     .strictObject({
       request_id: requestId,
       agent_id: agentId,
@@ -35,7 +36,7 @@ export const capabilityEvents = {
       note: z.string().describe("The operator's note, delivered with the answer to the agent's inbox"),
     })
     .describe("The operator granted a request. Until it expires it is enforced where it applies (the LLM proxy's models, the market's memory cap); the agent hears of it in its inbox and env.json."),
-  capability_denied: z
+  capability_denied: () => z
     .strictObject({ request_id: requestId, agent_id: agentId, capability: z.string(), reason: z.string().describe('Why, delivered to the agent\'s inbox') })
     .describe('The operator refused a request, with a reason the agent hears in its inbox and env.json.'),
-} as const;
+});

@@ -44,9 +44,10 @@ export class Registry<S extends EventSchemas> {
     const tables: string[] = [];
     const invariants: Record<string, Invariant> = {};
     for (const domain of domains) {
-      for (const [type, schema] of Object.entries(domain.events)) {
+      // By key, forwarding to the domain's map: its schemas stay unbuilt until used (lazySchemas).
+      for (const type of Object.keys(domain.events)) {
         invariant(!(type in schemas), `event type ${type} is defined twice (domain ${domain.name})`);
-        schemas[type] = schema;
+        Object.defineProperty(schemas, type, { enumerable: true, get: () => domain.events[type] });
       }
       for (const projectors of domain.projectors ?? []) {
         for (const [type, projector] of Object.entries(projectors)) {

@@ -25,3 +25,20 @@ export interface CommandMeta {
   correlation_id?: string | null;
   causation_id?: string | null;
 }
+
+type SchemaBuilders = Record<string, () => z.ZodType>;
+
+/**
+ * A domain's event map whose schemas are built on first use, one event type at a time: zod
+ * builds a schema slowly (an object per check, each with its methods), and a short-lived
+ * process such as `agora status` validates no event at all. Keys are known up front, so
+ * `type in schemas` and Object.keys never build anything.
+ */
+export function lazySchemas<B extends SchemaBuilders>(builders: B): { readonly [K in keyof B]: ReturnType<B[K]> } {
+  const schemas = {};
+  for (const [type, build] of Object.entries(builders)) {
+    let built: z.ZodType | undefined;
+    Object.defineProperty(schemas, type, { enumerable: true, get: () => (built ??= build()) });
+  }
+  return schemas as { readonly [K in keyof B]: ReturnType<B[K]> };
+}

@@ -1,5 +1,6 @@
 // Journal events of executions (agent runs) and the leases they run on.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count } from '../ledger/events.js';
 
 export const executionReasons = [
@@ -23,8 +24,8 @@ const bundle = z
 const executionId = z.string().min(1);
 const cycle = count;
 
-export const executionEvents = {
-  execution_started: z
+export const executionEvents = lazySchemas({
+  execution_started: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -34,10 +35,10 @@ export const executionEvents = {
       lease_ends_at_ms: count.describe('When the run is stopped unless it wins the next lease; the lease starts at this event (its launch), not at the clearing that won it'),
     })
     .describe('A won lease became a run: the agent is launched in its sandbox with the limits it bought. `bid_id` names the lease: a won bid, or the `:rest` of an interrupted run.'),
-  execution_lease_extended: z
+  execution_lease_extended: () => z
     .strictObject({ execution_id: executionId, agent_id: agentId, bid_id: z.string().min(1), cycle, bundle, lease_ends_at_ms: count })
     .describe('The agent won another lease while running: its process keeps running, env.json is rewritten.'),
-  lease_returned: z
+  lease_returned: () => z
     .strictObject({
       lease_id: z.string().min(1).describe('`<execution id>:rest`: names the lease in the run that later gives it'),
       execution_id: executionId.describe('The interrupted run'),
@@ -49,7 +50,7 @@ export const executionEvents = {
       bundle: bundle.describe('The rest of what the run bought: its unused time, CPU, tokens and attention slots; its memory'),
     })
     .describe("The host interrupted a run before its paid lease ended: the unused rest is owed to the agent and runs when the world runs again (docs/market.md, 'Leases the host owes')."),
-  execution_ended: z
+  execution_ended: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -63,4 +64,4 @@ export const executionEvents = {
       log_truncated: z.boolean(),
     })
     .describe('A run ended, with why and what it used.'),
-} as const;
+});

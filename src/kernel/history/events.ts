@@ -2,6 +2,7 @@
 // cycle, each run's workspace manifest, checkpoints, forks, and the LLM replies agents were
 // given (content and usage source), so that a replay or a fork needs nothing but the journal.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count } from '../ledger/events.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -10,8 +11,8 @@ const rngPosition = z
   .strictObject({ seed: z.number().int().min(0), draws: count })
   .describe("The kernel's random stream: its seed and how many draws it had made (a fork resumes it)");
 
-export const historyEvents = {
-  cycle_closed: z
+export const historyEvents = lazySchemas({
+  cycle_closed: () => z
     .strictObject({
       cycle: count,
       state_hash: sha256.describe('sha256 over every kernel table, taken before this event is projected'),
@@ -19,7 +20,7 @@ export const historyEvents = {
       rng: rngPosition.describe('The random stream after this event (its own id drawn)'),
     })
     .describe('The end of a cycle: the hash of the world state it left. `agora replay` re-folds the journal and checks every one.'),
-  workspace_recorded: z
+  workspace_recorded: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -30,7 +31,7 @@ export const historyEvents = {
       skipped: count.describe('Links and special files the snapshot does not keep'),
     })
     .describe("The agent's workspace as its run left it, recorded in the history store (history.retention decides which runs)."),
-  checkpoint_marked: z
+  checkpoint_marked: () => z
     .strictObject({
       name: z.string().min(1).max(100),
       cycle: count,
@@ -38,7 +39,7 @@ export const historyEvents = {
       manifests: z.record(z.string(), sha256).describe('Each agent\'s latest workspace manifest at that point'),
     })
     .describe('`agora checkpoint`: a named point of the journal with the workspaces as they were then.'),
-  world_forked: z
+  world_forked: () => z
     .strictObject({
       parent_dir: z.string().min(1),
       parent_world_id: z.string().min(1),
@@ -48,7 +49,7 @@ export const historyEvents = {
       rng: rngPosition,
     })
     .describe("This world is a fork: its journal up to here is its parent's prefix, its workspaces were restored to that point."),
-  llm_reply_recorded: z
+  llm_reply_recorded: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -58,7 +59,7 @@ export const historyEvents = {
       replayed: z.boolean().describe('Served from a recording (llm.mode: replay) rather than a provider'),
     })
     .describe('An LLM reply, journaled before the agent is given it (streamed replies: once the stream ends).'),
-  llm_replay_diverged: z
+  llm_replay_diverged: () => z
     .strictObject({ agent_id: agentId, request_sha256: sha256, recorded: count.describe('Recorded replies served before this one had none') })
     .describe('llm.mode replay found no recorded reply for a request: from here on the world is served live.'),
-} as const;
+});

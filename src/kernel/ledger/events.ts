@@ -2,6 +2,7 @@
 // (money-moving events carry theirs; the ledger projection applies them generically), agent ids
 // and counts. docs/events.md is generated from the domains' event maps (src/kernel/kernel.ts).
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 
 export const postingKinds = ['grant', 'transfer', 'escrow', 'refund', 'burn', 'reward', 'fee', 'spawn'] as const;
 export type PostingKind = (typeof postingKinds)[number];
@@ -19,11 +20,11 @@ export const postings = z.array(postingSchema).max(1000);
 export const agentId = z.string().min(1);
 export const count = z.number().int().min(0);
 
-export const ledgerEvents = {
-  world_created: z
+export const ledgerEvents = lazySchemas({
+  world_created: () => z
     .strictObject({ world_id: z.string(), schema_version: z.number().int(), seed: z.number().int(), agora_version: z.string() })
     .describe('A new world was initialised. Creates the system accounts.'),
-  credits_transferred: z
+  credits_transferred: () => z
     .strictObject({ from_id: agentId, to_id: agentId, amount_ucr: z.number().int().positive(), memo: z.string(), postings })
     .describe('One agent paid another.'),
-} as const;
+});

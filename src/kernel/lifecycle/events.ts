@@ -1,5 +1,6 @@
 // The agent lifecycle's journal events: dormant, woken, dead.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 const cycle = count;
@@ -17,8 +18,8 @@ const assets = z
   })
   .describe('What the agent still owns, for would-be rescuers.');
 
-export const lifecycleEvents = {
-  agent_dormant: z
+export const lifecycleEvents = lazySchemas({
+  agent_dormant: () => z
     .strictObject({
       agent_id: agentId,
       cycle,
@@ -26,7 +27,7 @@ export const lifecycleEvents = {
       assets,
     })
     .describe('The agent has no open bid and no run, and either cannot afford any bundle or let its last run end without bidding: it sleeps. Anyone may wake it by paying for a bundle for it.'),
-  agent_woken: z
+  agent_woken: () => z
     .strictObject({
       agent_id: agentId,
       cycle,
@@ -35,7 +36,7 @@ export const lifecycleEvents = {
       assets: assets.optional().describe('What it held when it woke'),
     })
     .describe('A dormant agent is alive again.'),
-  agent_died: z
+  agent_died: () => z
     .strictObject({ agent_id: agentId, cycle, dormant_cycles: count, assets, postings })
     .describe('Dormant for lifecycle.death_after_cycles cycles: the agent is dead. Its workspace is kept; any credits it still held are burned.'),
-} as const;
+});

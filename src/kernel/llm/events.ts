@@ -1,6 +1,7 @@
 // Journal events of LLM use through the proxy (docs/llm.md). Token counts are LLM tokens;
 // money is integer µcr, prices integer nano-credits per token.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, postings } from '../ledger/events.js';
 
 /** How a call ended. Only `ok` and `interrupted` calls used tokens; the others moved nothing. */
@@ -14,8 +15,8 @@ export type LlmUsageSource = (typeof llmUsageSources)[number];
 const tokens = z.number().int().min(0);
 const executionId = z.string().min(1);
 
-export const llmEvents = {
-  llm_call_completed: z
+export const llmEvents = lazySchemas({
+  llm_call_completed: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -34,7 +35,7 @@ export const llmEvents = {
       latency_ms: tokens.describe('From admission to the end of the reply, on the world clock'),
     })
     .describe("An LLM call through the proxy ended; its tokens are added to the run's usage. Failed calls are recorded with zero tokens."),
-  llm_tokens_bought: z
+  llm_tokens_bought: () => z
     .strictObject({
       execution_id: executionId,
       agent_id: agentId,
@@ -44,4 +45,4 @@ export const llmEvents = {
       postings,
     })
     .describe("A run bought LLM tokens beyond its bundle's (llm.buy_extra_tokens) at the current market price; the credits are burned."),
-} as const;
+});

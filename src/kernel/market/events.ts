@@ -1,6 +1,7 @@
 // The market's journal events (docs/market.md). Quantities are base units, prices integer
 // nano-credits per base unit.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 const cycle = z.number().int().min(0);
@@ -18,11 +19,11 @@ const bundle = z
 const bidId = z.string().min(1);
 const ucr = z.number().int().min(0);
 
-export const marketEvents = {
-  market_opened: z
+export const marketEvents = lazySchemas({
+  market_opened: () => z
     .strictObject({ prices_ncr: prices, supply: perResource })
     .describe("The market's starting prices (from config) were fixed. Emitted once per world, before its first bid."),
-  bid_placed: z
+  bid_placed: () => z
     .strictObject({
       bid_id: bidId,
       payer_id: agentId.describe('Whose credits are escrowed and spent'),
@@ -34,7 +35,7 @@ export const marketEvents = {
       postings,
     })
     .describe("A bid was queued; its whole amount moved from the payer's account to the payer's escrow."),
-  bid_withdrawn: z
+  bid_withdrawn: () => z
     .strictObject({
       bid_id: bidId,
       payer_id: agentId,
@@ -45,10 +46,10 @@ export const marketEvents = {
       postings,
     })
     .describe('An open bid was taken off the book and its escrow refunded in full.'),
-  bid_expired: z
+  bid_expired: () => z
     .strictObject({ bid_id: bidId, payer_id: agentId, agent_id: agentId, cycle, refund_ucr: ucr, postings })
     .describe('An unfilled bid outlived its ttl_cycles; its escrow was refunded in full before the cycle cleared.'),
-  bid_won: z
+  bid_won: () => z
     .strictObject({
       bid_id: bidId,
       cycle,
@@ -62,7 +63,7 @@ export const marketEvents = {
       postings,
     })
     .describe('A bid was allocated its bundle: the price paid was burned from escrow, any excess refunded.'),
-  market_cleared: z
+  market_cleared: () => z
     .strictObject({
       cycle,
       prices_ncr: prices.describe('Prices this cycle cleared at (reserve values)'),
@@ -84,4 +85,4 @@ export const marketEvents = {
       refunded_ucr: ucr.describe('Refunds of this clearing: expiries, cancellations and second-price excess'),
     })
     .describe('A clearing cycle ended. Losing bids are summarised here (counts), not one event each.'),
-} as const;
+});

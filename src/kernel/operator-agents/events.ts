@@ -2,10 +2,11 @@
 // resumed and killed by the operator. Money moves only as postings (an added agent's grant is
 // on its agent_created event, minted from system:mint; a kill burns what the agent held).
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
-export const operatorAgentEvents = {
-  operator_agent_added: z
+export const operatorAgentEvents = lazySchemas({
+  operator_agent_added: () => z
     .strictObject({
       agent_id: agentId.describe('The agent, created by the agent_created event just before (generation 0, no parent)'),
       name: z.string().describe('The name the operator gave (or the project directory\'s)'),
@@ -14,13 +15,13 @@ export const operatorAgentEvents = {
       files: z.strictObject({ copied: count, skipped: count, bytes: count }),
     })
     .describe('The operator added an agent of its own (agora add): it holds one of operator_agents.places_max.'),
-  agent_paused: z
+  agent_paused: () => z
     .strictObject({ agent_id: agentId, cycle: count })
     .describe('The operator paused the agent: its open bids were withdrawn (refunded), it gets no bid and no run, and the lifecycle leaves it alone until it is resumed.'),
-  agent_resumed: z
+  agent_resumed: () => z
     .strictObject({ agent_id: agentId, cycle: count })
     .describe('The operator resumed a paused agent; a bid for its next run follows when it can pay one.'),
-  agent_killed: z
+  agent_killed: () => z
     .strictObject({ agent_id: agentId, cycle: count, balance_ucr: count, postings })
     .describe('The operator killed the agent: its open bids were withdrawn (refunded), what it held is burned, it is dead. Its workspace is kept.'),
-} as const;
+});

@@ -1,12 +1,13 @@
 // Journal events of the society: messages, inbox read marks, profiles and spawns
 // (docs/society.md).
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 const messageId = z.string().min(1).max(64);
 
-export const socialEvents = {
-  message_sent: z
+export const socialEvents = lazySchemas({
+  message_sent: () => z
     .strictObject({
       message_id: messageId,
       from_id: agentId,
@@ -17,14 +18,14 @@ export const socialEvents = {
       postings,
     })
     .describe("A message was delivered into each recipient's inbox; the sender paid social.message_cost (or broadcast_cost)."),
-  messages_dropped: z
+  messages_dropped: () => z
     .strictObject({
       agent_id: agentId,
       message_ids: z.array(messageId).min(1).max(1_000_000).describe('Oldest first'),
       reason: z.enum(['inbox_full']),
     })
     .describe("The agent's inbox was full (social.inbox_messages_max): its oldest messages were dropped to make room for a new one."),
-  inbox_read: z
+  inbox_read: () => z
     .strictObject({
       agent_id: agentId,
       up_to_message_id: messageId.describe('Every message of the inbox up to and including this one is now read'),
@@ -32,10 +33,10 @@ export const socialEvents = {
       via: z.enum(['api', 'env_json']).describe('The agent marked them (POST /social/inbox/read), or they were delivered in env.json'),
     })
     .describe("The agent's inbox read mark moved forward."),
-  profile_updated: z
+  profile_updated: () => z
     .strictObject({ agent_id: agentId, description: z.string() })
     .describe('The agent set the self-description the directory shows.'),
-  agent_spawned: z
+  agent_spawned: () => z
     .strictObject({
       agent_id: agentId.describe('The child, created by the agent_created event just before'),
       parent_id: agentId,
@@ -52,4 +53,4 @@ export const socialEvents = {
       postings,
     })
     .describe('A parent spawned a child: it paid social.spawn_cost (burned) and gave it its initial credits; the child has its own workspace.'),
-} as const;
+});

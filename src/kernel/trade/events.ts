@@ -2,6 +2,7 @@
 // repriced, accepted, withdrawn or expired, licensed calls used, loans proposed, accepted and
 // collected. Credits move only as postings (the ledger applies them); rights move only here.
 import { z } from 'zod';
+import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 /** The rights the world hands out: LLM rate shares, the token budget, and each agent's code. */
@@ -21,14 +22,14 @@ const offerId = z.string().regex(/^offer_[a-z0-9]{12}$/);
 const loanId = z.string().regex(/^loan_[a-z0-9]{12}$/);
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const tradeEvents = {
-  rights_issued: z
+export const tradeEvents = lazySchemas({
+  rights_issued: () => z
     .strictObject({ holder_id: agentId, grants: z.array(z.strictObject({ right: rightName, units: count })).max(16), reason: z.string() })
     .describe("Rights created: an agent's default shares when it is created (trade.rights_default) and its own code right. The only way rights come to exist."),
-  right_transferred: z
+  right_transferred: () => z
     .strictObject({ from_id: agentId, to_id: agentId, right: rightName, units })
     .describe('A holder gave units of a right to another agent (no credits moved).'),
-  offer_posted: z
+  offer_posted: () => z
     .strictObject({
       offer_id: offerId,
       seller_id: agentId,
@@ -43,10 +44,10 @@ export const tradeEvents = {
       expires_cycle: count.nullable().describe('The offer expires at the first clearing of this cycle or later; null = never'),
     })
     .describe('An owner offered something it holds for a price.'),
-  offer_repriced: z
+  offer_repriced: () => z
     .strictObject({ offer_id: offerId, price_ucr: count, revision: z.number().int().min(2) })
     .describe('The seller changed the price; acceptances naming the earlier revision fail.'),
-  offer_accepted: z
+  offer_accepted: () => z
     .strictObject({
       offer_id: offerId,
       seller_id: agentId,
@@ -59,13 +60,13 @@ export const tradeEvents = {
       postings,
     })
     .describe('A buyer accepted: the thing moved to it and the price to the seller, in this one event.'),
-  offer_closed: z
+  offer_closed: () => z
     .strictObject({ offer_id: offerId, status: z.enum(['withdrawn', 'expired']), by_id: z.string() })
     .describe('An offer closed unsold; what it held in escrow went back to the seller.'),
-  licence_used: z
+  licence_used: () => z
     .strictObject({ licence_id: z.string(), call_id: z.string(), holder_id: agentId, artifact_id: z.string() })
     .describe('A call was covered by a licence: one of its calls was spent and the call quoted at 0.'),
-  loan_proposed: z
+  loan_proposed: () => z
     .strictObject({
       loan_id: loanId,
       proposer_id: agentId,
@@ -78,7 +79,7 @@ export const tradeEvents = {
       every_cycles: z.number().int().positive().describe('Cycles between due points'),
     })
     .describe('One party proposed a loan to the other; nothing moves until the other accepts.'),
-  loan_accepted: z
+  loan_accepted: () => z
     .strictObject({
       loan_id: loanId,
       by_id: agentId,
@@ -88,8 +89,8 @@ export const tradeEvents = {
       postings,
     })
     .describe('The other party accepted: the principal moved from lender to borrower, and the lender came to own the claim artifact.'),
-  loan_withdrawn: z.strictObject({ loan_id: loanId, by_id: agentId }).describe('A proposed loan was withdrawn or declined.'),
-  loan_collected: z
+  loan_withdrawn: () => z.strictObject({ loan_id: loanId, by_id: agentId }).describe('A proposed loan was withdrawn or declined.'),
+  loan_collected: () => z
     .strictObject({
       loan_id: loanId,
       instalment: z.number().int().positive(),
@@ -103,7 +104,7 @@ export const tradeEvents = {
       postings,
     })
     .describe('A due point: the instalment collected from the borrower to the claim holder.'),
-  agent_code_updated: z
+  agent_code_updated: () => z
     .strictObject({
       agent_id: agentId,
       by_id: agentId.describe('The holder of code:<agent_id> at the update'),
@@ -113,4 +114,4 @@ export const tradeEvents = {
       files: z.array(z.string()).describe("The bundle's files, written into the agent's workspace at these names"),
     })
     .describe("The holder of an agent's code right put a code artifact's files into that agent's workspace (POST /agents/{id}/code); its next run runs them."),
-} as const;
+});
