@@ -308,6 +308,11 @@ export class Invoker implements InvocationService, ContractRunner {
     }
   }
 
+  /** The sandbox side the invoker was attached with, for other host work that runs in a sandbox (package installs). */
+  sandboxContext(): ToolRunContext | null {
+    return this.sandbox === null ? null : this.toolContext();
+  }
+
   private toolContext(): ToolRunContext {
     if (this.sandbox === null) throw new AgoraError('UNAVAILABLE', 'artifact code cannot run here: no sandbox runner is attached');
     return { config: this.deps.config, runner: this.sandbox.runner, api: this.sandbox.api, log: this.deps.log, socket_dir: this.sandbox.socket_dir, scratch_parent: this.sandbox.scratch_parent, log_dir: this.deps.log_dir, calls: this.deps.calls, now_world_ms: this.deps.now_world_ms };
