@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
+import type { PackageService } from '../packages/installer.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
 import type { ContractRunner, InvocationService } from '../kernel/artifacts/invocation-service.js';
@@ -37,6 +38,8 @@ export interface ApiContext {
   addAgents?: AddAgentsService;
   /** Artifact calls end to end, offered by the orchestrator (absent: POST /artifacts/{id}/invoke is 503). */
   invocation?: InvocationService;
+  /** Package installs into an agent's workspace (the orchestrator's PackageInstaller); absent, the route is UNAVAILABLE. */
+  packages?: PackageService;
   /** Runs executable access contracts for the data routes (the invoker); absent, reads and writes they guard deny. */
   contracts?: ContractRunner;
   log: Logger;

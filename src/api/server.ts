@@ -15,6 +15,7 @@ import { capabilityRoutes } from './routes/capabilities.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { economicRoutes } from './routes/economic.js';
 import { invokeRoutes } from './routes/invoke.js';
+import { packageRoutes } from './routes/packages.js';
 import { llmRoutes } from './routes/llm.js';
 import { historyRoutes } from './routes/history.js';
 import { marketRoutes } from './routes/market.js';
@@ -28,7 +29,7 @@ import { tradeRoutes } from './routes/trade.js';
 
 export type RoutePlugin = (app: FastifyInstance, ctx: ApiContext) => Promise<void>;
 
-const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes, tradeRoutes];
+const routePlugins: RoutePlugin[] = [systemRoutes, economicRoutes, marketRoutes, attentionRoutes, operatorRoutes, dashboardRoutes, socialRoutes, llmRoutes, researchRoutes, artifactRoutes, invokeRoutes, capabilityRoutes, historyRoutes, tradeRoutes, packageRoutes];
 
 export async function buildServer(ctx: ApiContext, extraPlugins: RoutePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({

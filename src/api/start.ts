@@ -28,6 +28,7 @@ export interface ApiWorld {
   /** Artifact calls in flight (the orchestrator's invoker); absent, no call is ever live. */
   calls?: { isLive(call_id: string): boolean };
   invocation?: InvocationService;
+  packages?: ApiContext['packages'];
   /** Executable access contracts for reads and writes (the orchestrator's invoker). */
   contracts?: ContractRunner;
 }
@@ -60,6 +61,7 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     spawn: world.spawn,
     addAgents: world.addAgents,
     ...(world.invocation !== undefined ? { invocation: world.invocation } : {}),
+    ...(world.packages !== undefined ? { packages: world.packages } : {}),
     ...(world.contracts !== undefined ? { contracts: world.contracts } : {}),
     log: world.log.child({ component: 'api' }),
     signer: world.signer,

@@ -27,7 +27,7 @@ export function registerArtifactCommands(program: Command): void {
     .action((_opts, command: Command) =>
       withWorld(command, (world, options) => {
         const kind = options.kind as string | undefined;
-        if (kind !== undefined && !['data', 'code', 'contract', 'agent'].includes(kind)) throw new AgoraError('INVALID_ARGS', '--kind is data, code, contract or agent');
+        if (kind !== undefined && !['data', 'code', 'contract', 'mcp_server', 'agent'].includes(kind)) throw new AgoraError('INVALID_ARGS', '--kind is data, code, contract, mcp_server or agent');
         const page = world.kernel.artifacts.reads.search(
           {
             ...(kind === undefined ? {} : { kind: kind as 'data' }),

@@ -531,6 +531,44 @@ export const telemetrySchema = section(() => z
   })
   .prefault({}));
 
+// MCP servers run as artifacts (docs/mcp.md, "MCP servers as artifacts"): what the host takes from one.
+export const mcpSchema = section(() => z
+  .strictObject({
+    server_message_bytes_max: int(1024, 64 * 1024 * 1024).default(1024 * 1024).describe('Largest single JSON-RPC message an mcp_server artifact may send the host; a longer line ends the call with LIMIT.'),
+    server_output_bytes_max: int(1024, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('Most bytes an mcp_server artifact may send the host over one run (every message together); past it the call ends with LIMIT.'),
+    server_init_timeout_ms: int(100, 600_000).default(10_000).describe('Longest an mcp_server artifact may take to answer initialize (and tools/list at publish); slower fails.'),
+    server_call_timeout_ms: int(100, 3_600_000).default(30_000).describe("Longest one tools/call may take (also bounded by the call's wall allowance); slower fails with TIMEOUT."),
+    server_tools_max: int(1, 1000).default(32).describe('Most tools an mcp_server artifact may list at publish; more is refused (and artifacts.tools_max still applies).'),
+    server_call_price_default_ucr: int(0, 1e12).default(10_000).describe("Price in µcr of one call of an mcp_server artifact's tool when its publisher names none for it."),
+    discover_allowance: z
+      .strictObject({
+        cpu_ms: int(1, 60_000).default(2_000),
+        memory_mb: int(16, 4096).default(256),
+        wall_ms: int(100, 120_000).default(15_000),
+      })
+      .prefault({})
+      .describe('What the run that lists an mcp_server bundle\'s tools at publish may use (host-paid, like a contract check).'),
+  })
+  .prefault({}));
+
+// Packages an agent asks the host to install into its workspace (docs/packages.md).
+export const packagesSchema = section(() => z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Whether POST /packages/install is offered; off, it answers ACCESS_DENIED.'),
+    npm_registry_url: z.string().url().default('https://registry.npmjs.org/').describe('The npm registry the install uses; its host must be in packages.allowed_hosts.'),
+    allowed_hosts: z.array(z.string().min(1).max(255)).default(['registry.npmjs.org']).describe('Hosts (host or host:port) the install sandbox\'s proxy lets it reach: HTTPS CONNECT on port 443 for a bare host, plain HTTP for host:port; anything else is refused.'),
+    denied: z.array(z.string().max(214)).default([]).describe('Package names never installed (ACCESS_DENIED).'),
+    install_scripts: z.boolean().default(false).describe('Let npm run the packages\' install scripts (inside the install sandbox). Off by default: a dependency\'s script is anyone\'s code.'),
+    install_timeout_ms: int(1000, 600_000).default(60_000).describe('Longest one install may take, wall clock; past it the sandbox is stopped and nothing is installed.'),
+    install_cpu_ms_max: int(100, 600_000).default(30_000).describe('CPU time one install may use.'),
+    install_memory_mb: int(64, 8192).default(512).describe('Memory the install sandbox may hold.'),
+    install_bytes_max: int(1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024).describe('Most bytes one install may put on disk (node_modules, measured); more fails with PAYLOAD_TOO_LARGE and installs nothing. The workspace allowance also applies.'),
+    download_bytes_max: int(1024, 4 * 1024 * 1024 * 1024).default(128 * 1024 * 1024).describe('Most bytes the proxy relays for one install, both ways; past it the connection is cut.'),
+    price_per_mb: credits(1e6).default(0.01).describe('Burned from the agent per MB (10^6 bytes, rounded up) installed.'),
+    price_per_cpu_s: credits(1e6).default(0.01).describe('Burned from the agent per CPU second (rounded up to the ms) the install used.'),
+  })
+  .prefault({}));
+
 // Trade (docs/trade.md): escrowed offers, loans, and the rights agents hold and sell.
 export const tradeSchema = section(() => z
   .strictObject({
@@ -581,6 +619,8 @@ export const configSections = {
   history: historySchema,
   telemetry: telemetrySchema,
   trade: tradeSchema,
+  mcp: mcpSchema,
+  packages: packagesSchema,
 };
 
 type Sections = typeof configSections;

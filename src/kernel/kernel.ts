@@ -34,6 +34,8 @@ import { attentionDomain } from './attention/domain.js';
 import { capabilitiesDomain } from './capabilities/domain.js';
 import { executionsDomain } from './executions/domain.js';
 import { ledgerDomain } from './ledger/domain.js';
+import { packagesDomain } from './packages/domain.js';
+import { Packages } from './packages/commands.js';
 import { lifecycleDomain } from './lifecycle/domain.js';
 import { llmDomain } from './llm/domain.js';
 import { marketDomain } from './market/domain.js';
@@ -65,6 +67,7 @@ export const kernelDomains = [
   capabilitiesDomain,
   historyDomain,
   tradeDomain,
+  packagesDomain,
 ] as const;
 
 // The type registry (registry.ts) and this list must name the same events; this fails to
@@ -99,6 +102,7 @@ export class Kernel {
   readonly lifecycle: Lifecycle;
   readonly attention: Attention;
   readonly llm: LlmMeter;
+  readonly packages: Packages;
   readonly social: Social;
   readonly artifacts: Artifacts;
   /** Capability requests (seed 003 gap 30) and the grants the market and the LLM proxy enforce. */
@@ -124,6 +128,7 @@ export class Kernel {
     this.lifecycle = new Lifecycle(this.core);
     this.attention = new Attention(this.core);
     this.llm = new LlmMeter(this.core, this.market);
+    this.packages = new Packages(this.core);
     this.attention.deliverReply = (reply, meta) => void this.social.sendFromOperator({ to_id: reply.agent_id, content: reply.reply }, meta);
     this.social = new Social(this.core, this.agents, this.market);
     this.artifacts = new Artifacts(this.core, this.market, new ArtifactBytes(deps.artifacts_dir));

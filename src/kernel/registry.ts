@@ -20,6 +20,7 @@ import type { operatorAgentEvents } from './operator-agents/events.js';
 import type { kpiEvents } from './kpis/events.js';
 import type { historyEvents } from './history/events.js';
 import type { tradeEvents } from './trade/events.js';
+import type { packageEvents } from './packages/events.js';
 
 export type KernelEvents = typeof ledgerEvents &
   typeof agentEvents &
@@ -34,7 +35,8 @@ export type KernelEvents = typeof ledgerEvents &
   typeof artifactEvents &
   typeof capabilityEvents &
   typeof historyEvents &
-  typeof tradeEvents;
+  typeof tradeEvents &
+  typeof packageEvents;
 
 export type EventType = keyof KernelEvents & string;
 export type EventData<T extends EventType> = z.infer<KernelEvents[T]>;

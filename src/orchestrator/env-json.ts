@@ -32,7 +32,7 @@ export const envArtifactsSchema = z
       .array(
         z.strictObject({
           id: z.string(),
-          kind: z.enum(['data', 'code', 'contract']),
+          kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
           name: z.string(),
           latest_version: z.number().int(),
           call_price: z.number().describe("Credits: the cheapest tool's price or cap"),

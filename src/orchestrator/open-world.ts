@@ -8,6 +8,7 @@ import { spawnChild } from './spawn.js';
 import { addAgents } from './add-agents.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import { Invoker } from './invoke/invoker.js';
+import { PackageInstaller } from '../packages/installer.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';
@@ -66,6 +67,8 @@ export interface World {
   /** Executable access contracts for the data routes (ContractRunner), the same invoker. */
   contracts: Invoker;
   calls: Invoker;
+  /** Package installs (docs/packages.md): in a sandbox of the invoker's runner once it is attached. */
+  packages: PackageInstaller;
   created: boolean;
   /** Held while the world is open when it was opened with `own`. */
   lock: WorldLock | null;
@@ -178,6 +181,7 @@ export function openWorld(options: WorldOptions): World {
       invocation: invoker,
       contracts: invoker,
       calls: invoker,
+      packages: new PackageInstaller({ kernel, workspaces, sandbox: () => invoker.sandboxContext() }),
       created,
       lock,
       close: (close_options) => close(close_options?.discard === true),

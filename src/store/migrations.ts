@@ -7,6 +7,12 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite's way to change a CHECK): it runs
+   * with foreign keys off, as SQLite's documented procedure asks, and commits only if
+   * foreign_key_check then finds nothing.
+   */
+  rebuilds_tables?: boolean;
 }
 
 export const migrations: readonly Migration[] = [
@@ -683,6 +689,40 @@ export const migrations: readonly Migration[] = [
     sql: `ALTER TABLE trade_loans ADD COLUMN claim_artifact_id TEXT;
       CREATE UNIQUE INDEX trade_loans_claim_artifact ON trade_loans (claim_artifact_id) WHERE claim_artifact_id IS NOT NULL;`,
   },
+  {
+    version: 17,
+    description: "artifacts: kind mcp_server (a bundle whose entry speaks MCP on stdio; docs/mcp.md)",
+    // SQLite cannot alter a CHECK, so the table is rebuilt with the same columns: built beside,
+    // filled, the old one dropped and the new one renamed in its place, so the other tables'
+    // REFERENCES artifacts (id) name it again.
+    rebuilds_tables: true,
+    sql: `
+      CREATE TABLE artifacts_17 (
+        id                  TEXT PRIMARY KEY,
+        owner_id            TEXT NOT NULL,
+        created_by          TEXT NOT NULL,
+        kind                TEXT NOT NULL CHECK (kind IN ('data', 'code', 'contract', 'mcp_server')),
+        name                TEXT NOT NULL,
+        description         TEXT NOT NULL,
+        tags                TEXT NOT NULL,
+        access_contract_id  TEXT NOT NULL,
+        price_read_ucr      INTEGER NOT NULL CHECK (price_read_ucr >= 0),
+        call_price_ucr      INTEGER NOT NULL CHECK (call_price_ucr >= 0),
+        can_execute         INTEGER NOT NULL CHECK (can_execute IN (0, 1)),
+        latest_version      INTEGER NOT NULL,
+        bytes_held          INTEGER NOT NULL CHECK (bytes_held >= 0),
+        status              TEXT NOT NULL CHECK (status IN ('live', 'deleted')),
+        created_at_ms       INTEGER NOT NULL,
+        updated_at_ms       INTEGER NOT NULL,
+        deleted_at_ms       INTEGER,
+        deleted_by          TEXT
+      );
+      INSERT INTO artifacts_17 SELECT * FROM artifacts;
+      DROP TABLE artifacts;
+      ALTER TABLE artifacts_17 RENAME TO artifacts;
+      CREATE INDEX artifacts_owner ON artifacts (owner_id, status);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
@@ -698,9 +738,18 @@ export function migrate(db: Database.Database): void {
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const keys_on = migration.rebuilds_tables === true && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+    if (keys_on) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuilds_tables === true && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new Error(`migration ${migration.version} left rows whose foreign keys point nowhere`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (keys_on) db.pragma('foreign_keys = ON');
+    }
   }
 }

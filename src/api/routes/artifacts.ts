@@ -16,6 +16,8 @@ import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 import { artifactView, directoryPageView, infoView, usageView } from '../views/artifacts.js';
+import { mcpInterface } from '../../kernel/artifacts/mcp-interface.js';
+import { checkVersion } from '../../kernel/artifacts/validate.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const artifactIdParam = z.string().min(1).max(64).describe('Artifact id (art-...)');
@@ -45,7 +47,8 @@ const versionFields = {
   media_type: z.string().max(100).optional(),
   files: z.array(fileInput).optional().describe('A code bundle (or an executable contract)'),
   entry: z.string().max(4096).optional().describe('The file the sandbox runs'),
-  interface: z.strictObject({ tools: z.array(toolInput).min(1) }).optional().describe('Required for code'),
+  interface: z.strictObject({ tools: z.array(toolInput).min(1) }).optional().describe('Required for code; an mcp_server gives none (its tools/list is its interface)'),
+  tool_prices: z.record(z.string().max(64), creditsInput).optional().describe('mcp_server: credits per call of each named tool; a tool not named costs mcp.server_call_price_default_ucr'),
 };
 const metadataFields = {
   name: z.string().max(10_000).optional(),
@@ -146,6 +149,30 @@ function metadataFrom(body: MetadataBody) {
   };
 }
 
+type McpBody = VersionBody & { tool_prices?: Record<string, number | string> | undefined };
+
+/**
+ * The interface of an mcp_server version: the host runs the bundle in a sandbox and asks for its
+ * tools/list (ctx.invocation.listMcpTools), after the bundle itself passed the kernel's checks and
+ * the publisher showed it can pay the fee, so a bundle that will be refused costs no run.
+ */
+async function mcpServerInterface(ctx: ApiContext, owner_id: string, body: McpBody, version: ReturnType<typeof versionFrom>, fee_ucr: number) {
+  if (body.interface !== undefined) throw new AgoraError('INVALID_ARGS', "an mcp_server's interface is what its tools/list says: give tool_prices, not interface", { field: 'interface' });
+  const list = ctx.invocation?.listMcpTools?.bind(ctx.invocation);
+  if (list === undefined) throw new AgoraError('UNAVAILABLE', 'mcp_server artifacts need the sandbox runner, which this host has not attached');
+  const placeholder = { tools: [{ name: 'x', description: '', input_schema: { type: 'object' }, output_schema: { type: 'object' }, pricing: { kind: 'fixed', price_ucr: 0 } }] };
+  checkVersion('mcp_server', { ...version, interface: placeholder }, ctx.config.artifacts);
+  const balance = ctx.kernel.ledger.balance(owner_id) ?? 0;
+  if (balance < fee_ucr) throw new AgoraError('INSUFFICIENT_FUNDS', `balance is ${balance} µcr; publishing costs ${fee_ucr} µcr (artifacts.publish_fee)`, { balance_ucr: balance, fee_ucr });
+  const listed = await list({ owner_id, entry: version.entry!, files: version.files! });
+  const prices: Record<string, number> = {};
+  for (const [name, credits] of Object.entries(body.tool_prices ?? {})) {
+    if (!listed.some((t) => t.name === name)) throw new AgoraError('INVALID_ARGS', `tool_prices names ${JSON.stringify(name)}, which the server does not list`, { field: 'tool_prices', tools: listed.map((t) => t.name) });
+    prices[name] = creditsToMicro(credits, `tool_prices.${name}`);
+  }
+  return mcpInterface(listed, prices, ctx.config.mcp.server_call_price_default_ucr);
+}
+
 /** The agent a read is for, or null for the operator (who sees every listing). */
 function viewer(request: FastifyRequest): string | null {
   const caller = request.caller!;
@@ -210,7 +237,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       tags: ['artifacts'],
       summary: 'The directory: artifacts (and agents, kind agent), filtered and ranked by verified successes, then price, then recency',
       querystring: z.object({
-        kind: z.enum(['data', 'code', 'contract', 'agent']).optional(),
+        kind: z.enum(['data', 'code', 'contract', 'mcp_server', 'agent']).optional(),
         tag: z.string().max(100).optional(),
         owner: agentIdParam.optional(),
         tool: z.string().max(64).optional().describe('Code artifacts whose latest version has this tool'),
@@ -250,13 +277,16 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     schema: {
       tags: ['artifacts'],
       summary: 'Publish an artifact (version 1): data content, or a code bundle with its interface, or a contract; costs artifacts.publish_fee, burned',
-      body: z.strictObject({ kind: z.enum(['data', 'code', 'contract']), ...metadataFields, name: z.string().max(10_000), ...versionFields }),
+      body: z.strictObject({ kind: z.enum(['data', 'code', 'contract', 'mcp_server']), ...metadataFields, name: z.string().max(10_000), ...versionFields }),
       response: { 201: publishedView, ...errorResponses },
     },
     handler: async (request, reply) => {
       const owner_id = callerAgentId(request);
       const body = request.body;
-      const published = artifacts.publish({ owner_id, kind: body.kind, ...metadataFrom(body), name: body.name, ...versionFrom(body) }, { actor: owner_id, correlation_id: request.id });
+      if (body.tool_prices !== undefined && body.kind !== 'mcp_server') throw new AgoraError('INVALID_ARGS', 'tool_prices is for an mcp_server; code prices its tools in its interface', { field: 'tool_prices' });
+      const version = versionFrom(body);
+      if (body.kind === 'mcp_server') version.interface = await mcpServerInterface(ctx, owner_id, body, version, artifacts.publishFeeUcr());
+      const published = artifacts.publish({ owner_id, kind: body.kind, ...metadataFrom(body), name: body.name, ...version }, { actor: owner_id, correlation_id: request.id });
       return reply.status(201).send({ ...published, fee: microToCredits(published.fee_ucr) });
     },
   });
@@ -408,7 +438,12 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       const body = request.body;
       const meta = { actor: by_id, correlation_id: request.id };
       const approval = await contractApproval(ctx, by_id, 'write', request.params.id, meta);
-      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...versionFrom(body), ...(approval === undefined ? {} : { approval }) }, meta);
+      const version = versionFrom(body);
+      const kind = artifacts.requireLive(request.params.id).kind;
+      if (body.tool_prices !== undefined && kind !== 'mcp_server') throw new AgoraError('INVALID_ARGS', 'tool_prices is for an mcp_server; code prices its tools in its interface', { field: 'tool_prices' });
+      // A new mcp_server version is listed again: its interface is always what its code says.
+      if (kind === 'mcp_server' && version.files !== undefined) version.interface = await mcpServerInterface(ctx, by_id, body, version, 0);
+      const updated = artifacts.update({ by_id, artifact_id: request.params.id, replaces_version: body.replaces_version, ...metadataFrom(body), ...version, ...(approval === undefined ? {} : { approval }) }, meta);
       return reply.status(201).send({ ...updated, fee: 0 });
     },
   });

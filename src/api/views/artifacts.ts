@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const pricingView = z.union([z.object({ kind: z.literal('fixed'), price: z.number() }), z.object({ kind: z.literal('capped'), cap: z.number() })]);
 export const toolView = z.object({ name: z.string(), description: z.string(), input_schema: z.unknown(), output_schema: z.unknown(), pricing: pricingView });
 export const artifactView = z.object({
-  kind: z.enum(['data', 'code', 'contract']),
+  kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
   id: z.string(),
   owner_id: z.string(),
   created_by: z.string(),

@@ -130,7 +130,7 @@ export class Artifacts {
   resolveForCall(input: { artifact_id: string; version?: number }): ResolvedVersion {
     const artifact = this.requireLive(input.artifact_id);
     const version = this.requireVersion(artifact, input.version);
-    if (!artifact.can_execute || version.entry === null || artifact.kind !== 'code') {
+    if (!artifact.can_execute || version.entry === null || (artifact.kind !== 'code' && artifact.kind !== 'mcp_server')) {
       throw new AgoraError('INVALID_ARGS', `artifact ${artifact.id} is ${artifact.kind}, not code: it has no tools to call`, { artifact_id: artifact.id });
     }
     return { artifact, version, bundle: { dir: this.bytes.bundleDir(version.content_hash), entry: version.entry } };

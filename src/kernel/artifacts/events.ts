@@ -70,7 +70,7 @@ export const artifactEvents = lazySchemas({
       artifact_id: artifactId,
       owner_id: agentId,
       created_by: agentId,
-      kind: z.enum(['data', 'code', 'contract']),
+      kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
       ...metadata,
       can_execute: z.boolean(),
       first: versionRecord,

@@ -19,6 +19,8 @@ import type { CallClaims } from '../../base/call-claims.js';
 /** Offered by the orchestrator to the API (like World.spawn: SpawnService): runs one tool call. */
 export interface InvocationService {
   invoke(request: InvokeRequest, meta: CommandMeta): Promise<InvokeResult>;
+  /** The tools an mcp_server bundle lists (run in a sandbox before publish); absent: mcp_server cannot be published. */
+  listMcpTools?(input: { owner_id: string; entry: string; files: { name: string; bytes: Buffer }[] }): Promise<{ name: string; description: string; input_schema: Record<string, unknown> }[]>;
 }
 
 /** Who a call token says is calling: a nested call made by a running artifact's code. */

@@ -53,7 +53,14 @@ export function validatorFor(schema: object, field = 'schema'): ValidateFunction
   const cached = compiled.get(key);
   if (cached !== undefined) return cached;
   const ajv = ajvInstance();
-  if (!ajv.validateSchema(schema)) {
+  let valid: boolean;
+  try {
+    valid = ajv.validateSchema(schema) as boolean;
+  } catch {
+    // A $schema naming a dialect Ajv does not hold (draft-07, say) throws rather than failing.
+    throw new AgoraError('INVALID_ARGS', `${field} names a $schema other than JSON Schema 2020-12`, { field });
+  }
+  if (!valid) {
     throw new AgoraError('INVALID_ARGS', `${field} is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}`, { field, problems: problems(ajv.errors) });
   }
   let validate: ValidateFunction;

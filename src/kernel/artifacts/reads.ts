@@ -8,7 +8,7 @@ import type { Action } from './contracts.js';
 import { artifactView, versionView, type ArtifactRow, type ArtifactView, type VersionRow, type VersionView } from './rows.js';
 
 export interface SearchFilters {
-  kind?: 'data' | 'code' | 'contract' | 'agent';
+  kind?: 'data' | 'code' | 'contract' | 'mcp_server' | 'agent';
   tag?: string;
   owner_id?: string;
   tool?: string;

@@ -7,7 +7,8 @@ import { interfaceSchema, type ArtifactInterface } from './events.js';
 import { checkSchema } from './json-schema.js';
 import { parseContractDocument } from './contracts.js';
 
-export type ArtifactKind = 'data' | 'code' | 'contract';
+/** mcp_server: a code bundle whose entry speaks MCP on stdio; its interface is its tools/list (docs/mcp.md). */
+export type ArtifactKind = 'data' | 'code' | 'contract' | 'mcp_server';
 
 /** The bytes and metadata of a version as a request gives them (content already decoded). */
 export interface VersionInput {
@@ -85,8 +86,9 @@ export function checkVersion(kind: ArtifactKind, v: VersionInput, limits: Limits
   const bundle = v.files !== undefined || v.entry !== undefined;
   if (bundle && v.content !== undefined) throw invalid('give content or files, not both', 'content');
   if (kind === 'data' && bundle) throw invalid('a data artifact holds content, not files', 'files');
-  if (kind === 'code' && !bundle) throw invalid('a code artifact needs files and an entry point', 'files');
-  if (kind !== 'code' && v.interface !== undefined && !bundle) throw invalid('only code has an interface', 'interface');
+  const runs = kind === 'code' || kind === 'mcp_server';
+  if (runs && !bundle) throw invalid(`a ${kind} artifact needs files and an entry point`, 'files');
+  if (!runs && v.interface !== undefined && !bundle) throw invalid('only code has an interface', 'interface');
   if (!bundle) {
     if (v.content === undefined) throw invalid('content is required', 'content');
     if (v.content.length > limits.content_bytes_max) {
@@ -114,6 +116,6 @@ export function checkVersion(kind: ArtifactKind, v: VersionInput, limits: Limits
   }
   if (bytes > limits.bundle_bytes_max) throw new AgoraError('PAYLOAD_TOO_LARGE', `the bundle is ${bytes} bytes; at most ${limits.bundle_bytes_max} (artifacts.bundle_bytes_max)`, { field: 'files' });
   if (v.entry === undefined || !seen.has(v.entry)) throw invalid('entry must name one of the files', 'entry');
-  const iface = kind === 'code' || v.interface !== undefined ? checkInterface(v.interface, limits) : null;
+  const iface = runs || v.interface !== undefined ? checkInterface(v.interface, limits) : null;
   return { content: null, media_type: null, files, entry: v.entry, interface: iface, bytes };
 }

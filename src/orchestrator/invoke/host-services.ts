@@ -64,7 +64,7 @@ export const HOST_SERVICES: readonly HostService[] = [
         description: 'Artifacts matching the filters, ranked as GET /artifacts ranks them',
         input_schema: {
           type: 'object',
-          properties: { q: { type: 'string', maxLength: 500 }, kind: { enum: ['data', 'code', 'contract', 'agent'] }, tag: { type: 'string', maxLength: 100 }, tool: { type: 'string', maxLength: 64 }, limit: limit(LIST_MAX) },
+          properties: { q: { type: 'string', maxLength: 500 }, kind: { enum: ['data', 'code', 'contract', 'mcp_server', 'agent'] }, tag: { type: 'string', maxLength: 100 }, tool: { type: 'string', maxLength: 64 }, limit: limit(LIST_MAX) },
           additionalProperties: false,
         },
         output_schema: { type: 'object', properties: { items: { type: 'array' } }, required: ['items'] },

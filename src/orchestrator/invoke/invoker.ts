@@ -28,6 +28,11 @@ import type { ApiPort } from '../ports.js';
 import { CallLogs } from './call-logs.js';
 import { callLogPath, runTool, type Allowance, type Metered, type ToolOutcome, type ToolRun, type ToolRunContext } from './tool-run.js';
 import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService, serviceArtifacts } from './host-services.js';
+import { runMcpServer } from './mcp/server-run.js';
+import { plain, type ListedTool } from './mcp/server-shapes.js';
+import { ArtifactBytes } from '../../store/artifact-bytes.js';
+import { fileNameLimits } from '../../kernel/artifacts/validate.js';
+import type { BundleFile } from '../../store/artifact-bytes.js';
 
 const HOST_SERVICE_IDS = HOST_SERVICES.map((s) => s.id);
 
@@ -49,6 +54,7 @@ export class Invoker implements InvocationService, ContractRunner {
   private readonly live = new Map<string, CallClaims>();
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
   private checks = 0;
+  private listings = 0;
 
   private readonly logs: CallLogs;
 
@@ -194,11 +200,62 @@ export class Invoker implements InvocationService, ContractRunner {
     }
   }
 
+  /**
+   * The tools an mcp_server bundle lists (initialize, tools/list), before it is published: it
+   * runs in a fresh sandbox like a call, on mcp.discover_allowance, host-paid like a contract
+   * check. What it lists is re-parsed and bounded (server-shapes.ts); the kernel then checks
+   * each schema as it checks a code artifact's interface.
+   */
+  async listMcpTools(input: { owner_id: string; entry: string; files: BundleFile[] }): Promise<ListedTool[]> {
+    const ctx = this.toolContext();
+    const root = mkdtempSync(join(ctx.scratch_parent, 'bundle-'));
+    try {
+      const { hash } = new ArtifactBytes(root).putBundle(input.entry, input.files, fileNameLimits(this.deps.config.artifacts));
+      const claims: CallClaims = { call_id: `list-${++this.listings}`, payer_id: input.owner_id, depth: 1, budget_ucr: 0, artifact_id: 'mcp-listing', version: 1 };
+      const outcome = await runMcpServer(ctx, { claims, bundle: { dir: new ArtifactBytes(root).bundleDir(hash), entry: input.entry }, allowance: this.deps.config.mcp.discover_allowance, ask: { kind: 'list' } });
+      this.logs.ended(callLogPath(this.deps.log_dir, claims.call_id));
+      if (!outcome.ok) throw new AgoraError(outcome.error.code, `the MCP server's tools could not be listed: ${outcome.error.message}`, outcome.error.details);
+      if (outcome.answer.kind !== 'list') throw new AgoraError('EXECUTION_ERROR', 'the MCP server answered something other than its tool list');
+      return outcome.answer.tools;
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
   /** One tool run: a host service answers in-process, anything else in a fresh sandbox. */
   private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
+    if (resolved.artifact.kind === 'mcp_server') return this.runMcp(resolved, tool, claims, args, allowance);
     const outcome = await this.runLogged({ claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
     if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
     return { output: outcome.result.output, usage_ucr: outcome.result.usage_ucr, metered: outcome.metered };
+  }
+
+  /**
+   * One tools/call of an mcp_server artifact in its own sandbox. The result is the MCP result
+   * as server-shapes.ts keeps it; a result the server marks isError fails the call (refunded),
+   * with at most 500 plain characters of its first text as the reason.
+   */
+  private async runMcp(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
+    const ctx = this.toolContext();
+    let outcome;
+    try {
+      outcome = await runMcpServer(ctx, { claims, bundle: resolved.bundle, allowance, ask: { kind: 'call', tool: tool.name, args } });
+    } finally {
+      this.logs.ended(callLogPath(this.deps.log_dir, claims.call_id));
+    }
+    if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
+    if (outcome.answer.kind !== 'call') throw Object.assign(new AgoraError('EXECUTION_ERROR', 'the MCP server answered something other than a tool result'), { metered: outcome.metered });
+    const result = outcome.answer.result;
+    if (result.isError) {
+      const first = result.content.find((c) => c.type === 'text');
+      const why = first !== undefined && 'text' in first ? plain(first.text, 500) : 'no reason given';
+      throw Object.assign(new AgoraError('EXECUTION_ERROR', `the MCP tool reported an error: ${why}`), { metered: outcome.metered });
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    if (bytes > this.deps.config.invocation.result_bytes_max) {
+      throw Object.assign(new AgoraError('LIMIT', `the MCP tool's result is ${bytes} bytes, over invocation.result_bytes_max (${this.deps.config.invocation.result_bytes_max})`, { limit: 'result_bytes' }), { metered: outcome.metered });
+    }
+    return { output: result, usage_ucr: null, metered: outcome.metered };
   }
 
   /**
@@ -249,6 +306,11 @@ export class Invoker implements InvocationService, ContractRunner {
     } finally {
       this.logs.ended(callLogPath(this.deps.log_dir, run.claims.call_id));
     }
+  }
+
+  /** The sandbox side the invoker was attached with, for other host work that runs in a sandbox (package installs). */
+  sandboxContext(): ToolRunContext | null {
+    return this.sandbox === null ? null : this.toolContext();
   }
 
   private toolContext(): ToolRunContext {

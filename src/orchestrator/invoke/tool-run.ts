@@ -63,7 +63,7 @@ export function callLogPath(log_dir: string, call_id: string): string {
 }
 
 /** The run's id for the runner (a path component and cgroup name): the call id, made safe. */
-function runId(call_id: string): string {
+export function runId(call_id: string): string {
   return `call-${call_id.replace(/[^A-Za-z0-9_.:-]/g, '_')}`.slice(0, 128);
 }
 
@@ -131,7 +131,7 @@ export async function runTool(ctx: ToolRunContext, run: ToolRun): Promise<ToolOu
 }
 
 /** How a run that did not end cleanly fails the call; null for a clean exit. */
-function failureOf(result: RunResult): AgoraError | null {
+export function failureOf(result: RunResult): AgoraError | null {
   switch (result.reason) {
     case 'exit':
       return null;
