@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VirtualClock } from '../src/kernel/engine/clock.js';
-import { startRegistryProxy } from '../src/packages/registry-proxy.js';
+import { startRegistryProxy } from '../src/orchestrator/packages/registry-proxy.js';
 import type { Runner } from '../src/sandbox/runner.js';
 import { assertConserved } from './support/assertions.js';
 import { startRun } from './support/attention.js';

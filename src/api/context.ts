@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { TokenSigner } from '../identity/tokens.js';
 import type { SpawnService } from '../kernel/social/spawn-service.js';
-import type { PackageService } from '../packages/installer.js';
+import type { PackageService } from '../kernel/packages/service.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
 import type { ContractRunner, InvocationService } from '../kernel/artifacts/invocation-service.js';

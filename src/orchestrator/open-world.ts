@@ -8,7 +8,7 @@ import { spawnChild } from './spawn.js';
 import { addAgents } from './add-agents.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import { Invoker } from './invoke/invoker.js';
-import { PackageInstaller } from '../packages/installer.js';
+import { PackageInstaller } from './packages/installer.js';
 import { TokenSigner } from '../identity/tokens.js';
 import { installGenesisProject } from './genesis-project.js';
 import { SystemClock, type Clock } from '../kernel/engine/clock.js';

@@ -3,7 +3,7 @@
 // that is an exact version, a dist-tag or a semver range. npm would also take a path, a URL, a
 // git or GitHub spec, a tarball or an alias (`npm:`) in the same place; none of them passes
 // here, since each fetches from somewhere other than the registry or reads the host's disk.
-import { AgoraError } from '../base/errors.js';
+import { AgoraError } from '../../base/errors.js';
 
 const NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 const TAG = /^[a-z][a-z0-9._-]{0,63}$/i;

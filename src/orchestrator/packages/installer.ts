@@ -7,39 +7,18 @@
 // same turn (package_installed). Any failure before the copy leaves the workspace as it was.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgoraError } from '../base/errors.js';
-import type { Kernel } from '../kernel/kernel.js';
-import { INSIDE } from '../sandbox/bwrap-args.js';
-import { runLimits } from '../sandbox/runner.js';
-import type { ToolRunContext } from '../orchestrator/invoke/tool-run.js';
-import { failureOf } from '../orchestrator/invoke/tool-run.js';
-import { SafeDir, type Owner } from '../workspace/safe-dir.js';
-import { walk, workspaceWalkLimits } from '../workspace/walk.js';
-import { agentOwner, type WorkspaceStore } from '../workspace/workspace-store.js';
+import { AgoraError } from '../../base/errors.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import { INSIDE } from '../../sandbox/bwrap-args.js';
+import { runLimits } from '../../sandbox/runner.js';
+import type { ToolRunContext } from '../invoke/tool-run.js';
+import { failureOf } from '../invoke/tool-run.js';
+import { SafeDir, type Owner } from '../../workspace/safe-dir.js';
+import { walk, workspaceWalkLimits } from '../../workspace/walk.js';
+import { agentOwner, type WorkspaceStore } from '../../workspace/workspace-store.js';
+import type { InstallRequest, InstallResult, PackageService } from '../../kernel/packages/service.js';
 import { checkNpmSpec } from './npm-spec.js';
 import { startRegistryProxy } from './registry-proxy.js';
-
-export interface InstallRequest {
-  agent_id: string;
-  execution_id: string;
-  ecosystem: 'npm';
-  name: string;
-  version: string;
-}
-
-export interface InstallResult {
-  name: string;
-  version: string;
-  integrity: string;
-  packages: number;
-  bytes: number;
-  cpu_ms: number;
-  cost_ucr: number;
-}
-
-export interface PackageService {
-  install(request: InstallRequest): Promise<InstallResult>;
-}
 
 export class PackageInstaller implements PackageService {
   private installs = 0;
