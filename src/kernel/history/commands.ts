@@ -2,8 +2,9 @@
 // random stream's position come from the kernel's own state.
 import { AgoraError } from '../../base/errors.js';
 import { EVENT_ID_DRAWS } from '../engine/core.js';
+import type Database from 'better-sqlite3';
 import type { CommandMeta, EventData, KernelCore } from '../registry.js';
-import { stateHash } from './state-hash.js';
+import { HASH_SCHEME, stateHash } from './state-hash.js';
 
 export interface CycleHashRow {
   cycle: number;
@@ -38,7 +39,7 @@ export class History {
     return this.core.command(meta, (tx) => {
       const hash = stateHash(this.core.db, this.core.registry.tables);
       const { seed, draws } = this.core.rng.position();
-      const event = tx.emit('cycle_closed', { cycle, ...hash, rng: { seed, draws: draws + EVENT_ID_DRAWS } });
+      const event = tx.emit('cycle_closed', { cycle, ...hash, hash_scheme: HASH_SCHEME, rng: { seed, draws: draws + EVENT_ID_DRAWS } });
       return { cycle, seq: event.seq, at_ms: event.at_ms, state_hash: hash.state_hash };
     });
   }
