@@ -187,3 +187,6 @@ export interface CapabilityRequest {
 
 // Artifacts: the API's own response schemas (src/api/views/artifacts.ts), inferred, not restated.
 export type { AgentEntry, ArtifactEntry, ArtifactInfo, ArtifactTool, ArtifactUsage, ArtifactVersion, DirectoryPage } from '../../src/api/views/artifacts.js';
+
+// History and the fork view: the API's own response schemas (src/api/views/history.ts), inferred.
+export type { WorldComparison, WorldHistory, WorldSide } from '../../src/api/views/history.js';

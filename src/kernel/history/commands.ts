@@ -144,13 +144,22 @@ export class History {
   }
 
   origin(): ForkOrigin | null {
-    const row = this.core.db.prepare('SELECT parent_dir, parent_world_id, cycle, parent_seq, changes FROM history_origin LIMIT 1').get() as
-      | (Omit<ForkOrigin, 'changes'> & { changes: string })
-      | undefined;
-    return row === undefined ? null : { ...row, changes: JSON.parse(row.changes) as Record<string, unknown> };
+    return originOf(this.core.db);
   }
 
   checkpoints(): { seq: number; name: string; cycle: number; at_seq: number }[] {
     return this.core.db.prepare('SELECT seq, name, cycle, at_seq FROM history_checkpoints ORDER BY seq').all() as { seq: number; name: string; cycle: number; at_seq: number }[];
   }
+}
+
+/** Where the world in `db` was forked from (any world's database: the dashboard reads a fork's). */
+export function originOf(db: Database.Database): ForkOrigin | null {
+  const row = db.prepare('SELECT parent_dir, parent_world_id, cycle, parent_seq, changes FROM history_origin LIMIT 1').get() as
+    | (Omit<ForkOrigin, 'changes'> & { changes: string })
+    | undefined;
+  return row === undefined ? null : { ...row, changes: JSON.parse(row.changes) as Record<string, unknown> };
+}
+
+export function worldIdOf(db: Database.Database): string | null {
+  return (db.prepare("SELECT value FROM meta WHERE key = 'world_id'").pluck().get() as string | undefined) ?? null;
 }
