@@ -57,18 +57,30 @@ function rowText(db: Database.Database, table: string, prefix: string): string {
   return columns.map((c) => `quote(${prefix}"${c}")`).join(` || ',' || `);
 }
 
+// Lanes are little-endian 16-bit words (the digest's byte order on every machine); on a
+// little-endian host (x86, ARM) a typed-array view reads them as they are.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function wordsOf(bytes: Buffer): Uint16Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, LANES);
+  const words = new Uint16Array(LANES);
+  for (let i = 0; i < LANES; i++) words[i] = bytes.readUInt16LE(i * 2);
+  return words;
+}
+
 function addRow(lanes: Uint16Array, row: string, sign: 1 | -1): void {
-  const element = createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest();
-  for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! + sign * element.readUInt16LE(i * 2);
+  const element = wordsOf(createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest());
+  // Uint16Array stores mod 2^16: adding or subtracting wraps as the sum needs.
+  if (sign === 1) for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! + element[i]!;
+  else for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! - element[i]!;
 }
 
 function lanesOf(blob: Buffer): Uint16Array {
-  const lanes = new Uint16Array(LANES);
-  for (let i = 0; i < LANES; i++) lanes[i] = blob.readUInt16LE(i * 2);
-  return lanes;
+  return wordsOf(blob).slice();
 }
 
 function blobOf(lanes: Uint16Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(lanes.buffer, lanes.byteOffset, LANE_BYTES);
   const blob = Buffer.alloc(LANE_BYTES);
   for (let i = 0; i < LANES; i++) blob.writeUInt16LE(lanes[i]!, i * 2);
   return blob;
@@ -129,12 +141,20 @@ function install(db: Database.Database, tables: readonly string[]): void {
  */
 export function stateHash(db: Database.Database, tables: readonly string[]): StateHash {
   if (!installed(db)) install(db, tables);
+  // A row written and rewritten in one cycle logs -old +new each time: net the log first, so a
+  // hot row (an account's balance) costs two elements per cycle, not two per write.
+  const net = new Map<string, Map<string, number>>();
+  for (const { tbl, sign, row } of db.prepare('SELECT tbl, sign, row FROM temp.agora_hash_delta').iterate() as Iterable<{ tbl: string; sign: number; row: string }>) {
+    let rows = net.get(tbl);
+    if (rows === undefined) net.set(tbl, (rows = new Map()));
+    rows.set(row, (rows.get(row) ?? 0) + sign);
+  }
   const changed = new Map<string, Uint16Array>();
   const get = db.prepare('SELECT lanes FROM temp.agora_hash_lanes WHERE tbl = ?').pluck();
-  for (const { tbl, sign, row } of db.prepare('SELECT tbl, sign, row FROM temp.agora_hash_delta ORDER BY rowid').iterate() as Iterable<{ tbl: string; sign: 1 | -1; row: string }>) {
-    let lanes = changed.get(tbl);
-    if (lanes === undefined) changed.set(tbl, (lanes = lanesOf(get.get(tbl) as Buffer)));
-    addRow(lanes, row, sign);
+  for (const [tbl, rows] of net) {
+    const lanes = lanesOf(get.get(tbl) as Buffer);
+    for (const [row, times] of rows) for (let i = 0; i < Math.abs(times); i++) addRow(lanes, row, times > 0 ? 1 : -1);
+    changed.set(tbl, lanes);
   }
   db.exec('DELETE FROM temp.agora_hash_delta');
   const put = db.prepare('UPDATE temp.agora_hash_lanes SET lanes = ? WHERE tbl = ?');
