@@ -1,9 +1,10 @@
 // `agora compare DIR`: this world's ecosystem KPIs (docs/kpis.md) beside another world's, most
-// often a fork beside its parent. Both are read from their own directories by this command, not
-// served by a running world's API: a server that opened any world directory a request named
-// would read far past its own world, and a fork may be running under another process's lock.
+// often a fork beside its parent. Both are read from their own directories by this command: it
+// takes any directory. The dashboard's fork view (GET /operator/compare/:other) reads only this
+// world's listed forks or its recorded parent, read-only; both compute the deltas alike
+// (src/kernel/kpis/compare.ts).
 import { resolve } from 'node:path';
-import type { KpiRow } from '../kernel/kpis/commands.js';
+import { compareKpiValues } from '../kernel/kpis/compare.js';
 import type { World } from '../orchestrator/open-world.js';
 
 export interface KpiComparison {
@@ -18,18 +19,8 @@ export interface KpiComparison {
   kpis: { name: string; this: number | null; other: number | null; delta: number | null }[];
 }
 
-function lastCycle(world: World): number | null {
-  return world.kernel.kpis.latest()?.cycle ?? null;
-}
-
-/** KPIs of both worlds at the last cycle both recorded: the fairest like-for-like comparison. */
+/** KPIs of both worlds at the last cycle both recorded (src/kernel/kpis/compare.ts). */
 export function compareKpis(here: World, other: World): KpiComparison {
-  const a = lastCycle(here);
-  const b = lastCycle(other);
-  const common = a === null || b === null ? null : Math.min(a, b);
-  const at = (w: World): KpiRow['values'] => (common === null ? {} : (w.kernel.kpis.at(common)?.values ?? {}));
-  const mine = at(here);
-  const theirs = at(other);
   const origin = other.kernel.history.origin();
   const mine_origin = here.kernel.history.origin();
   // A fork's journal begins as its parent's (the same world id): the recorded directory tells them apart.
@@ -40,17 +31,5 @@ export function compareKpis(here: World, other: World): KpiComparison {
         ? `this world is a fork of the other at cycle ${mine_origin.cycle}`
         : null;
   const names = here.kernel.kpis.definitions.map((d) => d.name);
-  return {
-    this_dir: here.paths.dir,
-    other_dir: other.paths.dir,
-    relation,
-    common_cycle: common,
-    this_last_cycle: a,
-    other_last_cycle: b,
-    kpis: names.map((name) => {
-      const x = mine[name] ?? null;
-      const y = theirs[name] ?? null;
-      return { name, this: x, other: y, delta: x === null || y === null ? null : y - x };
-    }),
-  };
+  return { this_dir: here.paths.dir, other_dir: other.paths.dir, relation, ...compareKpiValues(names, here.db, other.db) };
 }

@@ -9,7 +9,7 @@ import { iterateEvents } from '../store/journal.js';
 import { ProjectionWriter } from './engine/projection.js';
 import { kernelRegistry } from './kernel.js';
 import { historyEvents } from './history/events.js';
-import { stateHash, tableHash } from './history/state-hash.js';
+import { sortedStateHash, stateHash, tableHash } from './history/state-hash.js';
 
 export interface ReplayDifference {
   /** The cycle whose recorded hash the fold does not reach (or, for live rows, the last cycle). */
@@ -53,7 +53,8 @@ export function replayJournal(db: Database.Database, options: { to_cycle?: numbe
         }
         if (row.type === 'cycle_closed') {
           const closed = historyEvents.cycle_closed.parse(parsed.data);
-          const replayed = stateHash(scratch, registry.tables);
+          // Each event says how its hashes were made: a journal begun before lthash16 holds both kinds.
+          const replayed = closed.hash_scheme === undefined ? sortedStateHash(scratch, registry.tables) : stateHash(scratch, registry.tables);
           if (replayed.state_hash !== closed.state_hash) {
             const table = registry.tables.find((t) => replayed.table_hashes[t] !== closed.table_hashes[t]) ?? '(table list)';
             first_difference = { cycle: closed.cycle, table, where: 'journal', detail: `the journal folds to another ${table} than the world recorded at the end of cycle ${closed.cycle}` };

@@ -12,6 +12,7 @@ import { EventsPage } from './pages/events.js';
 import { MarketPage } from './pages/market.js';
 import { OverviewPage } from './pages/overview.js';
 import { ResearchPage } from './pages/research.js';
+import { ComparePage } from './pages/compare.js';
 import { RequestsPage } from './pages/requests.js';
 import type { Summary } from './types.js';
 
@@ -101,6 +102,7 @@ function Frame({ state }: { state: StreamState }) {
   else if (page === 'events') content = <EventsPage />;
   else if (page === 'kpis') content = <ResearchPage />;
   else if (page === 'requests') content = <RequestsPage />;
+  else if (page === 'compare' && route[1] !== undefined) content = <ComparePage other={route[1]} />;
   else content = <OverviewPage />;
 
   return (

@@ -15,3 +15,6 @@ export type { CapabilityRequest } from '../../src/api/views/capabilities.js';
 
 // Artifacts: the API's own response schemas (src/api/views/artifacts.ts), inferred, not restated.
 export type { AgentEntry, ArtifactEntry, ArtifactInfo, ArtifactTool, ArtifactUsage, ArtifactVersion, DirectoryPage } from '../../src/api/views/artifacts.js';
+
+// History and the fork view: the API's own response schemas (src/api/views/history.ts), inferred.
+export type { WorldComparison, WorldHistory, WorldSide } from '../../src/api/views/history.js';

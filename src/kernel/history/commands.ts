@@ -2,8 +2,9 @@
 // random stream's position come from the kernel's own state.
 import { AgoraError } from '../../base/errors.js';
 import { EVENT_ID_DRAWS } from '../engine/core.js';
+import type Database from 'better-sqlite3';
 import type { CommandMeta, EventData, KernelCore } from '../registry.js';
-import { stateHash } from './state-hash.js';
+import { HASH_SCHEME, stateHash } from './state-hash.js';
 
 export interface CycleHashRow {
   cycle: number;
@@ -38,7 +39,7 @@ export class History {
     return this.core.command(meta, (tx) => {
       const hash = stateHash(this.core.db, this.core.registry.tables);
       const { seed, draws } = this.core.rng.position();
-      const event = tx.emit('cycle_closed', { cycle, ...hash, rng: { seed, draws: draws + EVENT_ID_DRAWS } });
+      const event = tx.emit('cycle_closed', { cycle, ...hash, hash_scheme: HASH_SCHEME, rng: { seed, draws: draws + EVENT_ID_DRAWS } });
       return { cycle, seq: event.seq, at_ms: event.at_ms, state_hash: hash.state_hash };
     });
   }
@@ -143,13 +144,22 @@ export class History {
   }
 
   origin(): ForkOrigin | null {
-    const row = this.core.db.prepare('SELECT parent_dir, parent_world_id, cycle, parent_seq, changes FROM history_origin LIMIT 1').get() as
-      | (Omit<ForkOrigin, 'changes'> & { changes: string })
-      | undefined;
-    return row === undefined ? null : { ...row, changes: JSON.parse(row.changes) as Record<string, unknown> };
+    return originOf(this.core.db);
   }
 
   checkpoints(): { seq: number; name: string; cycle: number; at_seq: number }[] {
     return this.core.db.prepare('SELECT seq, name, cycle, at_seq FROM history_checkpoints ORDER BY seq').all() as { seq: number; name: string; cycle: number; at_seq: number }[];
   }
+}
+
+/** Where the world in `db` was forked from (any world's database: the dashboard reads a fork's). */
+export function originOf(db: Database.Database): ForkOrigin | null {
+  const row = db.prepare('SELECT parent_dir, parent_world_id, cycle, parent_seq, changes FROM history_origin LIMIT 1').get() as
+    | (Omit<ForkOrigin, 'changes'> & { changes: string })
+    | undefined;
+  return row === undefined ? null : { ...row, changes: JSON.parse(row.changes) as Record<string, unknown> };
+}
+
+export function worldIdOf(db: Database.Database): string | null {
+  return (db.prepare("SELECT value FROM meta WHERE key = 'world_id'").pluck().get() as string | undefined) ?? null;
 }

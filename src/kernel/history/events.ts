@@ -15,7 +15,11 @@ export const historyEvents = lazySchemas({
   cycle_closed: () => z
     .strictObject({
       cycle: count,
-      state_hash: sha256.describe('sha256 over every kernel table, taken before this event is projected'),
+      state_hash: sha256.describe("sha256 over every kernel table's digest, taken before this event is projected"),
+      hash_scheme: z
+        .literal('lthash16')
+        .optional()
+        .describe("How the table digests are made (docs/replay.md): lthash16, a multiset hash kept from the rows each command changed; absent in journals written before it, whose digests are sha256 over each table's sorted rows"),
       table_hashes: z.record(z.string(), sha256).describe("Each table's own hash: a replay names the first table that differs"),
       rng: rngPosition.describe('The random stream after this event (its own id drawn)'),
     })

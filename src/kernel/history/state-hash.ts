@@ -1,6 +1,12 @@
-// The world state as one hash: each table's rows (as the audit compares them) hashed in a
-// fixed order, then the tables' hashes together. The same journal folds to the same hash on
-// any machine, so a replay that finds another hash has found a change.
+// The world state as one hash (docs/replay.md, "State hashes"). Each kernel table's digest is
+// a homomorphic multiset hash of its rows (LtHash16: every row expanded by SHAKE256 to 1,024
+// 16-bit lanes, the lanes added mod 2^16), so a row written adds its element and a row removed
+// subtracts it, in any order. That lets the hash be kept up to date from the rows each command
+// changed instead of re-reading every table at every cycle's end: its cost follows the cycle's
+// writes, not the world's size. Connection-local TEMP triggers (nothing in the world file)
+// log each changed row into a TEMP table inside the writing transaction, so a rolled-back
+// command leaves no trace in the digest either. The same journal folds to the same hash on any
+// machine, whether the digest was kept incrementally or computed from the whole table.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
@@ -9,6 +15,15 @@ export interface StateHash {
   table_hashes: Record<string, string>;
 }
 
+/** How a cycle_closed event's hashes were made: absent in journals written before LtHash16. */
+export const HASH_SCHEME = 'lthash16';
+
+const LANES = 1024;
+const LANE_BYTES = LANES * 2;
+
+// ---------- the sorted-sha256 scheme (journals written before lthash16; the live comparison) ----------
+
+/** sha256 over a table's rows as text, sorted: reads the whole table. */
 export function tableHash(db: Database.Database, table: string): string {
   const hash = createHash('sha256');
   // Sorted as text, so the order never rests on how SQLite happens to walk the table.
@@ -18,13 +33,132 @@ export function tableHash(db: Database.Database, table: string): string {
   return hash.digest('hex');
 }
 
-export function stateHash(db: Database.Database, tables: readonly string[]): StateHash {
+/** The state hash as worlds recorded it before lthash16: every table read whole. */
+export function sortedStateHash(db: Database.Database, tables: readonly string[]): StateHash {
+  return combine(tables, (table) => tableHash(db, table));
+}
+
+function combine(tables: readonly string[], hashOf: (table: string) => string): StateHash {
   const table_hashes: Record<string, string> = {};
   const all = createHash('sha256');
   for (const table of tables) {
-    const h = tableHash(db, table);
+    const h = hashOf(table);
     table_hashes[table] = h;
     all.update(`${table}=${h}\n`);
   }
   return { state_hash: all.digest('hex'), table_hashes };
+}
+
+// ---------- lthash16, kept incrementally ----------
+
+/** A row's text: SQLite's own quote() of each column, so a trigger and a full read agree byte for byte. */
+function rowText(db: Database.Database, table: string, prefix: string): string {
+  const columns = db.prepare(`SELECT * FROM main.${table} LIMIT 0`).columns().map((c) => c.name);
+  return columns.map((c) => `quote(${prefix}"${c}")`).join(` || ',' || `);
+}
+
+// Lanes are little-endian 16-bit words (the digest's byte order on every machine); on a
+// little-endian host (x86, ARM) a typed-array view reads them as they are.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function wordsOf(bytes: Buffer): Uint16Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, LANES);
+  const words = new Uint16Array(LANES);
+  for (let i = 0; i < LANES; i++) words[i] = bytes.readUInt16LE(i * 2);
+  return words;
+}
+
+function addRow(lanes: Uint16Array, row: string, sign: 1 | -1): void {
+  const element = wordsOf(createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest());
+  // Uint16Array stores mod 2^16: adding or subtracting wraps as the sum needs.
+  if (sign === 1) for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! + element[i]!;
+  else for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! - element[i]!;
+}
+
+function lanesOf(blob: Buffer): Uint16Array {
+  return wordsOf(blob).slice();
+}
+
+function blobOf(lanes: Uint16Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(lanes.buffer, lanes.byteOffset, LANE_BYTES);
+  const blob = Buffer.alloc(LANE_BYTES);
+  for (let i = 0; i < LANES; i++) blob.writeUInt16LE(lanes[i]!, i * 2);
+  return blob;
+}
+
+const digestOf = (blob: Buffer) => createHash('sha256').update(blob).digest('hex');
+
+/** A table's lthash16 digest computed from all its rows (the reference the incremental one must equal). */
+export function fullTableDigest(db: Database.Database, table: string): string {
+  const lanes = new Uint16Array(LANES);
+  for (const [row] of db.prepare(`SELECT ${rowText(db, table, '')} FROM main.${table}`).raw().iterate() as Iterable<[string]>) addRow(lanes, row, 1);
+  return digestOf(blobOf(lanes));
+}
+
+export function fullStateHash(db: Database.Database, tables: readonly string[]): StateHash {
+  return combine(tables, (table) => fullTableDigest(db, table));
+}
+
+/** Virtual tables (the artifacts' full-text index) take no triggers: they are read whole each time. */
+function isVirtual(db: Database.Database, table: string): boolean {
+  const row = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string } | undefined;
+  return row !== undefined && /^CREATE VIRTUAL TABLE/i.test(row.sql);
+}
+
+function installed(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'agora_hash_lanes'").get() !== undefined;
+}
+
+/**
+ * Starts keeping the digests on this connection: each table's lanes from a full read (once),
+ * then triggers that log every row written. Inside the caller's transaction, so a rollback
+ * undoes the install too.
+ */
+function install(db: Database.Database, tables: readonly string[]): void {
+  // REPLACE deletes the row it displaces; only with recursive triggers does that fire a delete trigger.
+  db.pragma('recursive_triggers = ON');
+  db.exec('CREATE TEMP TABLE agora_hash_lanes (tbl TEXT PRIMARY KEY, lanes BLOB NOT NULL)');
+  db.exec('CREATE TEMP TABLE agora_hash_delta (tbl TEXT NOT NULL, sign INTEGER NOT NULL, row TEXT NOT NULL)');
+  const put = db.prepare('INSERT INTO temp.agora_hash_lanes (tbl, lanes) VALUES (?, ?)');
+  for (const table of tables) {
+    if (isVirtual(db, table)) continue;
+    const lanes = new Uint16Array(LANES);
+    for (const [row] of db.prepare(`SELECT ${rowText(db, table, '')} FROM main.${table}`).raw().iterate() as Iterable<[string]>) addRow(lanes, row, 1);
+    put.run(table, blobOf(lanes));
+    const added = `INSERT INTO temp.agora_hash_delta VALUES ('${table}', 1, ${rowText(db, table, 'NEW.')});`;
+    const removed = `INSERT INTO temp.agora_hash_delta VALUES ('${table}', -1, ${rowText(db, table, 'OLD.')});`;
+    db.exec(`CREATE TEMP TRIGGER agora_hash_${table}_i AFTER INSERT ON main.${table} BEGIN ${added} END`);
+    db.exec(`CREATE TEMP TRIGGER agora_hash_${table}_d AFTER DELETE ON main.${table} BEGIN ${removed} END`);
+    db.exec(`CREATE TEMP TRIGGER agora_hash_${table}_u AFTER UPDATE ON main.${table} BEGIN ${removed} ${added} END`);
+  }
+}
+
+/**
+ * The state hash now, kept incrementally on this connection: the rows changed since the last
+ * call are folded into their tables' lanes. Call it inside a transaction (a command): the lanes
+ * and the drained log live in TEMP tables, so they commit or roll back with it. The first call
+ * on a connection reads every table once.
+ */
+export function stateHash(db: Database.Database, tables: readonly string[]): StateHash {
+  if (!installed(db)) install(db, tables);
+  // A row written and rewritten in one cycle logs -old +new each time: net the log first, so a
+  // hot row (an account's balance) costs two elements per cycle, not two per write.
+  const net = new Map<string, Map<string, number>>();
+  for (const { tbl, sign, row } of db.prepare('SELECT tbl, sign, row FROM temp.agora_hash_delta').iterate() as Iterable<{ tbl: string; sign: number; row: string }>) {
+    let rows = net.get(tbl);
+    if (rows === undefined) net.set(tbl, (rows = new Map()));
+    rows.set(row, (rows.get(row) ?? 0) + sign);
+  }
+  const changed = new Map<string, Uint16Array>();
+  const get = db.prepare('SELECT lanes FROM temp.agora_hash_lanes WHERE tbl = ?').pluck();
+  for (const [tbl, rows] of net) {
+    const lanes = lanesOf(get.get(tbl) as Buffer);
+    for (const [row, times] of rows) for (let i = 0; i < Math.abs(times); i++) addRow(lanes, row, times > 0 ? 1 : -1);
+    changed.set(tbl, lanes);
+  }
+  db.exec('DELETE FROM temp.agora_hash_delta');
+  const put = db.prepare('UPDATE temp.agora_hash_lanes SET lanes = ? WHERE tbl = ?');
+  for (const [tbl, lanes] of changed) put.run(blobOf(lanes), tbl);
+  const digests = new Map((db.prepare('SELECT tbl, lanes FROM temp.agora_hash_lanes').all() as { tbl: string; lanes: Buffer }[]).map((r) => [r.tbl, digestOf(r.lanes)]));
+  return combine(tables, (table) => digests.get(table) ?? fullTableDigest(db, table));
 }

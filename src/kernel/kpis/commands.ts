@@ -4,11 +4,9 @@
 import type { KernelCore } from '../registry.js';
 import { computeKpis, kpiDefinitions, type KpiDefinition } from './definitions.js';
 import { EconomyFold, type FoldEvent } from './fold.js';
+import { kpiAtOf, kpiSeriesOf, type KpiRow } from './compare.js';
 
-export interface KpiRow {
-  cycle: number;
-  values: Record<string, number | null>;
-}
+export type { KpiRow };
 
 export interface AuditorReport {
   cycle: number;
@@ -60,16 +58,7 @@ export class Kpis {
 
   /** KPI rows, oldest first: the last `cycles` recorded. */
   series(cycles: number): KpiRow[] {
-    const rows = this.core.db
-      .prepare('SELECT cycle, name, value FROM kpi_cycles WHERE cycle > (SELECT COALESCE(MAX(cycle), 0) FROM kpi_cycles) - ? ORDER BY cycle')
-      .all(cycles) as { cycle: number; name: string; value: number | null }[];
-    const byCycle = new Map<number, Record<string, number | null>>();
-    for (const r of rows) {
-      const values = byCycle.get(r.cycle) ?? {};
-      values[r.name] = r.value;
-      byCycle.set(r.cycle, values);
-    }
-    return [...byCycle].map(([cycle, values]) => ({ cycle, values }));
+    return kpiSeriesOf(this.core.db, cycles);
   }
 
   latest(): KpiRow | null {
@@ -77,8 +66,7 @@ export class Kpis {
   }
 
   at(cycle: number): KpiRow | null {
-    const rows = this.core.db.prepare('SELECT name, value FROM kpi_cycles WHERE cycle = ?').all(cycle) as { name: string; value: number | null }[];
-    return rows.length === 0 ? null : { cycle, values: Object.fromEntries(rows.map((r) => [r.name, r.value])) };
+    return kpiAtOf(this.core.db, cycle);
   }
 
   reports(limit: number): AuditorReport[] {

@@ -1,19 +1,13 @@
 // The World page's history card: where this world was forked from, the forks made of it (each
-// with its cycle and the config it changed), checkpoints, and how many cycles are hashed.
+// with its cycle and the config it changed, and a link to see it side by side with this world),
+// checkpoints, and how many cycles are hashed.
 import { api } from '../api.js';
 import { count } from '../format.js';
 import { useLoad } from '../hooks.js';
+import type { WorldHistory } from '../types.js';
 import { Card } from './common.js';
 
-interface WorldHistory {
-  cycles_closed: number;
-  last_cycle: { cycle: number; seq: number; state_hash: string } | null;
-  checkpoints: { name: string; cycle: number; seq: number }[];
-  origin: { parent_dir: string; parent_world_id: string; cycle: number; changes: Record<string, unknown> } | null;
-  forks: { dir: string; cycle: number; changes: Record<string, unknown> }[];
-}
-
-const changes = (c: Record<string, unknown>) => {
+export const changes = (c: Record<string, unknown>) => {
   const list = Object.entries(c).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return list.length === 0 ? 'no change' : list.join(', ');
 };
@@ -29,17 +23,21 @@ export function HistoryCard() {
       </p>
       {h.origin !== null && (
         <p data-testid="history-origin">
-          Forked from <code>{h.origin.parent_dir}</code> after cycle {h.origin.cycle} ({changes(h.origin.changes)})
+          Forked from <code>{h.origin.parent_dir}</code> after cycle {h.origin.cycle} ({changes(h.origin.changes)}) ·{' '}
+          <a href="#/compare/parent" data-testid="compare-parent">side by side with the parent</a>
         </p>
       )}
       {h.forks.length > 0 ? (
         <table data-testid="history-forks">
           <thead>
-            <tr><th>fork</th><th>after cycle</th><th>changes</th></tr>
+            <tr><th>fork</th><th>after cycle</th><th>changes</th><th></th></tr>
           </thead>
           <tbody>
             {h.forks.map((f) => (
-              <tr key={f.dir}><td><code>{f.dir}</code></td><td>{f.cycle}</td><td>{changes(f.changes)}</td></tr>
+              <tr key={f.id} data-id={f.id}>
+                <td><code>{f.dir}</code></td><td>{f.cycle}</td><td>{changes(f.changes)}</td>
+                <td><a href={`#/compare/${encodeURIComponent(f.id)}`}>side by side</a></td>
+              </tr>
             ))}
           </tbody>
         </table>
