@@ -66,7 +66,7 @@ test('the attacks ran in a real sandbox and each was refused', { skip }, () => {
   const logs = readdirSync(world.paths.executions).map((f) => readFileSync(join(world.paths.executions, f), 'utf8')).join('');
   assert.ok(ends.length >= 2, JSON.stringify(ends));
   // The disk write came last in each run: refused in the sandbox (no space) or the run ended for it.
-  assert.ok(ends.every((e) => e.reason === 'disk' || e.reason === 'exit') && /"what":"a write past the disk allowance","ok":false/.test(logs) || ends.some((e) => e.reason === 'disk'), `${JSON.stringify(ends)} ${logs.slice(0, 2000)}`);
+  assert.ok(ends.every((e) => e.reason === 'killed_disk' || e.reason === 'exit') && /"what":"a write past the disk allowance","ok":false/.test(logs) || ends.some((e) => e.reason === 'killed_disk'), `${JSON.stringify(ends)} ${logs.slice(0, 2000)}`);
   // The host's snapshots of the planted workspace skipped the links and the FIFO.
   const skipped = world.db.prepare("SELECT MAX(json_extract(data, '$.skipped')) AS n FROM events WHERE type = 'workspace_recorded' AND json_extract(data, '$.agent_id') = 'attacker'").get() as { n: number };
   assert.ok(skipped.n >= 4, `links and FIFO were not followed into the history: ${skipped.n}`);
