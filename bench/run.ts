@@ -2,6 +2,7 @@
 // bench/RESULTS.md, and prints the table. `npm run bench -- --only history[,ledger]` (or the
 // names alone) runs the files whose names start so, and merges their rows into the results
 // files: the other files' rows stay as they were, each with the time it was measured.
+// `--render` rewrites RESULTS.md from results.json alone.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,11 +20,14 @@ interface FileResult {
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (a === '--only' ? [] : args[i - 1] === '--only' || !a.startsWith('--') ? a.split(',') : [])).filter((a) => a !== '');
+// `--render` runs nothing: it rewrites RESULTS.md from results.json (after results merged by hand).
+const render_only = args.includes('--render');
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
+  .filter(() => !render_only)
   .filter((f) => only.length === 0 || only.some((name) => f.startsWith(name)))
   .sort();
-if (files.length === 0) {
+if (files.length === 0 && !render_only) {
   process.stderr.write(`no bench/*.bench.ts matches ${only.join(', ')}\n`);
   process.exit(2);
 }
@@ -44,7 +48,7 @@ for (const file of files) {
 const machine = { node: process.version, cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30) };
 const now = new Date().toISOString();
 const resultsFile = join(here, 'results.json');
-const previous = only.length > 0 && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { at: string; results: FileResult[] }) : null;
+const previous = (only.length > 0 || render_only) && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { at: string; results: FileResult[] }) : null;
 // A partial run replaces its own files' entries and keeps every other file's (with its old time).
 const results: FileResult[] =
   previous === null
@@ -54,7 +58,7 @@ const results: FileResult[] =
 const lines = [
   `# Benchmark results`,
   '',
-  `${previous === null ? now : `${previous.at} (full run); ${ran.map((r) => r.file.replace('.bench.ts', '')).join(', ')} re-run ${now}`} — Node ${machine.node}, ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GiB`,
+  `${previous === null ? now : ran.length === 0 ? `${previous.at} (full run), files re-run since at their own times` : `${previous.at} (full run); ${ran.map((r) => r.file.replace('.bench.ts', '')).join(', ')} re-run ${now}`} — Node ${machine.node}, ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GiB`,
   '',
   '| bench | measure | value | unit | target | ok | note |',
   '|---|---|---:|---|---|---|---|',

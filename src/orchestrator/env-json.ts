@@ -162,7 +162,7 @@ export function envArtifacts(kernel: Kernel, execution: ExecutionView): EnvJson[
   const fee_ucr = kernel.artifacts.storageFeeUcr(kernel.artifacts.bytesHeldBy(agent_id));
   return {
     owned: owned.map((a) => {
-      const usage = reads.usage(a.id);
+      const usage = reads.callTotals(a.id);
       return {
         id: a.id,
         kind: a.kind,

@@ -22,7 +22,14 @@ export interface CycleReport {
   dormant: string[];
   woken: string[];
   died: string[];
+  /**
+   * The host's own time in each step of the cycle, wall ms (logged with the cycle; bench/scale
+   * reads it). `launch` includes starting the winners' sandboxes, not their runs.
+   */
+  phases_ms: Record<CyclePhase, number>;
 }
+
+export type CyclePhase = 'expire_prompts' | 'clearing' | 'launch' | 'storage' | 'trade' | 'lifecycle' | 'kpis' | 'auditor' | 'cycle_hash';
 
 export interface LoopOptions {
   /** Stop after this many cycles (undefined = until stop()). */
@@ -93,9 +100,18 @@ export class WorldLoop {
   /** One cycle: clear, launch or extend winners, review the lifecycle. */
   async cycle(): Promise<CycleReport> {
     const kernel = this.world.kernel;
+    const phases_ms = {} as Record<CyclePhase, number>;
+    let mark = performance.now();
+    const lap = (phase: CyclePhase) => {
+      const now = performance.now();
+      phases_ms[phase] = Math.round((now - mark) * 100) / 100;
+      mark = now;
+    };
     kernel.attention.expireDue({ actor: 'system:loop' }); // prompts past attention.prompt_ttl_s close, unrewarded
+    lap('expire_prompts');
     const held_memory_mb = this.launcher.heldMemoryMb(kernel.clock.now_ms());
     const result: ClearingResult = kernel.market.clear({ actor: 'system:loop' }, { held: { memory: held_memory_mb } });
+    lap('clearing');
     let launched = 0;
     let extended = 0;
     for (const winner of result.winners) {
@@ -103,23 +119,30 @@ export class WorldLoop {
       if (outcome === 'launched') launched++;
       if (outcome === 'extended') extended++;
     }
+    lap('launch');
     // Storage is a priced resource: each clearing burns what the owners' artifact bytes cost.
     kernel.artifacts.chargeStorage(result.cycle, { actor: 'system:loop' });
+    lap('storage');
     // Trade: offers past their expiry close, loans due are collected (docs/trade.md).
     kernel.trade.tick({ actor: 'system:loop' });
+    lap('trade');
     const review = kernel.lifecycle.review({
       cycle: result.cycle,
       min_bundle_cost_ucr: this.minBundleCostUcr(),
       death_after_cycles: this.world.config.lifecycle.death_after_cycles,
     });
+    lap('lifecycle');
     // The cycle's KPIs from the journal (docs/kpis.md), then the auditor's report when one is due.
     kernel.kpis.record(result.cycle);
+    lap('kpis');
     await this.auditor.maybeReport(result.cycle);
+    lap('auditor');
     // Last: the state the cycle left, hashed into the journal (agora replay checks it). Under
     // --simulate every run of the cycle has ended by now; otherwise runs still going carry on.
     kernel.history.closeCycle(result.cycle, { actor: 'system:loop' });
+    lap('cycle_hash');
     this.cycles_run++;
-    const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review };
+    const report: CycleReport = { cycle: result.cycle, winners: result.winners.length, launched, extended, ...review, phases_ms };
     this.log.info({ ...report, prices_ncr: result.next_prices_ncr }, 'cycle');
     return report;
   }

@@ -723,6 +723,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX artifacts_owner ON artifacts (owner_id, status);
     `,
   },
+  {
+    // Scale (docs/scale.md): reads made for every run (env.json) that had to walk an agent's
+    // whole history, or the whole table, to answer; with these each reads only what it returns.
+    version: 18,
+    description: "scale: indexes for env.json's per-run reads (an agent's previous execution, its settled calls and paid reads since then)",
+    sql: `
+      -- The previous execution (ORDER BY started_at_ms DESC, id DESC LIMIT 1) without sorting all of the agent's.
+      DROP INDEX executions_agent;
+      CREATE INDEX executions_agent ON executions (agent_id, started_at_ms, id);
+      -- What an owner's artifacts earned from calls since a time (the table otherwise scanned whole).
+      CREATE INDEX artifact_calls_owner_settled ON artifact_calls (owner_id, ended_at_ms) WHERE status = 'settled';
+      -- Paid reads into an account since a time (otherwise every posting the account ever received).
+      CREATE INDEX postings_to_transfer ON postings (to_id, at_ms) WHERE kind = 'transfer';
+      -- An owner's live artifacts in id order without a sort.
+      DROP INDEX artifacts_owner;
+      CREATE INDEX artifacts_owner ON artifacts (owner_id, status, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -181,6 +181,20 @@ export class ArtifactReads {
       .map(versionView);
   }
 
+  /**
+   * An artifact's all-time calls, successes and earnings: what env.json tells its owner on every
+   * run. One pass over the artifact's calls by index, without usage()'s distinct callers and
+   * median (a sort of every call it ever had, per owned artifact, per run).
+   */
+  callTotals(artifact_id: string): { calls: number; successes: number; earned_ucr: number } {
+    const row = this.core.writer.get<{ calls: number; successes: number | null; earned: number | null }>(
+      `SELECT COUNT(*) AS calls, SUM(status = 'settled') AS successes, SUM(CASE WHEN status = 'settled' THEN price_ucr ELSE 0 END) AS earned
+       FROM artifact_calls WHERE artifact_id = ?`,
+      artifact_id,
+    )!;
+    return { calls: row.calls, successes: row.successes ?? 0, earned_ucr: row.earned ?? 0 };
+  }
+
   /** Usage of an artifact (or one version of it), optionally over cycles [from_cycle, to_cycle]. */
   usage(artifact_id: string, options: { version?: number; from_cycle?: number; to_cycle?: number } = {}): UsageStats {
     const where = `artifact_id = ? AND (? IS NULL OR version = ?) AND cycle >= ? AND cycle <= ?`;

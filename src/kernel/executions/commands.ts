@@ -95,11 +95,10 @@ export class Executions {
   }
 
   listForAgent(agent_id: string, options: { before_ms?: number; limit: number }): ExecutionView[] {
-    return (
-      this.core.db
-        .prepare('SELECT * FROM executions WHERE agent_id = ? AND started_at_ms < ? ORDER BY started_at_ms DESC, id DESC LIMIT ?')
-        .all(agent_id, options.before_ms ?? Number.MAX_SAFE_INTEGER, options.limit) as ExecutionRow[]
-    ).map(view);
+    // Through the writer's cached statement: env.json asks this for every run.
+    return this.core.writer
+      .all<ExecutionRow>('SELECT * FROM executions WHERE agent_id = ? AND started_at_ms < ? ORDER BY started_at_ms DESC, id DESC LIMIT ?', agent_id, options.before_ms ?? Number.MAX_SAFE_INTEGER, options.limit)
+      .map(view);
   }
 
   recent(limit: number): ExecutionView[] {

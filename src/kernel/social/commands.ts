@@ -115,6 +115,8 @@ export class Social {
   deliverUnread(agent_id: string, meta: CommandMeta): InboxMessageRow[] {
     const limit = this.config.env_inbox_messages_max;
     if (limit === 0) return [];
+    // Most runs find no mail: that read needs no write transaction (the kernel is the one writer).
+    if (this.reads.unreadCount(agent_id) === 0) return [];
     return this.core.command(meta, (tx) => {
       const messages = this.reads.inbox(agent_id, { unread_only: true, limit });
       const last = messages[messages.length - 1];
