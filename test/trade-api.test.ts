@@ -174,7 +174,7 @@ test('a loan is repaid over instalments; a sold claim sends the next repayment t
   assertAuditPasses(world);
 });
 
-test('a loan defaults in part: collected as far as the balance goes, never below zero, the default on record', async (t) => {
+test('a loan defaults in part: collected as far as the balance goes, never below zero, the default on record and in the directory', async (t) => {
   const { world, api, tokens } = await setup(t, { alice: 20, bob: 0 });
   const loan = (await api.request('POST', '/market/loans', { token: tokens.bob!, body: { counterparty: 'alice', role: 'borrower', principal: 4, repayment: 10, instalments: 2, first_due_in_cycles: 2, every_cycles: 1 } })).body;
   const ok = await api.request('POST', `/market/loans/${loan.loan_id}/accept`, { token: tokens.alice!, body: { principal: 4, repayment: 10 } });
@@ -194,6 +194,10 @@ test('a loan defaults in part: collected as far as the balance goes, never below
   const record = (await api.request('GET', '/agents/bob/trade', { token: tokens.alice! })).body;
   assert.equal(record.credit.loans_defaulted, 1);
   assert.equal(record.credit.defaulted, 9);
+  // The default is in the directory too, where a lender looks an agent up.
+  const directory = (await api.request('GET', '/social/directory', { token: tokens.alice! })).body as { items: { agent_id: string; credit: { loans_defaulted: number; defaulted: number } }[] };
+  assert.deepEqual(directory.items.find((a) => a.agent_id === 'bob')!.credit, { loans_outstanding: 0, loans_paid: 0, loans_defaulted: 1, defaulted: 9 });
+  assert.equal(directory.items.find((a) => a.agent_id === 'alice')!.credit.loans_defaulted, 0);
   assertConserved(world);
   assertAuditPasses(world);
 });

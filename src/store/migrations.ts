@@ -739,6 +739,8 @@ export const migrations: readonly Migration[] = [
       -- An owner's live artifacts in id order without a sort.
       DROP INDEX artifacts_owner;
       CREATE INDEX artifacts_owner ON artifacts (owner_id, status, id);
+      -- A borrower's credit record (the directory lists it per agent).
+      CREATE INDEX trade_loans_borrower ON trade_loans (borrower_id, status);
     `,
   },
 ];

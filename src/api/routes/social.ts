@@ -9,6 +9,7 @@ import { AgoraError } from '../../base/errors.js';
 import { bundleFromNatural, bundleToNatural } from '../../kernel/resources/units.js';
 import { creditsToMicro, microToCredits, positiveCreditsToMicro } from '../../kernel/ledger/money.js';
 import type { InboxMessageRow } from '../../kernel/social/reads.js';
+import type { CreditRecord } from '../../kernel/trade/loans.js';
 import { callerAgentId, seesEscrowOf } from '../auth.js';
 import { bundleInput } from './market.js';
 import type { SentMessage } from '../../kernel/social/commands.js';
@@ -24,7 +25,7 @@ function viewMessage(m: InboxMessageRow) {
   return { id: m.message_id, seq: m.seq, from: m.from_id, content: m.content, timestamp: iso(m.sent_at_ms), broadcast: m.broadcast, read: m.read };
 }
 
-function viewAgent(a: AgentView & { children: number }, request: FastifyRequest) {
+function viewAgent(a: AgentView & { children: number }, request: FastifyRequest, c: CreditRecord) {
   return {
     agent_id: a.id,
     status: a.status,
@@ -36,6 +37,7 @@ function viewAgent(a: AgentView & { children: number }, request: FastifyRequest)
     children: a.children,
     executions: a.executions,
     created_at: iso(a.created_at_ms),
+    credit: { loans_outstanding: c.loans_outstanding, loans_paid: c.loans_paid, loans_defaulted: c.loans_defaulted, defaulted: microToCredits(c.defaulted_ucr) },
   };
 }
 
@@ -202,7 +204,7 @@ export async function socialRoutes(app: FastifyInstance, ctx: ApiContext): Promi
     handler: async (request) => {
       const { status, after, limit } = request.query;
       const page = social.reads.directory({ status, after_id: after, limit });
-      return { items: page.map((a) => viewAgent(a, request)), next_after: page.length === limit ? page[page.length - 1]!.id : null };
+      return { items: page.map((a) => viewAgent(a, request, kernel.trade.loans.creditRecord(a.id))), next_after: page.length === limit ? page[page.length - 1]!.id : null };
     },
   });
 

@@ -24,6 +24,9 @@ export const agentEntry = z.object({
   children: z.number().int(),
   executions: z.number().int(),
   created_at: z.string(),
+  credit: z
+    .object({ loans_outstanding: z.number().int(), loans_paid: z.number().int(), loans_defaulted: z.number().int(), defaulted: z.number().describe('Credits it left unpaid, over all its loans') })
+    .describe('Its record as a borrower (docs/trade.md): what a lender reads before lending'),
 });
 
 export const sentView = z.object({
