@@ -1,9 +1,10 @@
 // What MCP adds to an API call: the same route (GET /economic/balance/:agent_id, an agent
 // reading its own balance with its bearer token) over plain HTTP and as the MCP tool `balance`
-// over /mcp (one stateless JSON-RPC POST: a fresh SDK server and transport, then the route
-// injected in-process as the caller). Interleaved in one run so drift cancels; both over one
-// kept-alive loopback connection. Target: the median MCP call at most 2 ms above the median
-// HTTP call.
+// over /mcp (one stateless JSON-RPC POST: a pooled SDK server and a fresh transport, then the
+// route injected in-process as the caller). Interleaved in one run so drift cancels; both over
+// one kept-alive loopback connection. Target: the median MCP call at most 2 ms above the median
+// HTTP call. The process's CPU per call (client and server, same process) is reported beside
+// it: on a loaded machine wall times stretch with the load, CPU much less.
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -55,18 +56,30 @@ export default async function mcpBench(): Promise<BenchRow[]> {
   const call = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'balance', arguments: { agent_id: 'bench' } } });
   const http_ms: number[] = [];
   const mcp_ms: number[] = [];
+  const http_cpu_ms: number[] = [];
+  const mcp_cpu_ms: number[] = [];
+  const cpuSince = (c: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1000;
+  };
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
+      let c0 = process.cpuUsage();
       let t0 = performance.now();
       JSON.parse(await send(api.url, 'GET', '/economic/balance/bench', headers));
       const dh = performance.now() - t0;
+      const ch = cpuSince(c0);
+      c0 = process.cpuUsage();
       t0 = performance.now();
       const answer = JSON.parse(await send(api.url, 'POST', '/mcp', mcpHeaders, call)) as { result?: { isError: boolean } };
       const dm = performance.now() - t0;
+      const cm = cpuSince(c0);
       if (answer.result?.isError !== false) throw new Error(`the MCP call failed: ${JSON.stringify(answer)}`);
       if (i >= WARMUP) {
         http_ms.push(dh);
         mcp_ms.push(dm);
+        http_cpu_ms.push(ch);
+        mcp_cpu_ms.push(cm);
       }
     }
   } finally {
@@ -80,5 +93,6 @@ export default async function mcpBench(): Promise<BenchRow[]> {
     { name: 'HTTP GET /economic/balance p50', value: median(http_ms), unit: 'ms' },
     { name: 'MCP tools/call balance p50', value: median(mcp_ms), unit: 'ms' },
     { name: 'MCP added latency over the same HTTP route (p50 difference)', value: added, unit: 'ms', target: `<= ${TARGET_MS}`, ok: added <= TARGET_MS, note: `${RUNS} interleaved pairs; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores` },
+    { name: 'MCP added CPU per call over the same HTTP route (p50 difference)', value: median(mcp_cpu_ms) - median(http_cpu_ms), unit: 'ms', note: `process CPU, client and server; HTTP p50 ${median(http_cpu_ms).toFixed(2)} ms` },
   ];
 }

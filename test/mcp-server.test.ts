@@ -71,6 +71,20 @@ test('a tool call is its HTTP twin: the same answer, journaled and charged the s
   assert.equal(payload(refused).error.code, 'UNAUTHENTICATED', 'no credentials: the route refuses, as over HTTP');
 });
 
+test('concurrent calls from different agents each act as their own caller (the SDK servers are pooled)', async (t) => {
+  const { world, api } = await servedWorld(t);
+  for (const id of ['alice', 'bob', 'carol']) addAgent(world, id, 100);
+  const clients = { alice: await connect(api, agentToken(world, 'alice'), t), bob: await connect(api, agentToken(world, 'bob'), t) };
+  const calls = [];
+  for (let i = 0; i < 8; i++) {
+    for (const [who, client] of Object.entries(clients)) calls.push(client.callTool({ name: 'message', arguments: { to_id: 'carol', content: `${who} ${i}` } }));
+  }
+  for (const result of await Promise.all(calls)) assert.equal(result.isError, false, JSON.stringify(result));
+  const sent = eventsOf(world, 'message_sent');
+  assert.equal(sent.length, 16);
+  for (const m of sent) assert.equal(m.from_id, String(m.content ?? '').split(' ')[0], `message ${JSON.stringify(m)} is from its sender`);
+});
+
 test('the delegation header is internal: a request from outside that sends one is refused', async (t) => {
   const { world, api } = await servedWorld(t);
   addAgent(world, 'alice', 100);

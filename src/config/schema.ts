@@ -558,6 +558,7 @@ export const packagesSchema = section(() => z
     npm_registry_url: z.string().url().default('https://registry.npmjs.org/').describe('The npm registry the install uses; its host must be in packages.allowed_hosts.'),
     allowed_hosts: z.array(z.string().min(1).max(255)).default(['registry.npmjs.org']).describe('Hosts (host or host:port) the install sandbox\'s proxy lets it reach: HTTPS CONNECT on port 443 for a bare host, plain HTTP for host:port; anything else is refused.'),
     denied: z.array(z.string().max(214)).default([]).describe('Package names never installed (ACCESS_DENIED).'),
+    ca_file: z.string().max(4096).default('').describe('PEM file of the certificate authorities npm trusts inside the install sandbox, copied in (the sandbox has no /etc/ssl of the host). Empty: the host\'s NODE_EXTRA_CA_CERTS, else SSL_CERT_FILE, else npm\'s built-in roots. Needed where the host\'s egress re-signs TLS with its own CA.'),
     install_scripts: z.boolean().default(false).describe('Let npm run the packages\' install scripts (inside the install sandbox). Off by default: a dependency\'s script is anyone\'s code.'),
     install_timeout_ms: int(1000, 600_000).default(60_000).describe('Longest one install may take, wall clock; past it the sandbox is stopped and nothing is installed.'),
     install_cpu_ms_max: int(100, 600_000).default(30_000).describe('CPU time one install may use.'),

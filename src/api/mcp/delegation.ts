@@ -3,7 +3,7 @@
 // auth hook (auth.ts) takes the caller bound to that key instead of reading a connection or a
 // token. Keys exist only in this process's memory for the duration of one injected request, so
 // a request from outside that sends the header names no key and is refused.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AgoraError } from '../../base/errors.js';
 import type { Caller } from '../context.js';
 
@@ -13,7 +13,9 @@ const pending = new Map<string, Caller | null>();
 
 /** Binds `caller` to a fresh key for one injected request; `release` when it has answered. */
 export function delegate(caller: Caller | null): { key: string; release(): void } {
-  const key = randomBytes(32).toString('base64url');
+  // 122 random bits from Node's buffered CSPRNG: unguessable for the milliseconds a key lives,
+  // without a synchronous randomBytes call on every MCP tool call.
+  const key = randomUUID();
   pending.set(key, caller);
   return { key, release: () => pending.delete(key) };
 }

@@ -5,7 +5,7 @@
 // measured and copied into the workspace through SafeDir (regular files and directories only:
 // links, .bin among them, are not copied), and the kernel charges the bytes and CPU in the
 // same turn (package_installed). Any failure before the copy leaves the workspace as it was.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgoraError } from '../../base/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -45,7 +45,11 @@ export class PackageInstaller implements PackageService {
     const socket_path = join(ctx.socket_dir, `${id}.sock`);
     const proxy = await startRegistryProxy({ socket_path, allowed_hosts: cfg.allowed_hosts, bytes_max: cfg.download_bytes_max });
     try {
-      SafeDir.with(staging, (dir) => dir.writeNewFile('package.json', JSON.stringify({ name: 'agora-install', private: true }), { mode: 0o644, owner: null }));
+      const ca = trustedCas(cfg.ca_file);
+      SafeDir.with(staging, (dir) => {
+        dir.writeNewFile('package.json', JSON.stringify({ name: 'agora-install', private: true }), { mode: 0o644, owner: null });
+        if (ca !== null) dir.writeNewFile(CA_NAME, ca, { mode: 0o644, owner: null });
+      });
       const proxy_url = `http://127.0.0.1:${ctx.config.sandbox.api_port_inside}`;
       const handle = await ctx.runner.start({
         execution_id: id,
@@ -61,6 +65,10 @@ export class PackageInstaller implements PackageService {
           npm_config_ignore_scripts: cfg.install_scripts ? 'false' : 'true',
           npm_config_update_notifier: 'false',
           npm_config_loglevel: 'error',
+          // Only this config: the host's global npmrc is visible under /usr and may name files
+          // (its cafile) that do not exist in here, which leaves npm retrying a failed TLS.
+          npm_config_globalconfig: `${INSIDE.tmp}/no-global-npmrc`,
+          ...(ca === null ? {} : { npm_config_cafile: `${INSIDE.workspace}/${CA_NAME}`, NODE_EXTRA_CA_CERTS: `${INSIDE.workspace}/${CA_NAME}` }),
         },
         limits: { ...runLimits(ctx.config, { memory_mb: cfg.install_memory_mb, wall_ms: cfg.install_timeout_ms, cpu_ms_max: cfg.install_cpu_ms_max }), disk_bytes_max: cfg.install_bytes_max * 2 + (1 << 20) },
         api_socket_path: socket_path,
@@ -104,6 +112,30 @@ export class PackageInstaller implements PackageService {
       rmSync(socket_path, { force: true });
       rmSync(staging, { recursive: true, force: true });
     }
+  }
+}
+
+/** The CA bundle copied into the staging root (outside node_modules, so never copied to the workspace). */
+const CA_NAME = '.agora-ca.pem';
+const CA_BYTES_MAX = 4 * 1024 * 1024;
+
+/**
+ * The certificate authorities npm is to trust inside the sandbox, which has a generated /etc and
+ * so none of the host's: packages.ca_file, else the host's own NODE_EXTRA_CA_CERTS or
+ * SSL_CERT_FILE (where an egress proxy re-signs TLS, its CA is there), else null (npm's roots).
+ */
+function trustedCas(ca_file: string): Buffer | null {
+  const path = ca_file !== '' ? ca_file : (process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE ?? '');
+  if (path === '') return null;
+  try {
+    const pem = readFileSync(path);
+    if (pem.length > CA_BYTES_MAX) throw new AgoraError('UNAVAILABLE', `the CA file ${path} is over ${CA_BYTES_MAX} bytes`);
+    return pem;
+  } catch (err) {
+    if (err instanceof AgoraError) throw err;
+    // A named file that cannot be read is the operator's mistake: say so rather than hang in TLS.
+    if (ca_file !== '') throw new AgoraError('UNAVAILABLE', `packages.ca_file ${ca_file} cannot be read`);
+    return null;
   }
 }
 
