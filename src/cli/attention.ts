@@ -37,8 +37,8 @@ export function registerAttentionCommands(program: Command): void {
     .option('-s, --status <status>', 'pending, rewarded, expired or all', 'pending')
     .option('-n, --limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'machine-readable output')
-    .action((_opts, command: Command) => {
-      const { world, options } = openCliWorld(command);
+    .action(async (_opts, command: Command) => {
+      const { world, options } = await openCliWorld(command);
       try {
         const status = statusFilter<PromptStatus>(options.status, ['pending', 'rewarded', 'expired']);
         const prompts = world.kernel.attention.list({ status, limit: options.limit as number });

@@ -50,8 +50,8 @@ export function registerCapabilityCommands(program: Command): void {
     .option('-s, --status <status>', 'pending, approved, denied or all', 'pending')
     .option('-n, --limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'machine-readable output')
-    .action((_opts, command: Command) => {
-      const { world, options } = openCliWorld(command);
+    .action(async (_opts, command: Command) => {
+      const { world, options } = await openCliWorld(command);
       try {
         const status = statusFilter<RequestStatus>(options.status, ['pending', 'approved', 'denied']);
         const items = world.kernel.capabilities.list({ status, limit: options.limit as number });

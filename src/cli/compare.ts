@@ -5,7 +5,7 @@
 // (src/kernel/kpis/compare.ts).
 import { resolve } from 'node:path';
 import { compareKpiValues } from '../kernel/kpis/compare.js';
-import type { World } from '../orchestrator/open-world.js';
+import type { WorldReader } from '../orchestrator/read-world.js';
 
 export interface KpiComparison {
   this_dir: string;
@@ -20,7 +20,7 @@ export interface KpiComparison {
 }
 
 /** KPIs of both worlds at the last cycle both recorded (src/kernel/kpis/compare.ts). */
-export function compareKpis(here: World, other: World): KpiComparison {
+export function compareKpis(here: WorldReader, other: WorldReader): KpiComparison {
   const origin = other.kernel.history.origin();
   const mine_origin = here.kernel.history.origin();
   // A fork's journal begins as its parent's (the same world id): the recorded directory tells them apart.

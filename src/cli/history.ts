@@ -10,7 +10,7 @@ import { forkWorld } from '../orchestrator/fork.js';
 import { agentOwner } from '../workspace/workspace-store.js';
 import { positiveInt, type GlobalOptions } from './options.js';
 import { printOutput } from './output.js';
-import { withWorld, writeWorld } from './world-access.js';
+import { withOpenWorld, withWorld, writeWorld } from './world-access.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const cycleArg = (v: string) => (v === '0' ? 0 : positiveInt(v));
@@ -21,8 +21,8 @@ export function registerHistoryCommands(program: Command): void {
     .description('re-fold the journal into a fresh store and check every cycle\'s recorded state hash (re-runs no agent)')
     .option('--to <cycle>', 'stop after this cycle', cycleArg)
     .option('--json', 'machine-readable output')
-    .action((options: { to?: number; json?: boolean }, command: Command) => {
-      const result = withWorld(command, (world) => replayJournal(world.db, { to_cycle: options.to }));
+    .action(async (options: { to?: number; json?: boolean }, command: Command) => {
+      const result = await withWorld(command, (world) => replayJournal(world.db, { to_cycle: options.to }));
       const d = result.first_difference;
       const text = result.ok
         ? `replay ok: ${result.cycles_checked} cycles, ${result.events} events`
@@ -87,7 +87,7 @@ export function registerHistoryCommands(program: Command): void {
     .action(async (dir: string, options: { json?: boolean }, command: Command) => {
       const { compareKpis } = await import('./compare.js');
       const { openWorld } = await import('../orchestrator/open-world.js');
-      const result = withWorld(command, (here) => {
+      const result = await withWorld(command, (here) => {
         const other = openWorld({ dir: resolve(dir), config: here.config, create: false, log_to_file: false });
         try {
           return compareKpis(here, other);
@@ -112,8 +112,8 @@ export function registerHistoryCommands(program: Command): void {
     .option('--run <execution>', 'the run (default: the latest recorded)')
     .option('--cycle <n>', 'the latest run recorded by the end of this cycle', cycleArg)
     .option('--json', 'machine-readable output')
-    .action((agent: string, options: { to: string; run?: string; cycle?: number; json?: boolean }, command: Command) => {
-      const result = withWorld(command, (world) => {
+    .action(async (agent: string, options: { to: string; run?: string; cycle?: number; json?: boolean }, command: Command) => {
+      const result = await withOpenWorld(command, (world) => {
         const at_seq = options.cycle === undefined ? undefined : world.kernel.history.cycle(options.cycle)?.seq;
         if (options.cycle !== undefined && at_seq === undefined) throw new AgoraError('NOT_FOUND', `the world recorded no end of cycle ${options.cycle}`);
         const record = world.kernel.history.workspaceRecord(agent, { execution_id: options.run, at_seq });

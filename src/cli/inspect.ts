@@ -10,7 +10,7 @@ import { lastSeq } from '../store/journal.js';
 import { loadConfig } from '../config/load.js';
 import { positiveInt } from './options.js';
 import { printOutput as print, printText } from './output.js';
-import { withWorld } from './world-access.js';
+import { withOpenWorld, withWorld } from './world-access.js';
 import { formatTable } from './table.js';
 import { lineageTree } from './lineage-tree.js';
 
@@ -122,7 +122,8 @@ export function registerInspectCommands(program: Command): void {
     .description('mint a bearer token for an agent (development and tests; runs get their own)')
     .option('--ttl <seconds>', 'lifetime in seconds (default auth.dev_token_ttl_s)', positiveInt)
     .action((agent: string, _opts, command: Command) =>
-      withWorld(command, (world, options) => {
+      // The whole world: the token signer is part of the composition a reader leaves out.
+      withOpenWorld(command, (world, options) => {
         const found = world.kernel.agents.get(agent);
         if (found === null) throw new AgoraError('NOT_FOUND', `no agent ${agent}`);
         const ttl_s = (options.ttl as number | undefined) ?? world.config.auth.dev_token_ttl_s;

@@ -100,8 +100,8 @@ export function registerResearchCommands(program: Command): void {
     .description("the auditor's reports (every auditor.every_cycles cycles), newest first")
     .option('-n, --limit <n>', 'how many', positiveInt, 1)
     .option('--json', 'machine-readable output')
-    .action((_opts, command: Command) => {
-      const { world, options } = openCliWorld(command);
+    .action(async (_opts, command: Command) => {
+      const { world, options } = await openCliWorld(command);
       try {
         const reports = world.kernel.kpis.reports(options.limit as number);
         const text = reports.length === 0 ? `no report yet (the auditor writes one every ${world.config.auditor.every_cycles} cycles; auditor.every_cycles)` : reports.map((r) => `${'='.repeat(8)} cycle ${r.cycle} (${r.author}) ${'='.repeat(8)}\n${r.text}`).join('\n\n');
@@ -116,8 +116,8 @@ export function registerResearchCommands(program: Command): void {
     .description('the ecosystem KPIs of the last cycles (docs/kpis.md)')
     .option('-n, --cycles <n>', 'how many cycles', positiveInt, 10)
     .option('--json', 'machine-readable output')
-    .action((_opts, command: Command) => {
-      const { world, options } = openCliWorld(command);
+    .action(async (_opts, command: Command) => {
+      const { world, options } = await openCliWorld(command);
       try {
         const rows = world.kernel.kpis.series(options.cycles as number);
         const names = world.kernel.kpis.definitions.map((d) => d.name);

@@ -22,6 +22,7 @@ import { workspaceWalkLimits } from '../workspace/walk.js';
 import { join } from 'node:path';
 import { ensureWorldDir, readOrCreateSecret, worldExists, worldPaths, type WorldPaths } from '../store/world-dir.js';
 import { lockWorld, type WorldLock } from '../store/world-lock.js';
+import { NoWorldError } from './read-world.js';
 
 export interface WorldOptions {
   dir: string;
@@ -40,7 +41,8 @@ export interface WorldOptions {
   own?: boolean;
 }
 
-export class NoWorldError extends Error {}
+// Where the CLI's readers open a world too (read-world.ts, which a reader loads without this file).
+export { NoWorldError } from './read-world.js';
 
 export interface World {
   paths: WorldPaths;

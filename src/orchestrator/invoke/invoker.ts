@@ -28,11 +28,15 @@ import type { ApiPort } from '../ports.js';
 import { CallLogs } from './call-logs.js';
 import { callLogPath, runTool, type Allowance, type Metered, type ToolOutcome, type ToolRun, type ToolRunContext } from './tool-run.js';
 import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService, serviceArtifacts } from './host-services.js';
-import { runMcpServer } from './mcp/server-run.js';
 import { plain, type ListedTool } from './mcp/server-shapes.js';
 import { ArtifactBytes } from '../../store/artifact-bytes.js';
 import { fileNameLimits } from '../../kernel/artifacts/validate.js';
 import type { BundleFile } from '../../store/artifact-bytes.js';
+
+// The MCP client (the SDK, and Ajv under it: about 400 KB) is loaded on the first MCP call or
+// listing, not with the invoker: every world opening builds an invoker, and `agora status`
+// or `agora requests` would otherwise compile it at each start.
+const runMcpServer: typeof import('./mcp/server-run.js').runMcpServer = async (...args) => (await import('./mcp/server-run.js')).runMcpServer(...args);
 
 const HOST_SERVICE_IDS = HOST_SERVICES.map((s) => s.id);
 
