@@ -1,5 +1,7 @@
 // The one place every constant of Agora lives. Each key has a default and a description;
 // docs/config.md is generated from this file (`npm run docs:config`) and a test keeps it in step.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -531,6 +533,35 @@ export const telemetrySchema = section(() => z
   })
   .prefault({}));
 
+// A genesis MCP server: one of the runtime's packages, or the operator's own stdio server. The
+// path is the operator's alone (config), never an agent's; it is checked here, before any world opens.
+const mcpServerEntry = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).describe('The artifact is agora-mcp:NAME'),
+    enabled: z.boolean().default(true),
+    description: z.string().max(500).default(''),
+    package: z.string().max(214).regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/).optional().describe("A package in the agent runtime (runtime/package.json); its bin runs from the sandbox's read-only /opt/agora/runtime"),
+    command: z
+      .string()
+      .max(4096)
+      .refine((p) => isAbsolute(p), { message: 'must be an absolute path' })
+      .refine((p) => existsSync(p) && statSync(p).isFile(), { message: 'must be an existing file' })
+      .refine((p) => /\.(m|c)?js$|\.py$|\.sh$/.test(p), { message: 'must end in .js, .mjs, .cjs, .py or .sh (it runs with node, python3 or sh)' })
+      .optional()
+      .describe("The operator's own server: the absolute host path of its entry file; its directory is mounted read-only at /code"),
+    args: z.array(z.string().max(1000)).max(32).default([]).describe('Arguments after the entry; {scratch} is the call\'s scratch directory'),
+    env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/), z.string().max(1000)).default({}).describe('Environment of the server; {scratch} as in args'),
+    price_ucr: int(0, 1e12).default(10_000).describe('Price in µcr of one call of any of its tools; burned (system:agora holds no balance)'),
+    data_dir: z.enum(['scratch']).default('scratch').describe("The only data directory a server gets: the call's fresh scratch directory at /workspace, removed after"),
+  })
+  .refine((x) => (x.package === undefined) !== (x.command === undefined), { message: 'give exactly one of package or command' });
+
+const DEFAULT_MCP_SERVERS: z.output<typeof mcpServerEntry>[] = ([
+  { name: 'memory', package: '@modelcontextprotocol/server-memory', description: 'A knowledge graph (entities, relations, observations), kept for the one call', env: { MEMORY_FILE_PATH: '{scratch}/memory.jsonl' }, price_ucr: 5_000 },
+  { name: 'sequential-thinking', package: '@modelcontextprotocol/server-sequential-thinking', description: 'Step-by-step structured thinking', env: { DISABLE_THOUGHT_LOGGING: 'true' }, price_ucr: 2_000 },
+  { name: 'filesystem', package: '@modelcontextprotocol/server-filesystem', description: "Files in the call's own scratch directory, nothing else", args: ['{scratch}'], price_ucr: 5_000 },
+] as { name: string; package: string; description: string; env?: Record<string, string>; args?: string[]; price_ucr: number }[]).map((x) => ({ enabled: true, args: [], env: {}, data_dir: 'scratch' as const, ...x }));
+
 // MCP servers run as artifacts (docs/mcp.md, "MCP servers as artifacts"): what the host takes from one.
 export const mcpSchema = section(() => z
   .strictObject({
@@ -548,6 +579,12 @@ export const mcpSchema = section(() => z
       })
       .prefault({})
       .describe('What the run that lists an mcp_server bundle\'s tools at publish may use (host-paid, like a contract check).'),
+    servers: z
+      .array(mcpServerEntry)
+      .max(32)
+      .default(() => DEFAULT_MCP_SERVERS.map((x) => ({ ...x, args: [...x.args], env: { ...x.env } })))
+      .refine((list) => new Set(list.map((x) => x.name)).size === list.length, { message: 'server names must be unique' })
+      .describe('Genesis MCP servers (docs/mcp.md, "Genesis MCP servers"): each enabled one is an mcp_server artifact agora-mcp:NAME owned by system:agora, its tools listed once in a sandbox when the runner is first attached. The default list is the offline reference servers in the agent runtime.'),
   })
   .prefault({}));
 

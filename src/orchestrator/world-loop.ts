@@ -82,6 +82,9 @@ export class WorldLoop {
     const last_ms = this.world.kernel.executions.lastJournaledAtMs();
     if (virtual !== undefined && last_ms > virtual.now_ms()) virtual.set(last_ms + interval_ms);
     await this.launcher.recover();
+    // Simulation: the genesis MCP servers' registration (listed in sandboxes, in the background
+    // of a real-clock start) lands before the first cycle, at the same place in every run.
+    if (virtual !== undefined) await this.world.invoker.genesisMcp;
     const started_wall_ms = Date.now();
     while (!this.stopping && (this.options.cycles === undefined || this.cycles_run < this.options.cycles)) {
       const report = await this.cycle();

@@ -23,6 +23,8 @@ export interface TestWorld extends World {
  * unless a test configures it.
  */
 function withTestDefaults(config: ConfigInput): ConfigInput {
+  // Genesis MCP servers each take a sandbox run to list at attach: only tests of them ask for them.
+  if (config.mcp?.servers === undefined) config = { ...config, mcp: { ...config.mcp, servers: [] } };
   if (config.agents?.genesis_first_bid !== undefined) return config;
   return { ...config, agents: { ...config.agents, genesis_first_bid: { credits: 0 } } };
 }

@@ -187,7 +187,8 @@ export class ArtifactCalls {
       const refund_ucr = call.held_ucr - price_ucr - resources_ucr;
       const escrow = escrowAccount(call.payer_id);
       const postings: Posting[] = [];
-      if (price_ucr > 0) postings.push({ from: escrow, to: call.owner_id, amount_ucr: price_ucr, kind: 'transfer', memo: `call ${call.call_id}` });
+      // system:agora holds no balance: what its genesis MCP servers earn is burned.
+      if (price_ucr > 0) postings.push(call.owner_id === SERVICE_OWNER ? { from: escrow, to: SYSTEM_BURN, amount_ucr: price_ucr, kind: 'burn', memo: `call ${call.call_id}` } : { from: escrow, to: call.owner_id, amount_ucr: price_ucr, kind: 'transfer', memo: `call ${call.call_id}` });
       if (resources_ucr > 0) postings.push({ from: escrow, to: SYSTEM_BURN, amount_ucr: resources_ucr, kind: 'burn', memo: `call ${call.call_id}` });
       if (call.parent_call_id === null && refund_ucr > 0) postings.push({ from: escrow, to: call.payer_id, amount_ucr: refund_ucr, kind: 'refund', memo: `call ${call.call_id}` });
       tx.emit('artifact_call_settled', {

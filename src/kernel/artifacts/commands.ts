@@ -188,17 +188,19 @@ export class Artifacts {
    * one absent from the directory is registered, owned by system:agora, every tool free. Its
    * code is the host's, so it holds no bytes and pays no storage; it moves no money.
    */
-  registerServices(services: readonly { artifact_id: string; name: string; description: string; tags: string[]; interface: ArtifactInterface }[], meta: CommandMeta = { actor: SERVICE_OWNER }): number {
+  registerServices(services: readonly { artifact_id: string; name: string; description: string; tags: string[]; interface: ArtifactInterface; kind?: 'mcp_server' }[], meta: CommandMeta = { actor: SERVICE_OWNER }): number {
     const missing = services.filter((s) => this.get(s.artifact_id) === null);
     if (missing.length === 0) return 0;
     this.core.command(meta, (tx) => {
       for (const s of missing) {
         if (this.get(s.artifact_id) !== null) continue;
-        invariant(s.interface.tools.every((t) => t.pricing.kind === 'fixed' && t.pricing.price_ucr === 0), "Agora's services are free");
+        // Host services are free; a genesis MCP server (kind mcp_server) is priced by config, its earnings burned.
+        invariant(s.kind === 'mcp_server' || s.interface.tools.every((t) => t.pricing.kind === 'fixed' && t.pricing.price_ucr === 0), "Agora's services are free");
         const content_hash = createHash('sha256').update(JSON.stringify(s.interface)).digest('hex');
         tx.emit('artifact_service_registered', {
           artifact_id: s.artifact_id,
           owner_id: SERVICE_OWNER,
+          ...(s.kind !== undefined ? { kind: s.kind } : {}),
           name: s.name,
           description: s.description,
           tags: s.tags,

@@ -6,7 +6,7 @@ import { lazySchemas } from '../engine/events.js';
 import { agentId, count, postings } from '../ledger/events.js';
 
 /** An agent's artifact (`art-` and 12 characters), or one of Agora's own services (`agora:<name>`). */
-export const artifactId = z.string().regex(/^(art-[a-z0-9]{12}|agora:[a-z]{1,32})$/);
+export const artifactId = z.string().regex(/^(art-[a-z0-9]{12}|agora:[a-z]{1,32}|agora-mcp:[a-z][a-z0-9-]{0,31})$/);
 /** Who owns Agora's own services: no agent, so no one can transfer, update or delete them. */
 export const SERVICE_OWNER = 'system:agora';
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -98,14 +98,15 @@ export const artifactEvents = lazySchemas({
     .describe('A tombstone: the id is never reused; reads and calls answer 410 DELETED; storage stops.'),
   artifact_service_registered: () => z
     .strictObject({
-      artifact_id: z.string().regex(/^agora:[a-z]{1,32}$/),
+      artifact_id: z.string().regex(/^(agora:[a-z]{1,32}|agora-mcp:[a-z][a-z0-9-]{0,31})$/),
       owner_id: z.literal(SERVICE_OWNER),
+      kind: z.literal('mcp_server').optional().describe('Absent: a host service (kind code, free). mcp_server: a genesis MCP server from config mcp.servers, priced, its code the runtime\'s or the operator\'s'),
       name: z.string(),
       description: z.string(),
       tags: z.array(z.string()),
       first: versionRecord.describe('Its interface (every tool free); no bytes, its code is the host\'s'),
     })
-    .describe("One of Agora's own services (ledger, discovery, escrow, events) entered the directory as a genesis artifact, owned by system:agora; it moves no money."),
+    .describe("One of Agora's own services (ledger, discovery, escrow, events), or a genesis MCP server (agora-mcp:NAME), entered the directory as a genesis artifact, owned by system:agora; registering moves no money."),
   artifact_call_started: () => z
     .strictObject({
       call_id: z.string().min(1),

@@ -18,7 +18,8 @@ function ajvInstance(): Ajv2020 {
   if (instance === null) {
     const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
     const addFormats = require('ajv-formats') as typeof addFormatsModule;
-    instance = new Ajv({ strict: true, allErrors: false, validateFormats: true });
+    // allowUnionTypes: `type: ["boolean", "string"]` is plain JSON Schema, and MCP servers (sequential thinking) list it.
+    instance = new Ajv({ strict: true, allowUnionTypes: true, allErrors: false, validateFormats: true });
     addFormats.default(instance);
   }
   return instance;

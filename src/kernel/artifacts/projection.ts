@@ -88,8 +88,8 @@ export const artifactProjectors: Projectors = {
     w.run(
       `INSERT INTO artifacts (id, owner_id, created_by, kind, name, description, tags, access_contract_id, price_read_ucr, call_price_ucr,
          can_execute, latest_version, bytes_held, status, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, 'code', ?, ?, ?, 'kernel:public', 0, 0, 1, ?, 0, 'live', ?, ?)`,
-      data.artifact_id, data.owner_id, data.owner_id, data.name, data.description, JSON.stringify(data.tags), v.version, event.at_ms, event.at_ms,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'kernel:public', 0, ?, 1, ?, 0, 'live', ?, ?)`,
+      data.artifact_id, data.owner_id, data.owner_id, data.kind ?? 'code', data.name, data.description, JSON.stringify(data.tags), callPriceOf(v.interface), v.version, event.at_ms, event.at_ms,
     );
     insertVersion(w, data.artifact_id, v, data.owner_id, event.at_ms);
     indexText(w, data.artifact_id, data.name, data.description, data.tags, v.interface);

@@ -28,6 +28,9 @@ import type { ApiPort } from '../ports.js';
 import { CallLogs } from './call-logs.js';
 import { callLogPath, runTool, type Allowance, type Metered, type ToolOutcome, type ToolRun, type ToolRunContext } from './tool-run.js';
 import { HOST_SERVICE_PREFIX, HOST_SERVICES, hostService, serviceArtifacts } from './host-services.js';
+import type { McpLaunch } from './mcp/server-run.js';
+import { genesisMcpId, genesisServer, launchOf, type GenesisServer } from './mcp/genesis-servers.js';
+import { mcpInterface } from '../../kernel/artifacts/mcp-interface.js';
 import { plain, type ListedTool } from './mcp/server-shapes.js';
 import { ArtifactBytes } from '../../store/artifact-bytes.js';
 import { fileNameLimits } from '../../kernel/artifacts/validate.js';
@@ -59,6 +62,8 @@ export class Invoker implements InvocationService, ContractRunner {
   private sandbox: { runner: Runner; api: ApiPort; socket_dir: string; scratch_parent: string } | null = null;
   private checks = 0;
   private listings = 0;
+  /** The genesis MCP servers' registration started at attach (tests and the launcher may await it). */
+  genesisMcp: Promise<void> = Promise.resolve();
 
   private readonly logs: CallLogs;
 
@@ -74,6 +79,60 @@ export class Invoker implements InvocationService, ContractRunner {
     this.registerServices();
     this.failOrphans();
     this.sandbox = { runner, api, socket_dir: sockets, scratch_parent: mkdtempSync(join(tmpdir(), 'agora-calls-')) };
+    // In the background: listing a server's tools takes a sandbox run, which world start does not wait for.
+    this.genesisMcp = this.registerGenesisMcp();
+  }
+
+  /**
+   * Each enabled server of mcp.servers not yet in the directory: its tools listed once in a
+   * sandbox (host-paid, on mcp.discover_allowance) and registered as agora-mcp:NAME, owned by
+   * system:agora, every tool at the server's price_ucr. A server that cannot start or list is
+   * skipped with one log line (tried again at the next attach); it never fails the world.
+   */
+  private async registerGenesisMcp(): Promise<void> {
+    const cfg = this.deps.config;
+    const todo = cfg.mcp.servers.filter((s) => s.enabled && this.deps.artifacts.get(genesisMcpId(s.name)) === null);
+    const skip = (server: GenesisServer, err: unknown) => {
+      const why = err instanceof AgoraError ? err.message : 'it failed inside the host';
+      this.deps.log.warn({ server: server.name }, `genesis MCP server ${server.name} skipped: ${why}`);
+    };
+    // Listed in parallel, registered in config order whatever order the listings end in, so
+    // the journal does not depend on which sandbox was faster (a simulated world waits for
+    // this before its first cycle: WorldLoop.run).
+    const listed = await Promise.all(
+      todo.map(async (server) => {
+        try {
+          return { server, tools: await this.listTools({ owner_id: 'system:agora', launch: this.launchFor(server) }) };
+        } catch (err) {
+          skip(server, err);
+          return null;
+        }
+      }),
+    );
+    if (this.sandbox === null) return;
+    for (const entry of listed) {
+      if (entry === null) continue;
+      const { server, tools } = entry;
+      try {
+        this.deps.artifacts.registerServices([{
+          artifact_id: genesisMcpId(server.name),
+          kind: 'mcp_server',
+          name: `mcp ${server.name}`,
+          description: server.description,
+          tags: ['agora', 'mcp', server.name],
+          interface: mcpInterface(tools, {}, server.price_ucr),
+        }]);
+      } catch (err) {
+        skip(server, err);
+      }
+    }
+  }
+
+  private launchFor(server: GenesisServer): McpLaunch {
+    const strong = this.sandbox !== null && this.sandbox.runner.isolation !== 'none';
+    const found = launchOf(this.deps.config, server, strong);
+    if ('missing' in found) throw new AgoraError('UNAVAILABLE', found.missing);
+    return found.launch;
   }
 
   /**
@@ -130,6 +189,8 @@ export class Invoker implements InvocationService, ContractRunner {
 
     const resolved = artifacts.resolveForCall({ artifact_id: request.artifact_id, ...(request.version !== undefined ? { version: request.version } : {}) });
     const tool = toolOf(resolved, request.tool);
+    // A genesis MCP server starts as config says now: one removed, disabled or gone is refused before anything is held.
+    const launch = this.genesisLaunch(resolved);
     await this.checkAccess(resolved, caller_id, payer_id, depth, parent, meta);
     assertMatches(tool.input_schema, request.args, 'INVALID_ARGS', 'args');
 
@@ -152,7 +213,7 @@ export class Invoker implements InvocationService, ContractRunner {
     this.live.set(claims.call_id, claims);
     let metered = NOTHING;
     try {
-      const answer = await this.run(resolved, tool, claims, request.args, request.allowance);
+      const answer = await this.run(resolved, tool, claims, request.args, request.allowance, launch);
       metered = answer.metered;
       assertMatches(tool.output_schema, answer.output, 'INVALID_OUTPUT', 'output');
       let used_price_ucr: number | undefined;
@@ -215,20 +276,26 @@ export class Invoker implements InvocationService, ContractRunner {
     const root = mkdtempSync(join(ctx.scratch_parent, 'bundle-'));
     try {
       const { hash } = new ArtifactBytes(root).putBundle(input.entry, input.files, fileNameLimits(this.deps.config.artifacts));
-      const claims: CallClaims = { call_id: `list-${++this.listings}`, payer_id: input.owner_id, depth: 1, budget_ucr: 0, artifact_id: 'mcp-listing', version: 1 };
-      const outcome = await runMcpServer(ctx, { claims, bundle: { dir: new ArtifactBytes(root).bundleDir(hash), entry: input.entry }, allowance: this.deps.config.mcp.discover_allowance, ask: { kind: 'list' } });
-      this.logs.ended(callLogPath(this.deps.log_dir, claims.call_id));
-      if (!outcome.ok) throw new AgoraError(outcome.error.code, `the MCP server's tools could not be listed: ${outcome.error.message}`, outcome.error.details);
-      if (outcome.answer.kind !== 'list') throw new AgoraError('EXECUTION_ERROR', 'the MCP server answered something other than its tool list');
-      return outcome.answer.tools;
+      return await this.listTools({ owner_id: input.owner_id, bundle: { dir: new ArtifactBytes(root).bundleDir(hash), entry: input.entry } });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   }
 
+  /** initialize and tools/list of a bundle or a genesis server, in a fresh sandbox on mcp.discover_allowance. */
+  private async listTools(input: { owner_id: string; bundle?: { dir: string; entry: string }; launch?: McpLaunch }): Promise<ListedTool[]> {
+    const ctx = this.toolContext();
+    const claims: CallClaims = { call_id: `list-${++this.listings}`, payer_id: input.owner_id, depth: 1, budget_ucr: 0, artifact_id: 'mcp-listing', version: 1 };
+    const outcome = await runMcpServer(ctx, { claims, bundle: input.bundle ?? { dir: '', entry: '' }, ...(input.launch !== undefined ? { launch: input.launch } : {}), allowance: this.deps.config.mcp.discover_allowance, ask: { kind: 'list' } });
+    this.logs.ended(callLogPath(this.deps.log_dir, claims.call_id));
+    if (!outcome.ok) throw new AgoraError(outcome.error.code, `the MCP server's tools could not be listed: ${outcome.error.message}`, outcome.error.details);
+    if (outcome.answer.kind !== 'list') throw new AgoraError('EXECUTION_ERROR', 'the MCP server answered something other than its tool list');
+    return outcome.answer.tools;
+  }
+
   /** One tool run: a host service answers in-process, anything else in a fresh sandbox. */
-  private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
-    if (resolved.artifact.kind === 'mcp_server') return this.runMcp(resolved, tool, claims, args, allowance);
+  private async run(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance, launch: McpLaunch | undefined): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
+    if (resolved.artifact.kind === 'mcp_server') return this.runMcp(resolved, tool, claims, args, allowance, launch);
     const outcome = await this.runLogged({ claims, bundle: resolved.bundle, tool: tool.name, args, allowance, api: true });
     if (!outcome.ok) throw Object.assign(outcome.error, { metered: outcome.metered });
     return { output: outcome.result.output, usage_ucr: outcome.result.usage_ucr, metered: outcome.metered };
@@ -239,11 +306,11 @@ export class Invoker implements InvocationService, ContractRunner {
    * as server-shapes.ts keeps it; a result the server marks isError fails the call (refunded),
    * with at most 500 plain characters of its first text as the reason.
    */
-  private async runMcp(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
+  private async runMcp(resolved: ResolvedVersion, tool: ToolSpec, claims: CallClaims, args: unknown, allowance: Allowance, launch: McpLaunch | undefined): Promise<{ output: unknown; usage_ucr: number | null; metered: Metered }> {
     const ctx = this.toolContext();
     let outcome;
     try {
-      outcome = await runMcpServer(ctx, { claims, bundle: resolved.bundle, allowance, ask: { kind: 'call', tool: tool.name, args } });
+      outcome = await runMcpServer(ctx, { claims, bundle: resolved.bundle, ...(launch !== undefined ? { launch } : {}), allowance, ask: { kind: 'call', tool: tool.name, args } });
     } finally {
       this.logs.ended(callLogPath(this.deps.log_dir, claims.call_id));
     }
@@ -260,6 +327,15 @@ export class Invoker implements InvocationService, ContractRunner {
       throw Object.assign(new AgoraError('LIMIT', `the MCP tool's result is ${bytes} bytes, over invocation.result_bytes_max (${this.deps.config.invocation.result_bytes_max})`, { limit: 'result_bytes' }), { metered: outcome.metered });
     }
     return { output: result, usage_ucr: null, metered: outcome.metered };
+  }
+
+  /** The launch of a genesis MCP server (agora-mcp:NAME), from config as it is now; undefined for any other artifact. */
+  private genesisLaunch(resolved: ResolvedVersion): McpLaunch | undefined {
+    if (resolved.artifact.owner_id !== 'system:agora' || resolved.artifact.kind !== 'mcp_server') return undefined;
+    const server = genesisServer(this.deps.config, resolved.artifact.id);
+    if (server === null) throw new AgoraError('UNAVAILABLE', `${resolved.artifact.id} is not an enabled server of this host's mcp.servers`, { artifact_id: resolved.artifact.id });
+    this.toolContext();
+    return this.launchFor(server);
   }
 
   /**

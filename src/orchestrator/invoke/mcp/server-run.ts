@@ -28,6 +28,18 @@ export interface McpRun {
   bundle: { dir: string; entry: string };
   allowance: Allowance;
   ask: McpAsk;
+  /** A genesis server (genesis-servers.ts): its own code directory (or none) and command, in place of the bundle's entry. */
+  launch?: McpLaunch;
+}
+
+/** Where things are inside the sandbox, for a launch to name its paths. */
+export interface InsidePaths {
+  workspace: string;
+  code: string;
+}
+export interface McpLaunch {
+  code_dir: string | null;
+  start(inside: InsidePaths): { argv: string[]; env: Record<string, string> };
 }
 
 export type McpAnswer = { kind: 'list'; tools: ListedTool[] } | { kind: 'call'; result: McpOutput };
@@ -49,8 +61,10 @@ export async function runMcpServer(ctx: ToolRunContext, run: McpRun): Promise<Mc
     SafeDir.with(scratch_dir, (dir) => dir.writeNewFile(RELAY_FILE, RELAY_SOURCE, { mode: 0o444, owner: null }));
     const strong = ctx.runner.isolation !== 'none';
     const workspace_inside = ctx.runner.workspacePathInside({ workspace_dir: scratch_dir });
-    const code_inside = strong ? INSIDE.code : run.bundle.dir;
-    const command = ['node', `${workspace_inside}/${RELAY_FILE}`, ...entryCommand(code_inside, run.bundle.entry)];
+    const code_dir = run.launch !== undefined ? run.launch.code_dir : run.bundle.dir;
+    const code_inside = strong ? INSIDE.code : (code_dir ?? '');
+    const launched = run.launch?.start({ workspace: workspace_inside, code: code_inside });
+    const command = ['node', `${workspace_inside}/${RELAY_FILE}`, ...(launched?.argv ?? entryCommand(code_inside, run.bundle.entry))];
     const connected = new Promise<Socket>((resolve) => {
       listener = createServer((socket) => {
         // One connection per run: the server's stdio. Any other is refused.
@@ -65,10 +79,10 @@ export async function runMcpServer(ctx: ToolRunContext, run: McpRun): Promise<Mc
         execution_id: runId(run.claims.call_id),
         agent_id: runId(run.claims.artifact_id),
         workspace_dir: scratch_dir,
-        code_dir: run.bundle.dir,
+        code_dir,
         command,
         // The server's own environment: no token, no API address it could use.
-        env: { AGORA_CALL_ID: run.claims.call_id, AGORA_MCP_SOCKET: strong ? INSIDE.api_socket : socket_path },
+        env: { ...launched?.env, AGORA_CALL_ID: run.claims.call_id, AGORA_MCP_SOCKET: strong ? INSIDE.api_socket : socket_path },
         limits: {
           ...runLimits(ctx.config, { memory_mb: run.allowance.memory_mb, wall_ms: run.allowance.wall_ms, cpu_ms_max: run.allowance.cpu_ms }),
           disk_bytes_max: Math.max(ctx.config.invocation.result_bytes_max * 4, 1 << 20),
