@@ -1,5 +1,5 @@
 // `agora experiment` on the small shipped scenario, shortened with --cycles: 2 variants x 3 seeds
-// x 8 cycles on a simulated clock. It finishes, writes the per-cycle CSV, the summary with 95% intervals and
+// x 4 cycles on a simulated clock. It finishes, writes the per-cycle CSV, the summary with 95% intervals and
 // a chart per main KPI with one line per variant; the summary's numbers are recomputed here
 // from the CSV; the results name the code version, config and seeds that made them.
 import assert from 'node:assert/strict';
@@ -14,19 +14,19 @@ import { tempDir } from './support/world.js';
 const skip = sandboxUnavailable();
 const T_975_DF2 = 4.303;
 
-test('agora experiment: 2 variants x 3 seeds x 8 cycles; the summary agrees with the CSV', { skip, timeout: 300_000 }, async (t) => {
+test('agora experiment: 2 variants x 3 seeds x 4 cycles; the summary agrees with the CSV', { skip, timeout: 300_000 }, async (t) => {
   const out = join(tempDir('agora-exp-'), 'results');
-  const run = await runAgora(['experiment', 'scenarios/small.yaml', '--repeat', '3', '--cycles', '8', '--vary', 'config.agents.genesis_credits=1000,3000', '--out', out], { signal: t.signal });
+  const run = await runAgora(['experiment', 'scenarios/small.yaml', '--repeat', '3', '--cycles', '4', '--vary', 'config.agents.genesis_credits=1000,3000', '--out', out], { signal: t.signal });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /6\/6 runs finished/);
-  assert.match(run.stderr, /\[#{30}\] 48\/48 cycles, 6\/6 runs/, 'the progress bar reaches the end');
+  assert.match(run.stderr, /\[#{30}\] 24\/24 cycles, 6\/6 runs/, 'the progress bar reaches the end');
 
   const kpis = parseCsv(readFileSync(join(out, 'kpis.csv'), 'utf8'));
   const variants = ['config.agents.genesis_credits=1000', 'config.agents.genesis_credits=3000'];
   for (const v of variants) {
     for (const seed of ['1', '2', '3']) {
       const cycles = kpis.filter((r) => r.variant === v && r.seed === seed).map((r) => Number(r.cycle));
-      assert.deepEqual(cycles, Array.from({ length: 8 }, (_, i) => i + 1), `${v} seed ${seed}: every cycle`);
+      assert.deepEqual(cycles, Array.from({ length: 4 }, (_, i) => i + 1), `${v} seed ${seed}: every cycle`);
     }
   }
   const summary = parseCsv(readFileSync(join(out, 'summary.csv'), 'utf8'));
@@ -34,8 +34,8 @@ test('agora experiment: 2 variants x 3 seeds x 8 cycles; the summary agrees with
   let checked = 0;
   for (const v of variants) {
     for (const kpi of ['gini', 'population_living', 'credit_velocity', 'births']) {
-      // final: each run's value at cycle 8; mean and t interval over the three seeds.
-      const finals = ['1', '2', '3'].map((seed) => Number(kpis.find((r) => r.variant === v && r.seed === seed && r.cycle === '8')![kpi]));
+      // final: each run's value at cycle 4; mean and t interval over the three seeds.
+      const finals = ['1', '2', '3'].map((seed) => Number(kpis.find((r) => r.variant === v && r.seed === seed && r.cycle === '4')![kpi]));
       const mean = finals.reduce((s, x) => s + x, 0) / 3;
       const sd = Math.sqrt(finals.reduce((s, x) => s + (x - mean) ** 2, 0) / 2);
       const row = summary.find((r) => r.variant === v && r.kpi === kpi && r.statistic === 'final')!;
@@ -61,6 +61,6 @@ test('agora experiment: 2 variants x 3 seeds x 8 cycles; the summary agrees with
   }
   const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { code: { agora_version: string; git_commit: string | null }; variants: { name: string; cycles: number; seeds: number[]; config: { agents: { genesis_credits: number } } }[] };
   assert.match(meta.code.git_commit ?? '', /^[0-9a-f]{40}$/);
-  assert.deepEqual(meta.variants.map((v) => [v.name, v.cycles, v.seeds, v.config.agents.genesis_credits]), [[variants[0], 8, [1, 2, 3], 1000], [variants[1], 8, [1, 2, 3], 3000]], '--cycles 8 is what ran');
+  assert.deepEqual(meta.variants.map((v) => [v.name, v.cycles, v.seeds, v.config.agents.genesis_credits]), [[variants[0], 4, [1, 2, 3], 1000], [variants[1], 4, [1, 2, 3], 3000]], '--cycles 4 is what ran');
   assert.ok(existsSync(join(out, 'runs', variants[0]!, 'seed-1', 'world', 'world.db')), "each run's world is kept");
 });
