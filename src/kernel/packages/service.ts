@@ -2,23 +2,13 @@
 // PackageInstaller does the work in a sandbox (src/orchestrator/packages/); the API holds only
 // this interface, as it holds the invoker's (kernel/artifacts/invocation-service.ts).
 
-export interface InstallRequest {
-  agent_id: string;
-  execution_id: string;
-  ecosystem: 'npm';
-  name: string;
-  version: string;
-}
+import type { InstallRecord } from './commands.js';
 
-export interface InstallResult {
-  name: string;
-  version: string;
-  integrity: string;
-  packages: number;
-  bytes: number;
-  cpu_ms: number;
-  cost_ucr: number;
-}
+/** What an agent asks for: the record's first fields (the version may be a range or a tag here). */
+export type InstallRequest = Pick<InstallRecord, 'agent_id' | 'execution_id' | 'ecosystem' | 'name' | 'version'>;
+
+/** What was installed and what it cost: the record as journaled, without who asked. */
+export type InstallResult = Pick<InstallRecord, 'name' | 'version' | 'integrity' | 'packages' | 'bytes' | 'cpu_ms'> & { cost_ucr: number };
 
 export interface PackageService {
   install(request: InstallRequest): Promise<InstallResult>;
