@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { eventView } from '../views/events.js';
+import { eventsPageView, eventView } from '../views/events.js';
 import { AgoraError } from '../../base/errors.js';
 import { eventSchemas } from '../../kernel/kernel.js';
 import { type EventEnvelope } from '../../kernel/registry.js';
@@ -85,7 +85,7 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
         limit: limitQuery(config),
       }),
       response: {
-        200: z.object({ items: z.array(eventView), next_before: z.number().int().nullable(), scanned: z.number().int(), known_types: z.array(z.string()) }),
+        200: eventsPageView,
         ...errorResponses,
       },
     },

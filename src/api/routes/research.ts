@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { kpiSeriesView, reportsView } from '../views/research.js';
 import { AgoraError } from '../../base/errors.js';
 import { OPERATOR } from '../../kernel/ledger/accounts.js';
 import { microToCredits } from '../../kernel/ledger/money.js';
@@ -78,11 +79,7 @@ export async function researchRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       summary: 'The ecosystem KPIs per cycle (docs/kpis.md), oldest first, as columns, with their definitions',
       querystring: z.object({ cycles: z.coerce.number().int().min(1).max(config.kpis.series_cycles_max).default(Math.min(360, config.kpis.series_cycles_max)) }),
       response: {
-        200: z.object({
-          definitions: z.array(z.object({ name: z.string(), definition: z.string() })),
-          cycle: z.array(z.number().int()),
-          series: z.record(z.string(), z.array(z.number().nullable())),
-        }),
+        200: kpiSeriesView,
         ...errorResponses,
       },
     },
@@ -101,9 +98,7 @@ export async function researchRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       summary: "The auditor's reports, newest first (every auditor.every_cycles cycles)",
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(config.auditor.reports_max).default(config.auditor.reports_max) }),
       response: {
-        200: z.object({
-          reports: z.array(z.object({ cycle: z.number().int(), at: z.string(), author: z.string(), text: z.string(), moved: z.array(z.object({ name: z.string(), from: z.number().nullable(), to: z.number().nullable() })) })),
-        }),
+        200: reportsView,
         ...errorResponses,
       },
     },

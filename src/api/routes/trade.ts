@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { creditsToMicro, microToCredits } from '../../kernel/ledger/money.js';
 import { offerKinds, rightName } from '../../kernel/trade/events.js';
+import { agentTradeView, holdingSchema, loanSchema, offerSchema } from '../views/trade.js';
 import type { OfferView } from '../../kernel/trade/offers.js';
 import type { LoanRow } from '../../kernel/trade/rows.js';
 import { installFiles } from '../../workspace/install-files.js';
@@ -14,43 +15,7 @@ import { callerAgentId } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schemas.js';
 
-const offerSchema = z.object({
-  offer_id: z.string(),
-  seller_id: z.string(),
-  kind: z.enum(offerKinds),
-  artifact_id: z.string().nullable(),
-  calls: z.number().nullable(),
-  loan_id: z.string().nullable(),
-  right: z.string().nullable(),
-  units: z.number().nullable(),
-  price: z.number().describe('Credits'),
-  buyer_id: z.string().nullable(),
-  expires_cycle: z.number().nullable(),
-  revision: z.number().describe('Name it when accepting; a repriced offer has a new revision'),
-  version: z.number().nullable().describe('artifact, licence: the latest version; claim: the next instalment'),
-  content_hash: z.string().nullable().describe('The state of the thing now; name it when accepting'),
-  status: z.string(),
-  accepted_by: z.string().nullable(),
-});
 
-const loanSchema = z.object({
-  loan_id: z.string(),
-  proposer_id: z.string(),
-  lender_id: z.string(),
-  borrower_id: z.string(),
-  holder_id: z.string().describe('Who receives the repayments now (the lender, or whoever bought the claim)'),
-  claim_artifact_id: z.string().nullable().describe("The claim's artifact: its owner is the holder, paid the repayments (null for loans not yet accepted)"),
-  principal: z.number(),
-  repayment: z.number(),
-  instalments: z.number(),
-  first_due_in_cycles: z.number(),
-  every_cycles: z.number(),
-  next_instalment: z.number(),
-  next_due_cycle: z.number().nullable(),
-  paid: z.number(),
-  defaulted: z.number(),
-  status: z.enum(['proposed', 'outstanding', 'paid', 'defaulted', 'withdrawn']),
-});
 
 const offerOut = (o: OfferView) => ({
   offer_id: o.offer_id,
@@ -91,7 +56,6 @@ export const loanOut = (l: LoanRow) => ({
   status: l.status,
 });
 
-const holdingSchema = z.object({ right: z.string(), units: z.number(), in_offers: z.number() });
 const meta = (agent_id: string, request_id: string) => ({ actor: agent_id, correlation_id: request_id });
 
 export async function tradeRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
@@ -287,12 +251,7 @@ export async function tradeRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       summary: "An agent's rights holdings, licences and credit record (its loans as borrower: repaid and defaulted)",
       params: z.object({ agent_id: agentIdParam }),
       response: {
-        200: z.object({
-          agent_id: z.string(),
-          rights: z.array(holdingSchema),
-          licences: z.array(z.object({ licence_id: z.string(), artifact_id: z.string(), calls_total: z.number(), calls_left: z.number() })),
-          credit: z.object({ loans_outstanding: z.number(), loans_paid: z.number(), loans_defaulted: z.number(), repaid: z.number(), defaulted: z.number() }),
-        }),
+        200: agentTradeView,
         ...errorResponses,
       },
     },

@@ -14,4 +14,7 @@ export const eventView = z.object({
   data: z.unknown(),
 });
 
+export const eventsPageView = z.object({ items: z.array(eventView), next_before: z.number().int().nullable(), scanned: z.number().int(), known_types: z.array(z.string()) });
+
+export type EventsPage = z.infer<typeof eventsPageView>;
 export type JournalEvent = z.infer<typeof eventView>;

@@ -4,18 +4,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { time } from '../format.js';
 import { openStream, type StreamState } from '../live.js';
-import type { JournalEvent } from '../types.js';
+import type { EventsPage, JournalEvent } from '../types.js';
 import { AgentLink, Card, Empty, Loading } from './common.js';
 
 const KEEP = 500;
 /** How long typing in the agent filter pauses before the filter applies. */
 const AGENT_FILTER_DEBOUNCE_MS = 400;
 
-interface Page {
-  items: JournalEvent[];
-  next_before: number | null;
-  known_types: string[];
-}
+type Page = EventsPage;
 
 /** One line of the event's data, without its postings (the ledger shows money). */
 function summary(e: JournalEvent): string {

@@ -4,13 +4,9 @@ import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { AgentLink, Loading, StatusDot } from './common.js';
+import type { Lineage as LineageView } from '../types.js';
 
-interface Node {
-  id: string;
-  parent_id: string | null;
-  generation: number;
-  status: string;
-}
+type Node = LineageView['nodes'][number];
 
 function Branch({ node, children, depth }: { node: Node; children: Map<string, Node[]>; depth: number }) {
   const kids = children.get(node.id) ?? [];
@@ -41,7 +37,7 @@ function Branch({ node, children, depth }: { node: Node; children: Map<string, N
 }
 
 export function Lineage() {
-  const { data, error } = useLoad((signal) => api<{ total: number; nodes: Node[] }>('/operator/lineage', { signal }), [], { min_interval_ms: 5000 });
+  const { data, error } = useLoad((signal) => api<LineageView>('/operator/lineage', { signal }), [], { min_interval_ms: 5000 });
   const tree = useMemo(() => {
     const children = new Map<string, Node[]>();
     const roots: Node[] = [];

@@ -5,16 +5,7 @@ import { api, ApiError } from '../api.js';
 import { Chart } from '../chart.js';
 import { useLoad } from '../hooks.js';
 import { Card, Empty, Loading } from './common.js';
-
-interface Kpis {
-  definitions: { name: string; definition: string }[];
-  cycle: number[];
-  series: Record<string, (number | null)[]>;
-}
-
-interface Reports {
-  reports: { cycle: number; at: string; author: string; text: string; moved: { name: string; from: number | null; to: number | null }[] }[];
-}
+import type { Kpis, Reports } from '../types.js';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(3));
 

@@ -4,41 +4,7 @@ import { api, query } from '../api.js';
 import { count, credits } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { AgentLink, Card, Empty, Loading } from './common.js';
-
-interface Offer {
-  offer_id: string;
-  seller_id: string;
-  kind: string;
-  artifact_id: string | null;
-  calls: number | null;
-  loan_id: string | null;
-  right: string | null;
-  units: number | null;
-  price: number;
-  buyer_id: string | null;
-  expires_cycle: number | null;
-  status: string;
-}
-
-interface Loan {
-  loan_id: string;
-  lender_id: string;
-  borrower_id: string;
-  holder_id: string;
-  principal: number;
-  repayment: number;
-  instalments: number;
-  next_instalment: number;
-  paid: number;
-  defaulted: number;
-  status: string;
-}
-
-interface AgentTrade {
-  rights: { right: string; units: number; in_offers: number }[];
-  licences: { licence_id: string; artifact_id: string; calls_total: number; calls_left: number }[];
-  credit: { loans_outstanding: number; loans_paid: number; loans_defaulted: number; repaid: number; defaulted: number };
-}
+import type { AgentTrade, Loan, Offer } from '../types.js';
 
 const what = (o: Offer) => (o.kind === 'right' ? `${count(o.units ?? 0)} ${o.right}` : o.kind === 'licence' ? `${count(o.calls ?? 0)} calls of ${o.artifact_id}` : o.kind === 'claim' ? `claim on ${o.loan_id}` : o.artifact_id);
 
