@@ -8,7 +8,7 @@ import { SummaryContext, useLoad } from '../hooks.js';
 import type { Prompt } from '../types.js';
 import { AgentLink, Card, Empty, Loading } from './common.js';
 
-type Scores = { interesting: number; useful: number; understandable: number };
+type Scores = NonNullable<Prompt['scores']>;
 interface Formula {
   credits_per_point: number;
   weights: Scores;
