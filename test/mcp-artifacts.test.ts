@@ -14,6 +14,7 @@ import { startRun } from './support/attention.js';
 import { receipts } from './support/invoke.js';
 import { sandboxUnavailable, workspace } from './support/sandbox.js';
 import { addAgent, agentToken, runnerWorld, type TestApi, type TestWorld } from './support/world.js';
+import { rawMcpServer as rawServer } from './support/mcp-servers.js';
 
 const skip = sandboxUnavailable();
 const OWNER_SECRET = 'SECRET-OF-THE-OWNER';
@@ -24,26 +25,6 @@ const MEMORY_WRAPPER = `process.env.MEMORY_FILE_PATH = '/workspace/memory.jsonl'
 await import('/opt/agora/runtime/node_modules/@modelcontextprotocol/server-memory/dist/index.js');
 `;
 
-/**
- * A raw stdio MCP server: it answers initialize properly, then `tools` for tools/list and
- * `call(params, send)` (a JS function body) for tools/call.
- */
-function rawServer(tools: unknown, call: string): string {
-  return `import * as fs from 'node:fs'; import * as net from 'node:net';
-const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
-let buf = '';
-process.stdin.on('data', async (d) => {
-  buf += d; let i;
-  while ((i = buf.indexOf('\\n')) >= 0) {
-    const line = buf.slice(0, i); buf = buf.slice(i + 1);
-    const m = JSON.parse(line);
-    if (m.method === 'initialize') send({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } } });
-    else if (m.method === 'tools/list') send({ jsonrpc: '2.0', id: m.id, result: { tools: ${JSON.stringify(tools)} } });
-    else if (m.method === 'tools/call') { const reply = (result) => send({ jsonrpc: '2.0', id: m.id, result }); const params = m.params; ${call} }
-  }
-});
-`;
-}
 const ONE_TOOL = [{ name: 'run', description: 'does it', inputSchema: { type: 'object', properties: { paths: { type: 'array', items: { type: 'string' } } } } }];
 
 let world: TestWorld;

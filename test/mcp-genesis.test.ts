@@ -16,31 +16,21 @@ import { startRun } from './support/attention.js';
 import { receipts } from './support/invoke.js';
 import { sandboxUnavailable } from './support/sandbox.js';
 import { addAgent, agentToken, runnerWorld, type TestApi, type TestWorld } from './support/world.js';
+import { rawMcpServer } from './support/mcp-servers.js';
 
 const skip = sandboxUnavailable();
 
 /** The operator's own stdio server: one tool that tries the network and its read-only directory. */
-const PROBE_SERVER = `import * as fs from 'node:fs'; import * as net from 'node:net';
-const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
-const tryConnect = (host, port) => new Promise((res) => { const s = net.connect({ host, port }); s.setTimeout(500); s.on('connect', () => { s.destroy(); res('CONNECTED'); }); s.on('timeout', () => { s.destroy(); res('TIMEOUT'); }); s.on('error', (e) => res('ERR ' + e.code)); });
-let buf = '';
-process.stdin.on('data', async (d) => {
-  buf += d; let i;
-  while ((i = buf.indexOf('\\n')) >= 0) {
-    const line = buf.slice(0, i); buf = buf.slice(i + 1);
-    const m = JSON.parse(line);
-    if (m.method === 'initialize') send({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'probe', version: '1' } } });
-    else if (m.method === 'tools/list') send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'probe', description: 'tries', inputSchema: { type: 'object', properties: { host: { type: 'string' }, port: { type: 'integer' } } } }] } });
-    else if (m.method === 'tools/call') {
-      const found = { mode: process.argv[2] };
-      found.api = await tryConnect(m.params.arguments.host, m.params.arguments.port);
+const PROBE_SERVER = rawMcpServer(
+  [{ name: 'probe', description: 'tries', inputSchema: { type: 'object', properties: { host: { type: 'string' }, port: { type: 'integer' } } } }],
+  `const found = { mode: process.argv[2] };
+      found.api = await tryConnect(params.arguments.host, params.arguments.port);
       found.outside = await tryConnect('1.1.1.1', 53);
       try { fs.writeFileSync(new URL('./pwned', import.meta.url), 'x'); found.code = 'WROTE'; } catch (e) { found.code = 'ERR ' + e.code; }
-      send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: JSON.stringify(found) }] } });
-    }
-  }
-});
-`;
+      reply({ content: [{ type: 'text', text: JSON.stringify(found) }] });`,
+  "const tryConnect = (host, port) => new Promise((res) => { const s = net.connect({ host, port }); s.setTimeout(500); s.on('connect', () => { s.destroy(); res('CONNECTED'); }); s.on('timeout', () => { s.destroy(); res('TIMEOUT'); }); s.on('error', (e) => res('ERR ' + e.code)); });",
+  'probe',
+);
 
 let world: TestWorld;
 let api: TestApi;

@@ -156,8 +156,8 @@ test('a fork with the message cost changed: workspaces at the fork equal the rec
 });
 
 test('two simulated runs of the same world from the same seed give identical decision journals (all but the documented measured fields)', async () => {
-  const a = await runSimulated({ cycles: 12, seed: 11, config: CONFIG });
-  const b = await runSimulated({ cycles: 12, seed: 11, config: CONFIG });
+  const a = await runSimulated({ cycles: 6, seed: 11, config: CONFIG });
+  const b = await runSimulated({ cycles: 6, seed: 11, config: CONFIG });
   try {
     const da = events(a.db).map((r) => decision(r, MEASURED_FIELDS));
     const db = events(b.db).map((r) => decision(r, MEASURED_FIELDS));

@@ -10,7 +10,7 @@ import { WorldLoop } from '../src/orchestrator/world-loop.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { makeWorld, runnerWorld } from './support/world.js';
 
-const CYCLES = 30;
+const CYCLES = 20;
 
 /**
  * A small world that lives fast: CPU never gets cheaper than 1 credit per CPU-second (so a run
