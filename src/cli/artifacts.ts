@@ -9,6 +9,7 @@ import { positiveInt } from './options.js';
 import { printOutput } from './output.js';
 import { formatTable } from './table.js';
 import { withWorld } from './world-access.js';
+import { DIRECTORY_KINDS } from '../kernel/artifacts/events.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
@@ -27,7 +28,7 @@ export function registerArtifactCommands(program: Command): void {
     .action((_opts, command: Command) =>
       withWorld(command, (world, options) => {
         const kind = options.kind as string | undefined;
-        if (kind !== undefined && !['data', 'code', 'contract', 'mcp_server', 'agent'].includes(kind)) throw new AgoraError('INVALID_ARGS', '--kind is data, code, contract, mcp_server or agent');
+        if (kind !== undefined && !(DIRECTORY_KINDS as readonly string[]).includes(kind)) throw new AgoraError('INVALID_ARGS', `--kind is ${DIRECTORY_KINDS.slice(0, -1).join(', ')} or ${DIRECTORY_KINDS.at(-1)}`);
         const page = world.kernel.artifacts.reads.search(
           {
             ...(kind === undefined ? {} : { kind: kind as 'data' }),

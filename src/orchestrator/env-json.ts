@@ -8,6 +8,7 @@ import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resourc
 import type { ExecutionView } from '../kernel/executions/commands.js';
 import { SafeDir, type Owner } from '../workspace/safe-dir.js';
 import type { DiskUsage } from '../workspace/usage.js';
+import { ARTIFACT_KINDS } from '../kernel/artifacts/events.js';
 
 export const ENV_SCHEMA_VERSION = 1;
 const ENV_JSON = 'env.json';
@@ -32,7 +33,7 @@ export const envArtifactsSchema = z
       .array(
         z.strictObject({
           id: z.string(),
-          kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
+          kind: z.enum(ARTIFACT_KINDS),
           name: z.string(),
           latest_version: z.number().int(),
           call_price: z.number().describe("Credits: the cheapest tool's price or cap"),

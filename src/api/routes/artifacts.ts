@@ -18,6 +18,7 @@ import { agentIdParam, creditsInput, errorResponses, limitQuery } from '../schem
 import { artifactView, directoryPageView, infoView, usageView } from '../views/artifacts.js';
 import { mcpInterface } from '../../kernel/artifacts/mcp-interface.js';
 import { checkVersion } from '../../kernel/artifacts/validate.js';
+import { ARTIFACT_KINDS, DIRECTORY_KINDS } from '../../kernel/artifacts/events.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const artifactIdParam = z.string().min(1).max(64).describe('Artifact id (art-...)');
@@ -237,7 +238,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
       tags: ['artifacts'],
       summary: 'The directory: artifacts (and agents, kind agent), filtered and ranked by verified successes, then price, then recency',
       querystring: z.object({
-        kind: z.enum(['data', 'code', 'contract', 'mcp_server', 'agent']).optional(),
+        kind: z.enum(DIRECTORY_KINDS).optional(),
         tag: z.string().max(100).optional(),
         owner: agentIdParam.optional(),
         tool: z.string().max(64).optional().describe('Code artifacts whose latest version has this tool'),
@@ -277,7 +278,7 @@ export async function artifactRoutes(app: FastifyInstance, ctx: ApiContext): Pro
     schema: {
       tags: ['artifacts'],
       summary: 'Publish an artifact (version 1): data content, or a code bundle with its interface, or a contract; costs artifacts.publish_fee, burned',
-      body: z.strictObject({ kind: z.enum(['data', 'code', 'contract', 'mcp_server']), ...metadataFields, name: z.string().max(10_000), ...versionFields }),
+      body: z.strictObject({ kind: z.enum(ARTIFACT_KINDS), ...metadataFields, name: z.string().max(10_000), ...versionFields }),
       response: { 201: publishedView, ...errorResponses },
     },
     handler: async (request, reply) => {

@@ -2,11 +2,12 @@
 // types they infer: web/src/types.ts; esbuild strips the import). The routes validate and
 // document their answers with these; the dashboard reads exactly what they describe.
 import { z } from 'zod';
+import { ARTIFACT_KINDS } from '../../kernel/artifacts/events.js';
 
 export const pricingView = z.union([z.object({ kind: z.literal('fixed'), price: z.number() }), z.object({ kind: z.literal('capped'), cap: z.number() })]);
 export const toolView = z.object({ name: z.string(), description: z.string(), input_schema: z.unknown(), output_schema: z.unknown(), pricing: pricingView });
 export const artifactView = z.object({
-  kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
+  kind: z.enum(ARTIFACT_KINDS),
   id: z.string(),
   owner_id: z.string(),
   created_by: z.string(),

@@ -8,6 +8,11 @@ import { agentId, count, postings } from '../ledger/events.js';
 /** An agent's artifact (`art-` and 12 characters), or one of Agora's own services (`agora:<name>`). */
 export const artifactId = z.string().regex(/^(art-[a-z0-9]{12}|agora:[a-z]{1,32}|agora-mcp:[a-z][a-z0-9-]{0,31})$/);
 /** Who owns Agora's own services: no agent, so no one can transfer, update or delete them. */
+/** What an artifact can be (one list: the journal, the API, the directory search and the CLI read it). */
+export const ARTIFACT_KINDS = ['data', 'code', 'contract', 'mcp_server'] as const;
+/** The directory's kinds: the artifacts' and the agents' (an agent is an artifact with standing). */
+export const DIRECTORY_KINDS = [...ARTIFACT_KINDS, 'agent'] as const;
+
 export const SERVICE_OWNER = 'system:agora';
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 /**
@@ -70,7 +75,7 @@ export const artifactEvents = lazySchemas({
       artifact_id: artifactId,
       owner_id: agentId,
       created_by: agentId,
-      kind: z.enum(['data', 'code', 'contract', 'mcp_server']),
+      kind: z.enum(ARTIFACT_KINDS),
       ...metadata,
       can_execute: z.boolean(),
       first: versionRecord,

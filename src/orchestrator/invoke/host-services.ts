@@ -8,7 +8,7 @@
 // (serviceArtifacts, registered through the artifacts domain), and each call leaves the same
 // receipts as any call (started, settled or failed) at price 0: nothing is held, nothing moves.
 import type { CallClaims } from '../../identity/call-tokens.js';
-import type { ArtifactInterface } from '../../kernel/artifacts/events.js';
+import { DIRECTORY_KINDS, type ArtifactInterface } from '../../kernel/artifacts/events.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { escrowAccount } from '../../kernel/ledger/accounts.js';
 
@@ -64,7 +64,7 @@ export const HOST_SERVICES: readonly HostService[] = [
         description: 'Artifacts matching the filters, ranked as GET /artifacts ranks them',
         input_schema: {
           type: 'object',
-          properties: { q: { type: 'string', maxLength: 500 }, kind: { enum: ['data', 'code', 'contract', 'mcp_server', 'agent'] }, tag: { type: 'string', maxLength: 100 }, tool: { type: 'string', maxLength: 64 }, limit: limit(LIST_MAX) },
+          properties: { q: { type: 'string', maxLength: 500 }, kind: { enum: [...DIRECTORY_KINDS] }, tag: { type: 'string', maxLength: 100 }, tool: { type: 'string', maxLength: 64 }, limit: limit(LIST_MAX) },
           additionalProperties: false,
         },
         output_schema: { type: 'object', properties: { items: { type: 'array' } }, required: ['items'] },
