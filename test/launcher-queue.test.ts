@@ -23,9 +23,10 @@ function installPatient(world: TestWorld, agent_id: string, options: { bids: boo
 }
 
 async function waitFor(what: string, check: () => boolean): Promise<void> {
-  // Waits on what the agents write (their start records), checked as the event loop turns.
+  // Waits on what the agents write (their start records), checked as the event loop turns; the
+  // bound (2 minutes) is for a loaded machine, where a cycle of 1 s can take several.
   for (let i = 0; !check(); i++) {
-    if (i > 1200) throw new Error(`never happened: ${what}`);
+    if (i > 2400) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
