@@ -115,6 +115,16 @@ test('agora status runs from the bundle built at install, in under a second', as
   });
   const cpu_s = children[0]! + children[1]!;
   assert.ok(cpu_s < 1, `agora status used ${cpu_s.toFixed(2)} s of CPU`);
+
+  // Commands that only read rows never load zod (build/cli/zod.cjs, loaded on a schema's first
+  // use): a schema built at a module's top level would bring back its cost to every start.
+  const hook = join(tempDir(), 'record-requires.cjs');
+  writeFileSync(hook, "const M = require('node:module'); const load = M._load; M._load = function (request, ...rest) { if (/zod/.test(request)) process.stderr.write(`loaded ${request}\\n`); return load.call(this, request, ...rest); };\n");
+  for (const command of ['status', 'requests', 'prompts', 'agents', 'config']) {
+    const run = spawnSync(process.execPath, ['--require', hook, 'bin/agora.js', command, '--world', dir], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /loaded/, `agora ${command} loaded zod`);
+  }
 });
 
 test('the bundled CLI reads a config as the schema does: sections the file sets are parsed, the others are the built-in defaults', async () => {

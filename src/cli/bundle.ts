@@ -4,7 +4,7 @@
 // of src/ it holds (listed in build/cli/sources.json), and src/ through tsx otherwise, so a
 // change to src/ still needs no build step to run.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Plugin } from 'esbuild';
@@ -35,12 +35,50 @@ export function cliBundleIsStale(): boolean {
 const englishOnlyZod: Plugin = {
   name: 'zod-english-only',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-locales' } : undefined,
+    // zod's ES modules import ../locales/index.js; its CommonJS files (zod.cjs below) require .cjs.
+    build.onResolve({ filter: /^\.\.\/locales\/index\.c?js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', args.path.endsWith('.cjs') ? 'en.cjs' : 'en.js'), namespace: 'zod-locales' }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      contents: args.path.endsWith('.cjs') ? `exports.en = require(${JSON.stringify(args.path)});` : `export { default as en } from ${JSON.stringify(args.path)};`,
       resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** zod itself, built apart (build/cli/zod.cjs, CommonJS) so that it can be loaded on demand. */
+const ZOD_FILE = 'zod.cjs';
+
+/**
+ * Agora's own `import { z } from 'zod'` made lazy: in the bundle it is a stand-in whose first
+ * property read loads zod (build/cli/zod.cjs, synchronously). Every schema of src/ is built on
+ * first use (base/lazy.ts), so a command that parses nothing with zod (`agora status` reads
+ * rows) never compiles or initialises it: 290 KB and about 70 ms of CPU at each start. The
+ * packages bundled with zod inside (the MCP SDK, fastify's type provider) keep their own copy;
+ * zod keeps its registry (descriptions) and config on globalThis, so the copies share them, and
+ * its instanceof checks are structural.
+ */
+const lazyZod: Plugin = {
+  name: 'zod-on-demand',
+  setup(build) {
+    const src = join(ROOT, 'src') + sep;
+    build.onResolve({ filter: /^zod$/ }, (args) => (args.importer.startsWith(src) ? { path: 'zod', namespace: 'zod-on-demand' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-on-demand' }, () => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'let zod;',
+        'const pending = [];',
+        'function load() {',
+        `  if (zod === undefined) { zod = createRequire(import.meta.url)(${JSON.stringify(`./${ZOD_FILE}`)}); for (const c of pending) zod.config(c); }`,
+        '  return zod;',
+        '}',
+        'export const z = new Proxy({}, { get: (_, key) => load().z[key], has: (_, key) => key in load().z });',
+        '/** zod.config before zod is loaded is applied when it is. */',
+        'export function config(options) { if (zod === undefined) pending.push(options); else zod.config(options); }',
+      ].join('\n'),
       loader: 'js',
     }));
   },
@@ -77,7 +115,7 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
     // or read their own files at run time, and the build tools themselves.
     external: EXTERNAL_PACKAGES,
     define,
-    plugins: [englishOnlyZod],
+    plugins: [englishOnlyZod, lazyZod],
     metafile: true,
     // Bundled CommonJS packages call require() for Node's own modules; ESM has none, so give it one.
     banner: { js: "import { createRequire as __agoraCreateRequire } from 'node:module'; const require = __agoraCreateRequire(import.meta.url);" },
@@ -90,6 +128,22 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
     minifySyntax: true,
     logLevel: 'warning',
   });
+  // zod for the stand-in above: one CommonJS file, English messages only, written before the
+  // chunks that load it.
+  const zod = await esbuild.build({
+    stdin: { contents: "module.exports = require('zod');", resolveDir: ROOT, loader: 'js' },
+    absWorkingDir: ROOT,
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    plugins: [englishOnlyZod],
+    outfile: join(CLI_BUILD_DIR, ZOD_FILE),
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
   mkdirSync(CLI_BUILD_DIR, { recursive: true });
   // The files of src/ the bundle holds: bin/agora.js compares their mtimes with the entry's, a
   // stat each, rather than walking the whole of src/ at every start.
@@ -97,7 +151,7 @@ export async function buildCli(): Promise<{ files: number; bytes: number; ms: nu
   writeFileSync(`${CLI_SOURCES}.${process.pid}.tmp`, `${JSON.stringify(sources)}\n`);
   renameSync(`${CLI_SOURCES}.${process.pid}.tmp`, CLI_SOURCES);
   // The entry last: until it is renamed in, bin/agora.js sees the old build (or none) as stale.
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path === CLI_ENTRY) - Number(b.path === CLI_ENTRY));
+  const files = [...zod.outputFiles, ...result.outputFiles].sort((a, b) => Number(a.path === CLI_ENTRY) - Number(b.path === CLI_ENTRY));
   let bytes = 0;
   for (const file of files) {
     const temp = `${file.path}.${process.pid}.tmp`;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { lazy } from '../base/lazy.js';
 
 const API_URL_FILE = 'api.url';
 
@@ -17,7 +18,8 @@ export function forgetApiUrl(world_dir: string, url: string): void {
   if (existsSync(file) && readFileSync(file, 'utf8').trim() === url) rmSync(file, { force: true });
 }
 
-const healthSchema = z.object({ status: z.literal('ok'), world_id: z.string().nullable() });
+// Built when first asked: a command that never reads a running world's health does not load zod.
+const healthSchema = lazy(() => z.object({ status: z.literal('ok'), world_id: z.string().nullable() }));
 
 /**
  * The URL of this world's running API, or null when none answers: the record is missing,
@@ -29,7 +31,7 @@ export async function runningApiUrl(world_dir: string, world_id: string | null, 
   const url = readFileSync(file, 'utf8').trim();
   try {
     const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(health_timeout_ms) });
-    const health = healthSchema.safeParse(await res.json());
+    const health = healthSchema().safeParse(await res.json());
     return health.success && health.data.world_id === world_id ? url : null;
   } catch {
     return null;

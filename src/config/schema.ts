@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { lazy } from '../base/lazy.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -14,10 +15,7 @@ const credits = (max: number) => z.number().min(0).max(max);
  * its methods: about 90 ms of CPU for this whole file), and a short command such as
  * `agora status` needs none of it when no config file sets anything (config/load.ts).
  */
-function section<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => (built ??= build());
-}
+const section = lazy;
 
 export const serverSchema = section(() => z
   .strictObject({
@@ -535,7 +533,7 @@ export const telemetrySchema = section(() => z
 
 // A genesis MCP server: one of the runtime's packages, or the operator's own stdio server. The
 // path is the operator's alone (config), never an agent's; it is checked here, before any world opens.
-const mcpServerEntry = z
+const mcpServerEntry = section(() => z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).describe('The artifact is agora-mcp:NAME'),
     enabled: z.boolean().default(true),
@@ -554,9 +552,9 @@ const mcpServerEntry = z
     price_ucr: int(0, 1e12).default(10_000).describe('Price in µcr of one call of any of its tools; burned (system:agora holds no balance)'),
     data_dir: z.enum(['scratch']).default('scratch').describe("The only data directory a server gets: the call's fresh scratch directory at /workspace, removed after"),
   })
-  .refine((x) => (x.package === undefined) !== (x.command === undefined), { message: 'give exactly one of package or command' });
+  .refine((x) => (x.package === undefined) !== (x.command === undefined), { message: 'give exactly one of package or command' }));
 
-const DEFAULT_MCP_SERVERS: z.output<typeof mcpServerEntry>[] = ([
+const DEFAULT_MCP_SERVERS: z.output<ReturnType<typeof mcpServerEntry>>[] = ([
   { name: 'memory', package: '@modelcontextprotocol/server-memory', description: 'A knowledge graph (entities, relations, observations), kept for the one call', env: { MEMORY_FILE_PATH: '{scratch}/memory.jsonl' }, price_ucr: 5_000 },
   { name: 'sequential-thinking', package: '@modelcontextprotocol/server-sequential-thinking', description: 'Step-by-step structured thinking', env: { DISABLE_THOUGHT_LOGGING: 'true' }, price_ucr: 2_000 },
   { name: 'filesystem', package: '@modelcontextprotocol/server-filesystem', description: "Files in the call's own scratch directory, nothing else", args: ['{scratch}'], price_ucr: 5_000 },
@@ -580,7 +578,7 @@ export const mcpSchema = section(() => z
       .prefault({})
       .describe('What the run that lists an mcp_server bundle\'s tools at publish may use (host-paid, like a contract check).'),
     servers: z
-      .array(mcpServerEntry)
+      .array(mcpServerEntry())
       .max(32)
       .default(() => DEFAULT_MCP_SERVERS.map((x) => ({ ...x, args: [...x.args], env: { ...x.env } })))
       .refine((list) => new Set(list.map((x) => x.name)).size === list.length, { message: 'server names must be unique' })

@@ -8,10 +8,11 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { CallClaims } from '../base/call-claims.js';
 import { openEnvelope, sealEnvelope } from './signed-envelope.js';
+import { lazy } from '../base/lazy.js';
 
 export type { CallClaims };
 
-const payloadSchema = z.strictObject({
+const payloadSchema = lazy(() => z.strictObject({
   c: z.string().min(1),
   p: z.string().min(1),
   d: z.number().int().min(1),
@@ -19,7 +20,7 @@ const payloadSchema = z.strictObject({
   a: z.string().min(1),
   v: z.number().int().min(1),
   e: z.number().int(), // expiry, world time
-});
+}));
 
 export const CALL_TOKEN_PREFIX = 'call';
 
@@ -36,7 +37,7 @@ export class CallTokenSigner {
 
   /** The claims of a well-signed, unexpired call token, else null. Liveness is the caller's check. */
   verify(token: string, now_world_ms: number): CallClaims | null {
-    const parsed = openEnvelope(this.key, CALL_TOKEN_PREFIX, payloadSchema, token, now_world_ms);
+    const parsed = openEnvelope(this.key, CALL_TOKEN_PREFIX, payloadSchema(), token, now_world_ms);
     if (parsed === null) return null;
     return { call_id: parsed.c, payer_id: parsed.p, depth: parsed.d, budget_ucr: parsed.b, artifact_id: parsed.a, version: parsed.v };
   }

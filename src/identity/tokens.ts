@@ -4,12 +4,13 @@
 import { z } from 'zod';
 import { CallTokenSigner } from './call-tokens.js';
 import { openEnvelope, sealEnvelope } from './signed-envelope.js';
+import { lazy } from '../base/lazy.js';
 
-const payloadSchema = z.strictObject({
+const payloadSchema = lazy(() => z.strictObject({
   a: z.string().min(1), // agent id
   x: z.string().min(1).nullable(), // execution id, null for a development token
   e: z.number().int(), // expiry, world time (the kernel's clock), ms since the epoch
-});
+}));
 
 export interface TokenClaims {
   agent_id: string;
@@ -51,7 +52,7 @@ export class TokenSigner {
   }
 
   private verifySignature(token: string, now_world_ms: number): TokenClaims | null {
-    const parsed = openEnvelope(this.key, 'agt', payloadSchema, token, now_world_ms);
+    const parsed = openEnvelope(this.key, 'agt', payloadSchema(), token, now_world_ms);
     return parsed === null ? null : { agent_id: parsed.a, execution_id: parsed.x, expires_world_ms: parsed.e };
   }
 }

@@ -21,12 +21,13 @@ import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'nod
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AgoraError } from '../base/errors.js';
+import { lazy } from '../base/lazy.js';
 
 export const WORLD_LOCK_FILE = 'world.lock';
 const FLOCK_CANDIDATES = ['flock', '/usr/bin/flock', '/bin/flock'];
 
-const ownerSchema = z.object({ pid: z.number().int(), api_url: z.string().nullable(), since: z.string() });
-export type WorldOwner = z.infer<typeof ownerSchema>;
+const ownerSchema = lazy(() => z.object({ pid: z.number().int(), api_url: z.string().nullable(), since: z.string() }));
+export type WorldOwner = z.infer<ReturnType<typeof ownerSchema>>;
 
 /** The world is held by another process; the message names it. */
 export class WorldBusyError extends AgoraError {
@@ -98,7 +99,7 @@ function flockNonBlocking(fd: number): 'taken' | 'busy' {
 
 function readOwner(file: string): WorldOwner | null {
   try {
-    const parsed = ownerSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const parsed = ownerSchema().safeParse(JSON.parse(readFileSync(file, 'utf8')));
     return parsed.success ? parsed.data : null;
   } catch {
     return null; // empty (its holder is between taking the lock and writing its pid) or damaged

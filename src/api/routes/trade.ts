@@ -106,7 +106,7 @@ export async function tradeRoutes(app: FastifyInstance, ctx: ApiContext): Promis
         artifact_id: z.string().max(64).optional(),
         calls: z.number().int().min(1).optional(),
         loan_id: z.string().max(64).optional(),
-        right: rightName.optional(),
+        right: rightName().optional(),
         units: z.number().int().min(1).optional(),
         price: creditsInput,
         buyer: agentIdParam.optional().describe('Only this agent may accept'),
@@ -273,7 +273,7 @@ export async function tradeRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     schema: {
       tags: ['trade'],
       summary: 'Give units of a right you hold to another agent',
-      body: z.strictObject({ to: agentIdParam, right: rightName, units: z.number().int().min(1) }),
+      body: z.strictObject({ to: agentIdParam, right: rightName(), units: z.number().int().min(1) }),
       response: { 200: z.object({ rights: z.array(holdingSchema) }), ...errorResponses },
     },
     handler: async (request) => {

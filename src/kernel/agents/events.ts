@@ -6,12 +6,12 @@ import { agentId, postings } from '../ledger/events.js';
 export const agentEvents = lazySchemas({
   agent_created: () => z
     .strictObject({
-      agent_id: agentId,
-      parent_id: agentId.nullable(),
-      lineage: z.array(agentId).describe('Ancestors, oldest first.'),
+      agent_id: agentId(),
+      parent_id: agentId().nullable(),
+      lineage: z.array(agentId()).describe('Ancestors, oldest first.'),
       generation: z.number().int().min(0),
       workspace: z.string().describe('Workspace path relative to the world directory.'),
-      postings,
+      postings: postings(),
     })
     .describe('An agent record was created (genesis at world creation, children by spawn), with its starting credits.'),
 });

@@ -4,6 +4,7 @@
 // (an executable contract). Everything unknown denies: no fallback to public (docs/artifacts.md).
 import { z } from 'zod';
 import { AgoraError } from '../../base/errors.js';
+import { lazy } from '../../base/lazy.js';
 
 export const KERNEL_CONTRACTS = ['kernel:public', 'kernel:private', 'kernel:owner-only', 'kernel:paid-read'] as const;
 export type KernelContractId = (typeof KERNEL_CONTRACTS)[number];
@@ -16,12 +17,12 @@ export const ruleNames = ['public', 'private', 'owner-only', 'allow-list', 'paid
 export type RuleName = (typeof ruleNames)[number];
 
 /** A data contract's content: its rule, and who else may write (coordination: task boards, locks). */
-export const contractDocument = z.strictObject({
+export const contractDocument = lazy(() => z.strictObject({
   rule: z.enum(ruleNames),
   allow: z.array(z.string().min(1).max(64)).default([]).describe('allow-list: the agents who may discover, read and invoke'),
   write: z.union([z.enum(['owner', 'anyone']), z.array(z.string().min(1).max(64))]).default('owner').describe('Who besides the owner may add versions'),
-});
-export type ContractDocument = z.infer<typeof contractDocument>;
+}));
+export type ContractDocument = z.infer<ReturnType<typeof contractDocument>>;
 
 export function kernelContract(id: string): ContractDocument | null {
   switch (id) {
@@ -46,7 +47,7 @@ export function parseContractDocument(bytes: Buffer, allow_list_max: number): Co
   } catch {
     throw new AgoraError('INVALID_ARGS', 'a contract artifact\'s content must be a JSON rule document: {"rule": "public"|"private"|"owner-only"|"allow-list"|"paid-read", "allow": [...], "write": "owner"|"anyone"|[...]}', { field: 'content' });
   }
-  const parsed = contractDocument.safeParse(json);
+  const parsed = contractDocument().safeParse(json);
   if (!parsed.success) throw new AgoraError('INVALID_ARGS', `contract document: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { field: 'content' });
   const doc = parsed.data;
   const writers = Array.isArray(doc.write) ? doc.write.length : 0;

@@ -57,7 +57,7 @@ export function checkMetadata(m: MetadataInput, limits: Limits, required: boolea
 
 /** The interface, parsed and with every schema checked; INVALID_ARGS naming the first fault. */
 export function checkInterface(raw: unknown, limits: Limits): ArtifactInterface {
-  const parsed = interfaceSchema.safeParse(raw);
+  const parsed = interfaceSchema().safeParse(raw);
   if (!parsed.success) throw invalid(`interface: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'interface');
   const iface = parsed.data;
   if (iface.tools.length > limits.tools_max) throw invalid(`at most ${limits.tools_max} tools (artifacts.tools_max)`, 'interface');

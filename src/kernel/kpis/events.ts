@@ -6,14 +6,14 @@ import { count } from '../ledger/events.js';
 export const kpiEvents = lazySchemas({
   kpis_recorded: () => z
     .strictObject({
-      cycle: count,
-      up_to_seq: count.describe('The last event the values were computed from'),
+      cycle: count(),
+      up_to_seq: count().describe('The last event the values were computed from'),
       values: z.record(z.string(), z.number().nullable()).describe('Each KPI of docs/kpis.md by name; null when undefined this cycle'),
     })
     .describe("The ecosystem KPIs at a cycle's end, computed from the journal (kpis.enabled)."),
   auditor_report_written: () => z
     .strictObject({
-      cycle: count,
+      cycle: count(),
       author: z.string().describe('`template`, or the model of llm.models that wrote it'),
       text: z.string(),
       moved: z

@@ -58,7 +58,7 @@ export class Rights {
   }
 
   requireHeld(holder_id: string, right: string, units: number): void {
-    const parsed = rightName.safeParse(right);
+    const parsed = rightName().safeParse(right);
     if (!parsed.success) throw new AgoraError('INVALID_ARGS', `unknown right ${right}`, { field: 'right' });
     if (!Number.isSafeInteger(units) || units < 1) throw new AgoraError('INVALID_ARGS', 'units is a whole number of at least 1', { field: 'units' });
     const held = this.held(holder_id, right);
