@@ -211,6 +211,9 @@ export const workspaceSchema = section(() => z
 export const orchestratorSchema = section(() => z
   .strictObject({
     runs_concurrent_max: int(1, 10_000).default(8).describe('Most agent runs at once. Winners past it wait for a slot, their lease starting when they launch.'),
+    launch_batch_max: int(1, 10_000)
+      .default(32)
+      .describe("Most runs launched together: their executions are journaled in one transaction (one commit instead of one each), then their sandboxes start side by side. A batch's leases start at its commit, so the last run of a batch waits for the batch's env.json writes (about a millisecond each). Under --simulate runs launch one at a time."),
     socket_dir: z.string().default('').describe('Directory for the per-execution API sockets (Unix socket paths must stay under 108 bytes). Empty = a private directory under the OS temp dir.'),
     debug_inspect_port: int(1024, 65_535).default(9229).describe('Inspector port opened for the run chosen by `agora start --debug AGENT`.'),
     shutdown_grace_ms: int(0, 600_000).default(5_000).describe('On stop (Ctrl-C), how long runs get to finish before they are killed (cut short to fit orchestrator.stop_timeout_ms).'),

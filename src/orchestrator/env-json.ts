@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { microToCredits } from '../kernel/ledger/money.js';
 import { baseToNatural, bundleToNatural, priceToCredits, RESOURCES, type Resource } from '../kernel/resources/units.js';
 import type { ExecutionView } from '../kernel/executions/commands.js';
+import type { AgentView } from '../kernel/agents/commands.js';
 import { SafeDir, type Owner } from '../workspace/safe-dir.js';
 import type { DiskUsage } from '../workspace/usage.js';
 import { ARTIFACT_KINDS } from '../kernel/artifacts/events.js';
@@ -119,9 +120,10 @@ export function envJsonSchemaDocument(): unknown {
 export function buildEnvJson(
   kernel: Kernel,
   execution: ExecutionView,
-  options: { api_url: string; inbox: InboxMessage[]; disk: DiskUsage },
+  options: { api_url: string; inbox: InboxMessage[]; disk: DiskUsage; agent?: AgentView },
 ): EnvJson {
-  const agent = kernel.agents.require(execution.agent_id);
+  // The launcher has read the agent already for this run (one read, not one per step).
+  const agent = options.agent ?? kernel.agents.require(execution.agent_id);
   const state = kernel.market.state();
   const markets = Object.fromEntries(
     RESOURCES.map((resource: Resource) => {

@@ -42,6 +42,17 @@ interface Run {
   settle: () => void;
 }
 
+/** A run whose process is over, its outcome not yet journaled. */
+interface Ending {
+  run: Run;
+  execution: ExecutionView;
+  outcome: ExecutionOutcome;
+  /** Leases it held and never used: owed again once it has ended. */
+  unused: Lease[];
+  /** Set when the host stopped it as the world stops: its unused lease is given back from then. */
+  interrupted_at_ms: number | null;
+}
+
 interface PendingLease extends Lease {
   lease_ends_at_ms: number;
   timer: NodeJS.Timeout;
@@ -55,6 +66,8 @@ export class Launcher {
   private readonly queue = new LeaseQueue<Run>();
   private readonly socket_dir: string;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Runs over and not yet journaled: their ends commit together, at the next turn of the loop. */
+  private readonly ending: Ending[] = [];
   private stopping = false;
   private killing = false;
   inbox: InboxProvider = () => [];
@@ -83,11 +96,12 @@ export class Launcher {
     return { world: this.world, api: this.api, runner: this.runner, log: this.log, socket_dir: this.socket_dir, inbox: this.inbox };
   }
 
-  /** Runs holding a slot (starting, running or ending); queued ones wait for one. */
+  /**
+   * Runs holding a slot (starting, running or ending); queued ones wait for one. Every queued
+   * run is in the queue and nothing else is, so this is a difference, not a count per check.
+   */
   get running(): number {
-    let n = 0;
-    for (const run of this.runs.values()) if (!run.state.is('queued')) n++;
-    return n;
+    return this.runs.size - this.queue.size;
   }
 
   get queued(): number {
@@ -121,6 +135,40 @@ export class Launcher {
     }
     for (const lease of this.world.kernel.executions.waitingLeases()) this.enqueue(lease);
     await this.pump();
+  }
+
+  /**
+   * A clearing's winners, in the clearing's order. Winners with no run yet are queued
+   * together and launched in batches (orchestrator.launch_batch_max): their executions are
+   * journaled in one transaction each batch, then their sandboxes start side by side instead
+   * of one after another. Before a winner whose agent already runs, the new runs queued so
+   * far are launched, so the journal keeps the clearing's order. Under --simulate each
+   * winner is admitted alone, to its run's end, as admit() does.
+   */
+  async admitAll(winners: readonly Winner[], cycle: number): Promise<AdmitOutcome[]> {
+    const outcomes: AdmitOutcome[] = [];
+    if (this.simulation !== null) {
+      for (const winner of winners) outcomes.push(await this.admit(winner, cycle));
+      return outcomes;
+    }
+    let fresh: { index: number; run: Run }[] = [];
+    const launchFresh = async () => {
+      if (fresh.length === 0) return;
+      const queued = fresh;
+      fresh = [];
+      await this.pump();
+      for (const { index, run } of queued) outcomes[index] = run.state.is('queued') ? 'queued' : run.execution === null ? 'failed' : 'launched';
+    };
+    for (const [index, winner] of winners.entries()) {
+      if (!this.runs.has(winner.agent_id)) {
+        fresh.push({ index, run: this.enqueue({ id: winner.bid_id, agent_id: winner.agent_id, cycle, bundle: winner.bundle }) });
+        continue;
+      }
+      await launchFresh();
+      outcomes[index] = await this.admit(winner, cycle);
+    }
+    await launchFresh();
+    return outcomes;
   }
 
   async admit(winner: Winner, cycle: number): Promise<AdmitOutcome> {
@@ -202,30 +250,53 @@ export class Launcher {
     return run;
   }
 
-  /** Launches queued runs while slots are free; resolves once those launches are up or failed. */
+  /**
+   * Launches queued runs while slots are free, in batches of orchestrator.launch_batch_max
+   * (one under --simulate): a batch's executions are journaled together, then each run's
+   * sandbox starts. Resolves once those launches are up or failed.
+   */
   private async pump(): Promise<void> {
     const launches: Promise<void>[] = [];
     const slots = this.simulation !== null ? 1 : this.world.config.orchestrator.runs_concurrent_max;
-    while (!this.stopping && this.queue.size > 0 && this.running < slots) {
-      launches.push(this.launch(this.queue.shift()!));
+    const batch_max = this.simulation !== null ? 1 : this.world.config.orchestrator.launch_batch_max;
+    const free = () => !this.stopping && this.queue.size > 0 && this.running < slots;
+    while (free()) {
+      const batch: { run: Run; lease: Lease }[] = [];
+      while (batch.length < batch_max && free()) {
+        const run = this.queue.shift()!;
+        const lease = run.leases.shift();
+        invariant(lease !== undefined, `queued run of ${run.agent_id} holds a lease`);
+        run.state.to('starting');
+        batch.push({ run, lease });
+      }
+      this.journalStarts(batch);
+      for (const { run } of batch) launches.push(this.launch(run));
     }
     await Promise.all(launches);
   }
 
-  /** A queued run that will not run in this process (the world stops); its leases stay owed. */
-  private forget(run: Run): void {
-    run.state.expect('forget', 'queued');
-    this.runs.delete(run.agent_id);
-    run.settle();
-    this.afterRunEnded();
+  /**
+   * Journals a batch's executions in one transaction (group commit): the same events, in
+   * the same order, as one command each, with one commit. A start refused (an AgoraError)
+   * wrote nothing and the others stand. Anything else rolls the whole batch back, and each
+   * start is then tried on its own, as if there had been no batch.
+   */
+  private journalStarts(batch: readonly { run: Run; lease: Lease }[]): void {
+    if (batch.length > 1) {
+      try {
+        this.world.kernel.core.batch({ actor: 'system:loop' }, () => {
+          for (const { run, lease } of batch) this.journalStart(run, lease);
+        });
+        return;
+      } catch (err) {
+        this.log.error({ err, runs: batch.length }, 'a batch of run starts was rolled back; starting them one by one');
+        for (const { run } of batch) run.execution = null;
+      }
+    }
+    for (const { run, lease } of batch) this.journalStart(run, lease);
   }
 
-  // ---- one run ------------------------------------------------------------------------
-
-  private async launch(run: Run): Promise<void> {
-    const lease = run.leases.shift();
-    invariant(lease !== undefined, `queued run of ${run.agent_id} holds a lease`);
-    run.state.to('starting');
+  private journalStart(run: Run, lease: Lease): void {
     try {
       // The lease starts now, at launch: not at the clearing that won it.
       run.execution = this.world.kernel.executions.start(
@@ -241,10 +312,27 @@ export class Launcher {
       );
     } catch (err) {
       this.log.error({ err, lease_id: lease.id, agent_id: run.agent_id }, 'could not start execution');
+      run.execution = null;
+    }
+  }
+
+  /** A queued run that will not run in this process (the world stops); its leases stay owed. */
+  private forget(run: Run): void {
+    run.state.expect('forget', 'queued');
+    this.runs.delete(run.agent_id);
+    run.settle();
+    this.afterRunEnded();
+  }
+
+  // ---- one run ------------------------------------------------------------------------
+
+  /** A journaled run (or one whose start failed: it ends at once) goes to its sandbox. */
+  private async launch(run: Run): Promise<void> {
+    const execution = run.execution;
+    if (execution === null) {
       this.end(run, null);
       return;
     }
-    const execution = run.execution;
     const debug = this.debug_agent === run.agent_id ? { inspect_port: this.world.config.orchestrator.debug_inspect_port } : null;
     if (debug !== null) this.debug_agent = null;
     const started = await startSandbox(this.ctx, execution, debug);
@@ -303,20 +391,41 @@ export class Launcher {
       unused.push(lease);
       run.next = null;
     }
-    if (run.execution !== null && outcome !== null) {
+    if (run.execution === null || outcome === null) return this.finishEnd(run, unused);
+    // Whether the host stopped it is decided now, not when the end is journaled.
+    const ending: Ending = { run, execution: run.execution, outcome, unused, interrupted_at_ms: this.stopping && outcome.reason === 'stopped' ? this.world.kernel.clock.now_ms() : null };
+    if (this.simulation !== null) return this.journalEnds([ending]);
+    // Runs that end close together (in one turn of the event loop) are journaled together.
+    this.ending.push(ending);
+    if (this.ending.length === 1) setImmediate(() => this.journalEnds(this.ending.splice(0)));
+  }
+
+  /**
+   * Journals ends in batches of orchestrator.launch_batch_max, one transaction each: each
+   * run's end then its workspace's record, in the order the runs ended, as one command each
+   * would. A crash mid-batch leaves none of them, and those runs are recovered as lost at the
+   * next start. A batch that fails as a whole is rolled back and recorded command by command.
+   */
+  private journalEnds(endings: readonly Ending[]): void {
+    const batch_max = this.world.config.orchestrator.launch_batch_max;
+    for (let i = 0; i < endings.length; i += batch_max) {
+      const batch = endings.slice(i, i + batch_max);
       try {
-        if (this.stopping && outcome.reason === 'stopped') {
-          // The host stopped it: its unused lease is the agent's, given back for the next start.
-          const now_world_ms = this.world.kernel.clock.now_ms();
-          this.world.kernel.executions.interrupt(run.execution.id, outcome, { reason: 'stopped', interrupted_at_ms: now_world_ms }, { actor: 'system:loop' });
-        } else {
-          this.world.kernel.executions.end(run.execution.id, outcome, { actor: 'system:loop' });
-        }
+        this.world.kernel.core.batch({ actor: 'system:loop' }, () => {
+          for (const ending of batch) this.recordEnd(ending);
+        });
       } catch (err) {
-        this.log.error({ err, execution_id: run.execution.id }, 'could not record the end of a run');
+        this.log.error({ err, runs: batch.length }, 'a batch of run ends was rolled back; recording them one by one');
+        for (const ending of batch) this.recordEnd(ending);
       }
-      recordRunWorkspace(this.world, run.execution, this.log);
+      // Their slots are freed together, then filled together (one launch batch, not one each).
+      for (const { run, unused } of batch) this.finishEnd(run, unused, false);
+      this.afterRunEnded();
     }
+  }
+
+  /** The run's outcome is journaled (or there was none to journal): free its slot. */
+  private finishEnd(run: Run, unused: Lease[], refill = true): void {
     run.channel?.close();
     run.state.to('ended');
     this.runs.delete(run.agent_id);
@@ -325,7 +434,22 @@ export class Launcher {
     // world stops, the journal keeps them for the next start).
     if (!this.stopping) for (const lease of unused) this.enqueue(lease);
     run.settle();
-    this.afterRunEnded();
+    if (refill) this.afterRunEnded();
+  }
+
+  /** Journals why a run ended, then records its workspace (history.snapshots). */
+  private recordEnd({ execution, outcome, interrupted_at_ms }: Ending): void {
+    try {
+      if (interrupted_at_ms !== null) {
+        // The host stopped it: its unused lease is the agent's, given back for the next start.
+        this.world.kernel.executions.interrupt(execution.id, outcome, { reason: 'stopped', interrupted_at_ms }, { actor: 'system:loop' });
+      } else {
+        this.world.kernel.executions.end(execution.id, outcome, { actor: 'system:loop' });
+      }
+    } catch (err) {
+      this.log.error({ err, execution_id: execution.id }, 'could not record the end of a run');
+    }
+    recordRunWorkspace(this.world, execution, this.log);
   }
 
   private afterRunEnded(): void {

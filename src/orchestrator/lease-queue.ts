@@ -16,6 +16,8 @@ export interface Lease {
 
 export class LeaseQueue<T extends { agent_id: string; leases: Lease[] }> {
   private readonly entries: T[] = [];
+  /** The agents queued: one check per push instead of a walk of the queue. */
+  private readonly agents = new Set<string>();
 
   get size(): number {
     return this.entries.length;
@@ -23,17 +25,21 @@ export class LeaseQueue<T extends { agent_id: string; leases: Lease[] }> {
 
   push(entry: T): void {
     invariant(entry.leases.length > 0, 'a queued run holds at least one lease');
-    invariant(!this.entries.some((e) => e.agent_id === entry.agent_id), `agent ${entry.agent_id} is queued once`);
+    invariant(!this.agents.has(entry.agent_id), `agent ${entry.agent_id} is queued once`);
+    this.agents.add(entry.agent_id);
     this.entries.push(entry);
   }
 
   /** The entry that has waited longest. */
   shift(): T | undefined {
-    return this.entries.shift();
+    const entry = this.entries.shift();
+    if (entry !== undefined) this.agents.delete(entry.agent_id);
+    return entry;
   }
 
   /** Drops everything: the journal still owes these leases, a restart finds them. */
   clear(): T[] {
+    this.agents.clear();
     return this.entries.splice(0);
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ApiPort, ExecutionChannel } from './ports.js';
 import type { ExecutionReason } from '../kernel/executions/events.js';
 import type { ExecutionOutcome, ExecutionView } from '../kernel/executions/commands.js';
+import type { AgentView } from '../kernel/agents/commands.js';
 import { findPython } from '../sandbox/bwrap.js';
 import { PYTHON_NAME, resolveAgentCommand } from '../sandbox/command.js';
 import { runLimits, type RunHandle, type Runner, type RunResult } from '../sandbox/runner.js';
@@ -38,11 +39,15 @@ function apiUrlInside(ctx: SandboxContext): string {
   return ctx.runner.isolation === 'none' ? ctx.api.url : `http://127.0.0.1:${ctx.world.config.sandbox.api_port_inside}`;
 }
 
-/** (Re)writes the run's env.json: at start, and whenever a new lease of it begins. */
-export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView): void {
-  const disk = ctx.world.workspaces.usage(ctx.world.kernel.agents.require(execution.agent_id).workspace);
-  const env = buildEnvJson(ctx.world.kernel, execution, { api_url: apiUrlInside(ctx), inbox: ctx.inbox(execution.agent_id), disk });
-  writeEnvJson(workspaceDir(ctx, execution.agent_id), env);
+/**
+ * (Re)writes the run's env.json: at start, and whenever a new lease of it begins. `known` is
+ * the agent and its workspace's directory when the caller has just read them.
+ */
+export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView, known?: { agent: AgentView; workspace_dir: string }): void {
+  const agent = known?.agent ?? ctx.world.kernel.agents.require(execution.agent_id);
+  const disk = ctx.world.workspaces.usage(agent.workspace);
+  const env = buildEnvJson(ctx.world.kernel, execution, { api_url: apiUrlInside(ctx), inbox: ctx.inbox(execution.agent_id), disk, agent });
+  writeEnvJson(known?.workspace_dir ?? ctx.world.workspaces.dir(agent.workspace), env);
 }
 
 /** Leases are in world time; a process is held to the same span of real time. */
@@ -54,14 +59,15 @@ export function leaseEndWallMs(ctx: SandboxContext, lease_ends_world_ms: number)
 export async function startSandbox(ctx: SandboxContext, execution: ExecutionView, debug: { inspect_port: number } | null): Promise<SandboxStart> {
   let channel: ExecutionChannel | null = null;
   try {
-    const workspace_dir = workspaceDir(ctx, execution.agent_id);
+    const agent = ctx.world.kernel.agents.require(execution.agent_id);
+    const workspace_dir = ctx.world.workspaces.dir(agent.workspace);
     if (!existsSync(workspace_dir) || !statSync(workspace_dir).isDirectory()) return { ok: false, outcome: emptyOutcome('no_workspace'), channel };
     const command = resolveAgentCommand(workspace_dir, ctx.world.config.sandbox.agent_json_bytes_max);
     if (!command.ok) {
       ctx.log.warn({ execution_id: execution.id, agent_id: execution.agent_id, why: command.why }, 'agent has no entry point');
       return { ok: false, outcome: emptyOutcome(command.reason), channel };
     }
-    writeRunEnv(ctx, execution);
+    writeRunEnv(ctx, execution, { agent, workspace_dir });
     const socket_path = join(ctx.socket_dir, `${execution.id}.sock`);
     if (ctx.runner.isolation !== 'none') {
       channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);

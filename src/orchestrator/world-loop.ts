@@ -117,8 +117,7 @@ export class WorldLoop {
     lap('clearing');
     let launched = 0;
     let extended = 0;
-    for (const winner of result.winners) {
-      const outcome = await this.launcher.admit(winner, result.cycle);
+    for (const outcome of await this.launcher.admitAll(result.winners, result.cycle)) {
       if (outcome === 'launched') launched++;
       if (outcome === 'extended') extended++;
     }
