@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildEnvJson } from '../src/orchestrator/env-json.js';
 import type { VirtualClock } from '../src/kernel/engine/clock.js';
-import { NO_USAGE, publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
+import { ownerWithSubscriber } from './support/artifacts.js';
 import { bundle } from './support/market.js';
-import { addAgent, makeWorld } from './support/world.js';
+import { makeWorld } from './support/world.js';
 
 const DISK = { backing: 'directory' as const, bytes_used: 0, bytes_max: 1, inodes_used: 0, inodes_max: 1 };
 
@@ -15,14 +15,7 @@ test('env.json tells an owner its artifacts and its earnings since its last run,
   try {
     const k = w.kernel;
     const clock = w.clock as VirtualClock;
-    addAgent(w, 'owner', 10);
-    addAgent(w, 'fan', 10);
-    const id = publishTool(w, 'owner');
-    k.artifacts.subscribe({ agent_id: 'fan', artifact_id: id, subscribed: true }, { actor: 'fan' });
-    const call = () => {
-      const c = k.artifacts.calls.beginCall({ payer_id: 'fan', caller_id: 'fan', artifact_id: id, tool: 'double', max_price_ucr: 100_000, allowance: SMALL_ALLOWANCE, depth: 1 }, { actor: 'fan' });
-      k.artifacts.calls.settleCall({ call_id: c.call_id, resources: NO_USAGE, duration_ms: 3 }, { actor: 'system:invoke' });
-    };
+    const { artifact_id: id, call } = ownerWithSubscriber(w);
     call(); // before the owner's first run
     const first = k.executions.start({ agent_id: 'owner', bid_id: 'b1', cycle: 1, bundle: bundle(), lease_ends_at_ms: clock.now_ms() + 5000 }, { actor: 'test' });
     const env1 = buildEnvJson(k, first, { api_url: 'http://x', inbox: [], disk: DISK });
