@@ -2,6 +2,7 @@
 // name: the domains bring their schemas (engine/domain.ts), the kernel composes them
 // (src/kernel/registry.ts), and every type here is checked against that composed map.
 import type { z } from 'zod';
+import { lazy } from '../../base/lazy.js';
 
 /** Event type name to the zod schema of its data. */
 export type EventSchemas = Record<string, z.ZodType>;
@@ -36,9 +37,6 @@ type SchemaBuilders = Record<string, () => z.ZodType>;
  */
 export function lazySchemas<B extends SchemaBuilders>(builders: B): { readonly [K in keyof B]: ReturnType<B[K]> } {
   const schemas = {};
-  for (const [type, build] of Object.entries(builders)) {
-    let built: z.ZodType | undefined;
-    Object.defineProperty(schemas, type, { enumerable: true, get: () => (built ??= build()) });
-  }
+  for (const [type, build] of Object.entries(builders)) Object.defineProperty(schemas, type, { enumerable: true, get: lazy(build) });
   return schemas as { readonly [K in keyof B]: ReturnType<B[K]> };
 }
