@@ -31,10 +31,6 @@ export type SandboxStart =
   | { ok: true; handle: RunHandle; channel: ExecutionChannel | null }
   | { ok: false; outcome: ExecutionOutcome; channel: ExecutionChannel | null };
 
-export function workspaceDir(ctx: SandboxContext, agent_id: string): string {
-  return ctx.world.workspaces.dir(ctx.world.kernel.agents.require(agent_id).workspace);
-}
-
 function apiUrlInside(ctx: SandboxContext): string {
   return ctx.runner.isolation === 'none' ? ctx.api.url : `http://127.0.0.1:${ctx.world.config.sandbox.api_port_inside}`;
 }
