@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from './support/bounded-test.js';
 import { SystemClock } from '../src/kernel/engine/clock.js';
 import type { ConfigInput } from '../src/config/schema.js';
 import { createRunner } from '../src/sandbox/create-runner.js';

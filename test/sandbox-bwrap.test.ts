@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
+import { test } from './support/bounded-test.js';
 import { openExecutionChannel, type ExecutionChannel } from '../src/api/channel.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
@@ -461,7 +462,7 @@ while True:  # and now a real bomb: every child forks forever
       during: async () => {
         for (let i = 0; i < 40 && list === null; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          list = await fetch(`http://127.0.0.1:${port}/json/list`)
+          list = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) })
             .then((r) => r.json())
             .catch(() => null);
         }
@@ -499,7 +500,7 @@ while True:  # and now a real bomb: every child forks forever
           during: async () => {
             for (let i = 0; i < 20; i++) {
               await new Promise((r) => setTimeout(r, 100));
-              await fetch(`http://127.0.0.1:${port}/json/list`).catch(() => undefined);
+              await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
             }
           },
         },

@@ -184,6 +184,7 @@ export const sandboxSchema = section(() => z
     docker_ping_timeout_ms: int(100, 600_000).default(3000).describe('How long the docker runner waits for the engine to answer its first ping (and each API call) before it reports docker unavailable.'),
     probe_timeout_ms: int(100, 600_000).default(10_000).describe('Longest wait for one host probe at start (can bwrap make namespaces here, where is python3, has it debugpy).'),
     mount_timeout_ms: int(100, 600_000).default(10_000).describe("Longest wait for mount/umount of a runner's private state tmpfs (when Agora runs as root)."),
+    kill_exit_wait_ms: int(100, 600_000).default(10_000).describe("After a run is SIGKILLed, how long Agora waits to see its outermost process exit before it accounts the run as ended without that exit (logged as an error). A bound, so an exit that is never seen cannot hold a run, its slot and its lease forever."),
     control_drain_wait_ms: int(0, 60_000).default(1000).describe("After a run's outermost process exits, how long its control channel may take to deliver agora-init's last lines (the exit status and usage) before the run is accounted without them."),
     agent_json_bytes_max: int(64, 16 * 1024 * 1024).default(65_536).describe("Largest agent.json read from a workspace to find an agent's command; a larger one is refused as invalid."),
     kill_rounds_max: int(1, 100_000).default(200).describe("Rounds of SIGKILL over a run's cgroup (each a short wait apart) before the processes left are reported as surviving."),

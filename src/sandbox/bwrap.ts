@@ -359,6 +359,7 @@ class BwrapRunner implements Runner {
           ? new CgroupMeter(cgroup, abilities?.memory ?? false, abilities?.cpu_usage ? null : (child.pid ?? -1), child.alive, this.config.sandbox.proc_tree_nodes_max)
           : new ProcTreeMeter(child.pid ?? -1, child.alive, treeBounds(this.config)),
       meter_interval_ms: s.meter_interval_ms,
+      kill_exit_wait_ms: s.kill_exit_wait_ms,
       teardown: () =>
         this.track(async () => {
           await cgroup?.remove();

@@ -161,6 +161,7 @@ class DockerRunner implements Runner {
       process: child,
       meter: child.meter,
       meter_interval_ms: s.meter_interval_ms,
+      kill_exit_wait_ms: s.kill_exit_wait_ms,
       teardown: async () => {
         await container.remove({ force: true }).catch((err: Error) => this.log.warn({ err: err.message, execution_id: spec.execution_id }, 'could not remove a container'));
       },

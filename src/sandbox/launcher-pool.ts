@@ -39,7 +39,8 @@ export class LauncherPool {
     let found: PooledLauncher | null = null;
     while (found === null && this.ready.length > 0) {
       const next = this.ready.shift()!;
-      if (next.child.exitCode === null && next.child.signalCode === null) found = next;
+      // No pid: its spawn failed (the 'error' event has long been emitted), and it will never exit.
+      if (next.child.pid !== undefined && next.child.exitCode === null && next.child.signalCode === null) found = next;
       else void this.discard(next, 'exited while waiting');
     }
     this.scheduleRefill();

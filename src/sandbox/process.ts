@@ -86,6 +86,7 @@ class ProcessRunner implements Runner {
       process: child,
       meter: new ProcTreeMeter(child.pid ?? -1, child.alive, treeBounds(this.config)),
       meter_interval_ms: this.config.sandbox.meter_interval_ms,
+      kill_exit_wait_ms: this.config.sandbox.kill_exit_wait_ms,
       teardown: async () => {},
       onDone: () => this.runs.release(spec.execution_id),
     });

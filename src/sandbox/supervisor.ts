@@ -65,6 +65,8 @@ export interface SuperviseOptions {
   process: SandboxProcess;
   meter: RunMeter;
   meter_interval_ms: number;
+  /** After the SIGKILL, how long the process may take to be seen exiting (sandbox.kill_exit_wait_ms). */
+  kill_exit_wait_ms: number;
   /** Runs after the result is out (the run's processes are dead): remove cgroups, staging dirs. */
   teardown(): Promise<void>;
   /** Called once with the handle's result, after teardown. */
@@ -93,6 +95,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
   let peak_sampled_mb = 0;
   let cpu_sampled = 0;
   let grace_timer: NodeJS.Timeout | null = null;
+  let exit_timer: NodeJS.Timeout | null = null;
   const disk_limits = { bytes_max: limits.disk_bytes_max, inodes_max: limits.disk_inodes_max, depth_max: limits.walk_depth_max };
   const measureDisk = (): DiskUsage | null => {
     try {
@@ -144,6 +147,14 @@ export function supervise(options: SuperviseOptions): RunHandle {
     void meter.killAll();
     child.command(INIT_KILL);
     child.kill();
+    // Everything is SIGKILLed: its exit is due within moments. If it is never seen (a lost
+    // event, a process the kernel cannot reap), the run still ends, its slot and lease with it.
+    exit_timer ??= setTimeout(() => {
+      if (child_exit !== null || finished) return;
+      log.error({ execution_id: spec.execution_id, kill_exit_wait_ms: options.kill_exit_wait_ms }, "a killed run's process was never seen to exit: ending the run without its exit");
+      child_exit = { code: null, signal: 'SIGKILL', error: null, wall_ms: round3(performance.now() - started) };
+      void finish();
+    }, options.kill_exit_wait_ms);
   };
 
   const terminate = (reason: RunReason, detail: string) => {
@@ -182,7 +193,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
   const finish = async () => {
     if (finished) return;
     finished = true;
-    for (const timer of [grace_timer, deadline_timer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of [grace_timer, deadline_timer, exit_timer]) if (timer !== null) clearTimeout(timer);
     clearInterval(meter_timer);
     await meter.killAll();
     let usage: FinalUsage = { cpu_seconds: null, memory_peak_mb: null, oom_kills: 0 };
