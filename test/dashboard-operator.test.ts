@@ -127,7 +127,8 @@ test('the operator answers capability requests and reads what agents think and w
   await page.goto(`${api.url}/#/agents/requester`);
   await page.waitForSelector('[data-testid=trace]');
   assert.match((await page.textContent('[data-testid=trace]')) ?? '', /requests on record, credits/);
-  await page.click('[data-testid=executions] button.link >> nth=0');
+  // An ended run's log (the newest run may be running and have printed nothing yet).
+  await page.click('[data-testid=executions] tbody tr:not(.expanded):not(:has(.alive-text)) button.link >> nth=0');
   await page.waitForSelector('[data-testid=log]');
   assert.match((await page.textContent('[data-testid=log]')) ?? '', /thinking: run /);
 

@@ -1,7 +1,7 @@
 // The operator's CLI as a new user meets it: a bad score is one line (no stack trace), status
 // says the cycle, the runs and what waits for the operator, `agora config` prints the effective
 // config, capability requests are answered from the terminal, and a command starts from the
-// bundle built at install in under a second.
+// bundle built at install (its speed is the bench's `cli` rows).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -100,21 +100,13 @@ test('capability requests are listed, approved and denied from the terminal; the
   assert.match(contents, /denied: packages:npm: no network here/);
 });
 
-test('agora status runs from the bundle built at install, in under a second', async () => {
+test('agora status runs from the bundle built at install, and commands that only read rows load no zod', async () => {
   if (cliBundleIsStale()) await buildCli();
   assert.equal(cliBundleIsStale(), false, 'the bundle is newer than src/, so bin/agora.js runs it');
   const { dir } = worldWithWaiting();
-  agora(['status', '--world', dir]); // the first read of the bundle from disk
-  // The CPU time the command's process used (bash's `times` for its children), not its wall
-  // time: on a machine shared with other test runs, waiting for a core is not the CLI's cost.
-  const res = spawnSync('bash', ['-c', 'node bin/agora.js status --world "$1" >/dev/null && times', 'agora-status', dir], { encoding: 'utf8' });
-  assert.equal(res.status, 0, res.stderr);
-  const children = res.stdout.trim().split('\n').at(-1)!.trim().split(/\s+/).map((t) => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t)!;
-    return Number(m[1]) * 60 + Number(m[2]);
-  });
-  const cpu_s = children[0]! + children[1]!;
-  assert.ok(cpu_s < 1, `agora status used ${cpu_s.toFixed(2)} s of CPU`);
+  assert.match(agora(['status', '--world', dir]).stdout, /cycle/);
+  // How fast it starts is measured in the bench (`cli start` rows, against `node -e 0`), not
+  // here: a CPU-time bound failed on a loaded machine at five times the quiet reading.
 
   // Commands that only read rows never load zod (build/cli/zod.cjs, loaded on a schema's first
   // use): a schema built at a module's top level would bring back its cost to every start.

@@ -1,5 +1,6 @@
 // One agent in depth: its record and family, balance over time, the artifacts it owns, its
 // trade, runs (with their logs), bids, messages and prompts.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { Chart } from '../chart.js';
@@ -124,8 +125,10 @@ export function AgentPage({ id }: { id: string }) {
             </thead>
             <tbody>
               {executions.map((e) => (
-                <>
-                  <tr key={e.execution_id}>
+                // Keyed on the run: a new run on top must not re-make every row below it (a row
+                // re-made under the pointer loses the click, and an open log its place).
+                <Fragment key={e.execution_id}>
+                  <tr>
                     <td><code>{e.execution_id}</code></td>
                     <td>{dateTime(e.started_at)}</td>
                     <td>{bundle(e.bundle)}{e.leases > 1 ? ` · ${e.leases} leases` : ''}</td>
@@ -146,7 +149,7 @@ export function AgentPage({ id }: { id: string }) {
                       </td>
                     </tr>
                   )}
-                </>
+                </Fragment>
               ))}
             </tbody>
           </table>
