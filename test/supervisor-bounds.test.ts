@@ -1,4 +1,4 @@
-// The supervisor's own bounds, with a stand-in for the sandbox process: a run whose process is
+// The bounds around a run's process, with stand-ins for it: a run whose process is
 // never seen to exit still ends once killed, so no run holds its slot and lease forever.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { test } from './support/bounded-test.js';
 import { parseConfig } from '../src/config/load.js';
 import { parseRunSpec } from '../src/sandbox/runner.js';
 import { supervise, type RunMeter, type SandboxProcess } from '../src/sandbox/supervisor.js';
+import { LauncherPool } from '../src/sandbox/launcher-pool.js';
 import { tempDir } from './support/world.js';
 import { spec, workspace } from './support/sandbox.js';
 
@@ -71,4 +72,12 @@ test('a killed run whose exit is never seen ends after sandbox.kill_exit_wait_ms
   await new Promise((r) => setImmediate(r));
   assert.ok(torn_down, 'the teardown ran');
   assert.equal(handle.extend(Date.now() + 10_000), false, 'an ended run cannot be extended');
+});
+
+test('a pre-started launcher whose spawn failed is never handed a run, and discarding it signals nobody (Node would signal pid 0: our own group)', async () => {
+  const pool = new LauncherPool(2, '/nonexistent/agora-launch', null, pino({ level: 'silent' }));
+  assert.equal(pool.take(), null, 'no launcher: the run starts one of its own');
+  await new Promise((r) => setImmediate(r)); // the spawn errors are emitted, the refill has run
+  assert.equal(pool.take(), null);
+  await pool.close();
 });

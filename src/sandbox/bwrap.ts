@@ -29,7 +29,7 @@ import { RunRegistry } from './run-registry.js';
 import { createSandboxDir, type SandboxDir, type StagePoint } from './sandbox-dir.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { goMessage, LauncherPool } from './launcher-pool.js';
-import { spawnSandboxProcess, supervise, watchSandboxProcess, type SandboxProcess } from './supervisor.js';
+import { killSpawned, spawnSandboxProcess, supervise, watchSandboxProcess, type SandboxProcess } from './supervisor.js';
 
 /** bwrap's --args format: each argument NUL-terminated. */
 function bwrapArgsFile(args: string[]): Buffer {
@@ -291,7 +291,7 @@ class BwrapRunner implements Runner {
         pooled.cgroup?.applyLimits(cgroup_limits);
       } catch (err) {
         this.log.warn({ err: (err as Error).message, launcher: pooled.name }, 'a pooled launcher could not take the run\'s limits: starting a fresh one');
-        pooled.child.kill('SIGKILL');
+        killSpawned(pooled.child);
         void pooled.cgroup?.remove();
         pooled = null;
       }
@@ -343,7 +343,7 @@ class BwrapRunner implements Runner {
       }
     } catch (err) {
       // Nothing started: undo what was prepared for it.
-      pooled?.child.kill('SIGKILL');
+      if (pooled !== null) killSpawned(pooled.child);
       await cgroup?.killAll();
       await cgroup?.remove();
       await bridge?.close();

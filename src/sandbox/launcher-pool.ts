@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { invariant } from '../base/errors.js';
 import type { CgroupDriver, CgroupLimits, RunCgroup } from './cgroups.js';
+import { killSpawned } from './supervisor.js';
 
 export interface PooledLauncher {
   child: ChildProcess;
@@ -96,7 +97,7 @@ export class LauncherPool {
   private async discard(pooled: PooledLauncher, why: string): Promise<void> {
     this.log.debug({ name: pooled.name, why }, 'discarding a pooled launcher');
     (pooled.child.stdio[3] as Duplex | null)?.destroy(); // EOF: an idle launcher exits quietly
-    pooled.child.kill('SIGKILL');
+    killSpawned(pooled.child);
     await pooled.cgroup?.killAll();
     await pooled.cgroup?.remove();
   }

@@ -417,8 +417,17 @@ export function watchSandboxProcess(child: ChildProcess, control_drain_wait_ms: 
     },
     exited,
     kill() {
-      child.kill('SIGKILL');
+      killSpawned(child);
     },
     alive: () => child.exitCode === null && child.signalCode === null && child.pid !== undefined,
   };
+}
+
+/**
+ * SIGKILL to a child this process spawned, if it ever started. A child whose spawn failed has
+ * no pid, and Node's kill() on it before its 'error' event is emitted signals pid 0: Agora's
+ * own process group.
+ */
+export function killSpawned(child: ChildProcess): void {
+  if (child.pid !== undefined) child.kill('SIGKILL');
 }
