@@ -105,7 +105,7 @@ test('agora status runs from the bundle built at install, and commands that only
   assert.equal(cliBundleIsStale(), false, 'the bundle is newer than src/, so bin/agora.js runs it');
   const { dir } = worldWithWaiting();
   assert.match(agora(['status', '--world', dir]).stdout, /cycle/);
-  // How fast it starts is measured in the bench (`cli start` rows, against `node -e 0`), not
+  // How fast it starts is measured in the bench (the `cli: agora status` row, against `node -e 0`), not
   // here: a CPU-time bound failed on a loaded machine at five times the quiet reading.
 
   // Commands that only read rows never load zod (build/cli/zod.cjs, loaded on a schema's first

@@ -150,7 +150,7 @@ export function supervise(options: SuperviseOptions): RunHandle {
     // Everything is SIGKILLed: its exit is due within moments. If it is never seen (a lost
     // event, a process the kernel cannot reap), the run still ends, its slot and lease with it.
     exit_timer ??= setTimeout(() => {
-      if (child_exit !== null || finished) return;
+      if (finished) return; // the exit was seen: its handler has started finish()
       log.error({ execution_id: spec.execution_id, kill_exit_wait_ms: options.kill_exit_wait_ms }, "a killed run's process was never seen to exit: ending the run without its exit");
       child_exit = { code: null, signal: 'SIGKILL', error: null, wall_ms: round3(performance.now() - started) };
       void finish();
