@@ -15,7 +15,7 @@ import { SystemClock, type Clock } from '../kernel/engine/clock.js';
 import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
 import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { openStore, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
 import { HistoryStore } from '../workspace/history-store.js';
 import { workspaceWalkLimits } from '../workspace/walk.js';
@@ -110,10 +110,8 @@ export function openWorld(options: WorldOptions): World {
     const systemLog = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
     opened.push(() => systemLog.close());
     const log = systemLog.logger;
-    const db = openDatabase(paths.database, {
-      synchronous: options.config.store.synchronous,
-      busy_timeout_ms: options.config.store.busy_timeout_ms,
-    });
+    // The kernel's process is the world's one writer (on PostgreSQL: its advisory lock).
+    const db = openStore(paths.database, options.config.store, { writer: true });
     opened.push(() => db.close());
     const kernel = new Kernel({
       db,
