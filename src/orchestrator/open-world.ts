@@ -83,7 +83,7 @@ export interface World {
 
 export function openWorld(options: WorldOptions): World {
   const paths = worldPaths(options.dir);
-  if (options.create === false && !worldExists(paths)) {
+  if (options.create === false && !worldExists(paths, options.config.store.kind)) {
     throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${options.dir}\``);
   }
   // The first directory this call created (undefined when it existed): what a failed start removes.
