@@ -22,6 +22,12 @@ BEGIN
   RAISE EXCEPTION '%', TG_ARGV[0];
 END $f$;
 
+-- SUM over a comparison: SQLite's comparisons are integers (NULL over no rows, as SQLite's SUM).
+CREATE OR REPLACE FUNCTION agora_sum_bool(total bigint, v boolean) RETURNS bigint LANGUAGE sql IMMUTABLE AS $f$
+  SELECT CASE WHEN v IS NULL THEN total ELSE COALESCE(total, 0) + v::int END
+$f$;
+CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = agora_sum_bool, STYPE = bigint);
+
 -- SQLite's JSON functions over TEXT, as far as Agora's reads use them ('$.key' paths).
 CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
   SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.')

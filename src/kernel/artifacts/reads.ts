@@ -227,7 +227,7 @@ export class ArtifactReads {
          SUM(CASE WHEN c.status = 'settled' THEN c.price_ucr ELSE 0 END) AS earned
        FROM artifact_calls c JOIN artifacts a ON a.id = c.artifact_id
        WHERE c.tool = ? AND c.cycle >= ? AND c.cycle <= ? AND c.status <> 'open'
-       GROUP BY c.artifact_id, c.version ORDER BY successes DESC, failures ASC, c.artifact_id, c.version DESC LIMIT ?`,
+       GROUP BY a.id, c.version ORDER BY successes DESC, failures ASC, a.id, c.version DESC LIMIT ?`,
       tool, from_cycle, to_cycle, limit * 4,
     );
     return rows
