@@ -2,7 +2,8 @@
 // cluster in a temp directory on a free loopback port with its unix socket beside it, started at
 // the first use in a test file's process and stopped and removed when that process exits. initdb
 // refuses root, so as root the cluster runs as the `postgres` system user. With no PostgreSQL
-// installed, `postgresSkip` says why and the tests skip (.ci/run installs it).
+// installed, `postgresSkip` says why and the tests skip (.ci/run installs it). bench/ starts a
+// durable cluster of its own (startPostgresCluster) to measure commits that reach the disk.
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,57 +49,67 @@ function freePort(): number {
   return Number(probe.stdout.trim());
 }
 
-let cluster: Cluster | null = null;
-
-function stop(): void {
-  if (cluster === null) return;
-  const { dir, bin: b } = cluster;
-  cluster = null;
-  spawnSync(join(b, 'pg_ctl'), ['stop', '-D', join(dir, 'data'), '-m', 'immediate', '-w'], { encoding: 'utf8', ...(user === null ? {} : { uid: user.uid, gid: user.gid }) });
-  rmSync(dir, { recursive: true, force: true });
+export interface PostgresCluster {
+  /** A new, migrated world database on this cluster; its URL. */
+  freshUrl(): string;
+  /** Stops the server and removes its directory (also at the process's exit). */
+  stop(): void;
 }
 
-function start(): Cluster {
+/**
+ * A cluster of its own. `durable`: fsync and synchronous commit on, as a production server (what
+ * bench/ measures); off, the tests' cluster, whose subject is the journal's semantics, not the disk's.
+ */
+export function startPostgresCluster(options: { durable: boolean }): PostgresCluster {
   if (postgresSkip !== null || bin === null) throw new Error(postgresSkip ?? 'no PostgreSQL');
   const dir = mkdtempSync(join(tmpdir(), 'agora-pg-'));
   if (user !== null) chownSync(dir, user.uid, user.gid);
+  let running: Cluster | null = null;
+  const stop = () => {
+    if (running === null) return;
+    running = null;
+    spawnSync(join(bin, 'pg_ctl'), ['stop', '-D', join(dir, 'data'), '-m', 'immediate', '-w'], { encoding: 'utf8', ...(user === null ? {} : { uid: user.uid, gid: user.gid }) });
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.on('exit', stop);
   const data = join(dir, 'data');
   // C collation: text sorts bytewise, as in SQLite (the store refuses any other).
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'agora', '--auth=trust', '--locale=C', '--encoding=UTF8', '--no-sync'], 'initdb');
+  run(join(bin, 'initdb'), ['-D', data, '-U', 'agora', '--auth=trust', '--locale=C', '--encoding=UTF8', ...(options.durable ? [] : ['--no-sync'])], 'initdb');
   const port = freePort();
-  // fsync off: the tests are about the journal's semantics, not the disk's; bench/ measures durable commits.
-  const server_options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const durability = options.durable ? '-c fsync=on -c synchronous_commit=on' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const server_options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${durability} -c max_connections=200`;
   run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-l', join(dir, 'server.log'), '-o', server_options], 'pg_ctl start');
-  cluster = { dir, port, bin };
+  running = { dir, port, bin };
+  const urlOf = (database: string) => `postgres://agora@127.0.0.1:${port}/${database}`;
+  const admin = (sql: string) => {
+    const db = new PostgresDb({ url: urlOf('postgres'), connect_timeout_ms: 10_000, statement_timeout_ms: 60_000, writer: false });
+    try {
+      db.execNative(sql);
+    } finally {
+      db.close();
+    }
+  };
   // Migrated once; each world's database is a copy of it (CREATE DATABASE ... TEMPLATE), which
   // is a file copy rather than the nineteen migrations again.
   admin(`CREATE DATABASE agora_template`);
   openPostgres({ url: urlOf('agora_template'), connect_timeout_ms: 10_000, statement_timeout_ms: 60_000, writer: true }).close();
-  return cluster;
+  let databases = 0;
+  return {
+    freshUrl() {
+      const name = `world_${process.pid}_${++databases}`;
+      admin(`CREATE DATABASE ${name} TEMPLATE agora_template`);
+      return urlOf(name);
+    },
+    stop,
+  };
 }
 
-function urlOf(database: string): string {
-  return `postgres://agora@127.0.0.1:${cluster!.port}/${database}`;
-}
+let cluster: PostgresCluster | null = null;
 
-function admin(sql: string): void {
-  const db = new PostgresDb({ url: urlOf('postgres'), connect_timeout_ms: 10_000, statement_timeout_ms: 60_000, writer: false });
-  try {
-    db.execNative(sql);
-  } finally {
-    db.close();
-  }
-}
-
-let databases = 0;
-
-/** A new, migrated world database on the test cluster (started at the first call); its URL. */
+/** A new, migrated world database on the tests' cluster (started at the first call); its URL. */
 export function freshPostgresUrl(): string {
-  cluster ??= start();
-  const name = `world_${process.pid}_${++databases}`;
-  admin(`CREATE DATABASE ${name} TEMPLATE agora_template`);
-  return urlOf(name);
+  cluster ??= startPostgresCluster({ durable: false });
+  return cluster.freshUrl();
 }
 
 /** A world's config on a fresh PostgreSQL database, beside what the test configures. */
