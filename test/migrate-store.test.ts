@@ -77,6 +77,17 @@ test('a stopped SQLite world moved to PostgreSQL audits ok there, equal to the S
   } finally {
     db.close();
   }
+
+  // The moved world goes on: the next command's events follow the copied journal's last seq.
+  const last_seq = on_sqlite.events;
+  const world = makeWorld({ dir, config: { store: { kind: 'postgres', postgres: { url } } } });
+  try {
+    world.kernel.ledger.transfer({ from_id: 'bob', to_id: 'alice', amount_ucr: 1, memo: 'after the move' }, { actor: 'bob' });
+    assert.equal(world.db.prepare('SELECT MIN(seq) FROM events WHERE seq > ?').pluck().get(last_seq), last_seq + 1);
+  } finally {
+    world.cleanup();
+  }
+  assert.equal(auditJson(dir, config_file).ok, true);
 });
 
 test('migrate-store refuses a non-empty target and a running world, with one clear line each, and copies nothing', { skip }, () => {
