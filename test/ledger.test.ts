@@ -8,6 +8,7 @@ import { AgoraError } from '../src/base/errors.js';
 import { creditsToMicro, microToCredits } from '../src/kernel/ledger/money.js';
 import { addAgent, makeWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
+import { STORES } from './support/postgres.js';
 
 test('credits convert to micro-credits exactly, and bad amounts are refused', () => {
   assert.equal(creditsToMicro(0.1), 100_000);
@@ -47,8 +48,8 @@ test('a transfer larger than the balance is refused and moves nothing', (t) => {
   assert.equal(world.kernel.ledger.agentBalance('bob'), 0);
 });
 
-test('the journal is append-only: SQLite refuses to rewrite or delete an event', (t) => {
-  const world = makeWorld();
+for (const store of STORES) test(`the journal is append-only: the store refuses to rewrite or delete an event (${store.name})`, { skip: store.skip }, (t) => {
+  const world = makeWorld({ config: store.config() });
   t.after(() => world.cleanup());
   assert.throws(() => world.db.prepare("UPDATE events SET type = 'x' WHERE seq = 1").run(), /append-only/);
   assert.throws(() => world.db.prepare('DELETE FROM events WHERE seq = 1').run(), /append-only/);
@@ -76,7 +77,7 @@ function expectedTransfer(balances: Map<string, number>, op: { from: string; to:
   return 'ok';
 }
 
-test('property: every transfer does what a model of the balances predicts (a valid one succeeds, an invalid one is refused with its code), conservation and audit hold', () => {
+for (const store of STORES) test(`property: every transfer does what a model of the balances predicts (a valid one succeeds, an invalid one is refused with its code), conservation and audit hold (${store.name})`, { skip: store.skip }, () => {
   const operation = fc.record({
     from: fc.constantFrom(...AGENTS, 'ghost'),
     to: fc.constantFrom(...AGENTS, 'ghost'),
@@ -85,7 +86,7 @@ test('property: every transfer does what a model of the balances predicts (a val
   });
   fc.assert(
     fc.property(fc.array(operation, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: AGENTS.length, maxLength: AGENTS.length }), (ops, starts) => {
-      const world = makeWorld();
+      const world = makeWorld({ config: store.config() });
       try {
         AGENTS.forEach((id, i) => addAgent(world, id, starts[i]!));
         const expected = new Map(AGENTS.map((id, i) => [id, starts[i]! * 1_000_000]));
@@ -115,6 +116,7 @@ test('property: every transfer does what a model of the balances predicts (a val
         world.cleanup();
       }
     }),
-    { numRuns: 40 },
+    // Fewer worlds on PostgreSQL (each is a database created and migrated, and every statement a round trip): the suite's 20 s a test.
+    { numRuns: store.name === 'postgres' ? 10 : 40 },
   );
 });

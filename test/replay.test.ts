@@ -6,6 +6,7 @@
 // none of this is about the sandbox, and 180 runs in bwrap would cost minutes.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import type { Db } from '../src/store/store.js';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
@@ -29,7 +30,7 @@ const CONFIG: ConfigInput = { market: { clearing_interval_s: 10 }, llm: { mode: 
 
 interface Row { seq: number; id: string; type: string; at_ms: number; actor: string; data: string }
 
-function events(db: Database.Database, after_seq = 0): Row[] {
+function events(db: Db, after_seq = 0): Row[] {
   return db.prepare('SELECT seq, id, type, at_ms, actor, data FROM events WHERE seq > ? ORDER BY seq').all(after_seq) as Row[];
 }
 

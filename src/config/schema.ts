@@ -47,7 +47,17 @@ export const storeSchema = section(() => z
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL').describe('SQLite `synchronous` pragma under WAL. NORMAL survives a process crash (SIGKILL) with every committed transaction; FULL also survives power loss at the cost of one fsync per commit.'),
     busy_timeout_ms: int(0, 60_000).default(5_000).describe('How long a second process (the CLI) waits for the world database lock.'),
     read_cache_entries_max: int(1, 10_000_000).default(50_000).describe("Entries of the kernel's read cache (cleared by every command, so never stale); past it the cache starts afresh."),
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite').describe("Where the world's journal and tables live: sqlite (world.db in the world directory, embedded) or postgres (the database at store.postgres.url; docs/deploy.md). The world directory still holds workspaces, logs and secrets either way."),
+    postgres: z
+      .strictObject({
+        url: z.string().min(1).nullable().default(null).describe("The world's PostgreSQL database (postgres://user@host:port/db; a unix socket: postgres:///db?host=/run/postgresql). One database per world, created with LC_COLLATE 'C'. Needed when store.kind is postgres."),
+        connect_timeout_ms: int(100, 600_000).default(10_000).describe('How long opening the connection may take before the world refuses to open.'),
+        statement_timeout_ms: int(100, 3_600_000).default(60_000).describe("PostgreSQL's statement_timeout for the world's connection: a statement running longer is cancelled and its command rolled back. The kernel waits for each statement, so this bounds how long it can be held."),
+      })
+      .prefault({})
+      .describe('PostgreSQL store (store.kind: postgres). One connection per process, not a pool: the kernel is the one writer and waits for each statement.'),
   })
+  .refine((s) => s.kind !== 'postgres' || s.postgres.url !== null, { message: 'store.kind postgres needs store.postgres.url' })
   .prefault({}));
 
 export const logSchema = section(() => z
