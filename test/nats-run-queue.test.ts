@@ -53,7 +53,7 @@ async function holderThatDies(config: NatsConfig): Promise<string> {
   return report.id ?? '';
 }
 
-test('a run whose holder dies before settling is handed to the next holder, which is told when it is the last', { skip }, async (t) => {
+test('a run whose holder dies before settling is handed to the next holder, which is told when it is the last', { skip, timeout: 20_000 }, async (t) => {
   const nats = await withNats(t);
   const { config, queue } = await queueOn(t, nats, { max_deliver: 2 });
   await queue.dispatch({ execution_id: 'ex_1', agent_id: 'alice' });
@@ -72,7 +72,7 @@ test('a run whose holder dies before settling is handed to the next holder, whic
   assert.equal(await queue.take(1500), null, 'a settled run leaves the queue: nobody gets it again');
 });
 
-test('a second dispatch of the same execution id is dropped, also after the run was settled', { skip }, async (t) => {
+test('a second dispatch of the same execution id is dropped, also after the run was settled', { skip, timeout: 20_000 }, async (t) => {
   const nats = await withNats(t);
   const { queue } = await queueOn(t, nats);
   assert.equal((await queue.dispatch({ execution_id: 'ex_7', agent_id: 'bob' })).duplicate, false);
@@ -91,7 +91,7 @@ test('a second dispatch of the same execution id is dropped, also after the run 
   assert.equal(await queue.take(1500), null, 'ex_7 ran once: its repeated dispatches queued nothing');
 });
 
-test('a run is not acknowledged when journaling its outcome fails: it is handed out again', { skip }, async (t) => {
+test('a run is not acknowledged when journaling its outcome fails: it is handed out again', { skip, timeout: 20_000 }, async (t) => {
   const nats = await withNats(t);
   const { queue } = await queueOn(t, nats);
   await queue.dispatch({ execution_id: 'ex_3', agent_id: 'carol' });

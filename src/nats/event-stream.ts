@@ -206,14 +206,19 @@ export async function streamSeqAfter(jsm: JetStreamManager, stream: string, afte
 export async function subscribeEvents(nc: NatsConnection, config: NatsConfig, options: { after_seq: number; types?: readonly string[] }, onEvent: (event: StreamedEvent) => void): Promise<EventSubscription> {
   const jsm = await jetstreamManager(nc);
   const start = await streamSeqAfter(jsm, config.events_stream, options.after_seq);
+  const types = options.types === undefined || options.types.length === 0 ? null : new Set(options.types);
   const consumer = await jetstream(nc).consumers.get(config.events_stream, {
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: start,
-    ...(options.types === undefined || options.types.length === 0 ? {} : { filter_subjects: options.types.map((t) => `${config.events_subject}.${t}`) }),
+    // One type is filtered by the server; several are filtered here (filter_subjects needs
+    // nats-server 2.10, Debian 12 ships 2.9).
+    ...(types?.size === 1 ? { filter_subject: `${config.events_subject}.${[...types][0]}` } : {}),
   });
   const messages = await consumer.consume();
   const done = (async () => {
-    for await (const m of messages) onEvent(m.json<StreamedEvent>());
+    for await (const m of messages) {
+      if (types === null || types.has(m.subject.slice(config.events_subject.length + 1))) onEvent(m.json<StreamedEvent>());
+    }
   })();
   return {
     async stop() {
