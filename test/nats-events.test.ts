@@ -141,3 +141,28 @@ test('with no events config the world stays on its in-process events: no NATS co
   assert.equal(heard, 1, 'the in-process subscribers hear the commit as before');
   before();
 });
+
+test('events committed while NATS is away are published when it is back, in order, each once', { skip, timeout: 30_000 }, async (t) => {
+  const nats = await startNats();
+  t.after(() => nats.stop());
+  const world = makeWorld();
+  t.after(() => world.cleanup());
+  const config = parseConfig({ events: { kind: 'nats', nats: { url: nats.url, publish_retry_ms: 200 } } }).events.nats;
+  const nc = await connectNats(config, 'test');
+  t.after(() => nc.close());
+  addAgent(world, 'alice', 10);
+  const publisher = await EventPublisher.start(nc, world.kernel, config, log);
+  t.after(() => publisher.close());
+
+  await nats.pause();
+  addAgent(world, 'bob', 10); // the world goes on while NATS is away
+  addAgent(world, 'carol', 10);
+  await nats.resume();
+  const last = world.kernel.journal.lastSeq();
+  await publisher.published(last);
+
+  const jsm = await jetstreamManager(nc);
+  assert.equal((await jsm.streams.info(config.events_stream)).state.messages, last, 'no event lost, none repeated');
+  const all = await collect(nc, config, 0, last);
+  assert.deepEqual(all.map((e) => e.seq), world.kernel.journal.read({ after_seq: 0, limit: 10_000 }).map((r) => r.seq));
+});

@@ -74,6 +74,9 @@ export class EventPublisher {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  private closing = false;
+  /** Waiters for a seq to be in the stream, by seq. */
+  private readonly waiters: { seq: number; resolve: () => void }[] = [];
   private retry: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -133,14 +136,14 @@ export class EventPublisher {
         this.again = false;
         for (;;) {
           const rows = this.source.journal.read({ after_seq: this.published_seq, limit: this.config.publish_batch_max });
-          if (rows.length === 0 || this.closed) break;
+          if (rows.length === 0) break;
           await this.publish(rows);
         }
-      } while (this.again && !this.closed);
+      } while (this.again);
     } catch (err) {
       // NATS away or the stream changed under us: learn what it holds, and try again later.
       this.log.warn({ err: (err as Error).message, after_seq: this.published_seq }, 'nats: events not published yet; retrying');
-      if (!this.closed) {
+      if (!this.closing) {
         this.retry = setTimeout(() => {
           this.retry = null;
           this.resync().then(() => this.wake(), () => this.wake());
@@ -163,13 +166,27 @@ export class EventPublisher {
       this.stream_seq = result.value.duplicate ? this.stream_seq : result.value.seq;
       this.published_seq = rows[i]!.seq;
     }
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i]!.seq <= this.published_seq) this.waiters.splice(i, 1)[0]!.resolve();
+    }
   }
 
+  /** Resolves once the stream holds the event with this seq (after any outage in between). */
+  published(seq: number): Promise<void> {
+    if (seq <= this.published_seq) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /** Publishes what is committed so far (one last round, no retry if NATS is away), then stops. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.closing = true;
     this.unsubscribe();
     if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
     await this.idle();
+    this.wake();
+    await this.idle();
+    this.closed = true;
   }
 }
 

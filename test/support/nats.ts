@@ -18,6 +18,10 @@ export function natsUnavailable(): string | false {
 
 export interface TestNats {
   url: string;
+  /** Stops the server, keeping its store (an outage). */
+  pause(): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  resume(): Promise<void>;
   /** Stops the server and removes its store. */
   stop(): Promise<void>;
 }
@@ -34,10 +38,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts nats-server -js on loopback and resolves once it says it is ready. */
-export async function startNats(): Promise<TestNats> {
-  const dir = mkdtempSync(join(tmpdir(), 'agora-nats-'));
-  const port = await freePort();
+async function spawnServer(dir: string, port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
@@ -51,14 +52,31 @@ export async function startNats(): Promise<TestNats> {
   });
   child.stderr!.removeAllListeners('data');
   child.stderr!.resume();
+  return child;
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Starts nats-server -js on loopback and resolves once it says it is ready. */
+export async function startNats(): Promise<TestNats> {
+  const dir = mkdtempSync(join(tmpdir(), 'agora-nats-'));
+  const port = await freePort();
+  let child = await spawnServer(dir, port);
   return {
     url: `nats://127.0.0.1:${port}`,
+    async pause() {
+      await stopServer(child);
+    },
+    async resume() {
+      child = await spawnServer(dir, port);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopServer(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
