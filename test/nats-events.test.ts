@@ -166,3 +166,13 @@ test('events committed while NATS is away are published when it is back, in orde
   const all = await collect(nc, config, 0, last);
   assert.deepEqual(all.map((e) => e.seq), world.kernel.journal.read({ after_seq: 0, limit: 10_000 }).map((r) => r.seq));
 });
+
+test('a NATS server that cannot be reached is UNAVAILABLE, naming the URL without its password', async () => {
+  const config = parseConfig({ events: { kind: 'nats', nats: { url: 'nats://agora:s3cret-pw@127.0.0.1:1', connect_timeout_ms: 500 } } }).events.nats;
+  await assert.rejects(connectNats(config, 'test'), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'UNAVAILABLE');
+    assert.match(err.message, /nats:\/\/\*\*\*@127\.0\.0\.1:1/);
+    assert.doesNotMatch(err.message, /s3cret-pw/);
+    return true;
+  });
+});

@@ -542,7 +542,7 @@ export const eventsSchema = section(() => z
     kind: z.enum(['local', 'nats']).default('local').describe('local = the in-process event bus only; nats = also publish every committed event to a JetStream stream (the kernel stays the only writer of the journal).'),
     nats: z
       .strictObject({
-        url: z.string().min(1).default('nats://127.0.0.1:4222').describe('NATS server URL(s), comma-separated, e.g. nats://10.0.0.5:4222.'),
+        url: z.string().min(1).default('nats://127.0.0.1:4222').describe('NATS server URL(s), comma-separated, e.g. nats://10.0.0.5:4222. A user and password may be given in it (nats://user:password@host:4222); messages and logs show it without them.'),
         connect_timeout_ms: int(100, 600_000).default(5000).describe('Longest the first connection may take; past it the world does not start.'),
         events_stream: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('AGORA_EVENTS').describe("JetStream stream of the journal's events (one world per stream); its sequence numbers are the journal's seq."),
         events_subject: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('agora.events').describe('Subject prefix of the events: each is published on PREFIX.TYPE (e.g. agora.events.transfer_posted).'),

@@ -12,6 +12,12 @@ export async function connectNats(config: NatsConfig, name: string): Promise<Nat
     // Reconnects forever after the first connection: a NATS restart must not end a world.
     return await connect({ servers, name, timeout: config.connect_timeout_ms, maxReconnectAttempts: -1 });
   } catch (err) {
-    throw new AgoraError('UNAVAILABLE', `cannot reach NATS at ${config.url}: ${(err as Error).message}`, { url: config.url });
+    const shown = redacted(config.url);
+    throw new AgoraError('UNAVAILABLE', `cannot reach NATS at ${shown}: ${(err as Error).message}`, { url: shown });
   }
+}
+
+/** The URL(s) without user or password (nats://user:pass@host carries them), for messages and logs. */
+export function redacted(url: string): string {
+  return url.replace(/\/\/[^@/,]*@/g, '//***@');
 }

@@ -2,7 +2,7 @@
 // publisher; with kind local (the default), nothing at all.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { connectNats } from './connect.js';
+import { connectNats, redacted } from './connect.js';
 import { EventPublisher, type CommittedJournal } from './event-stream.js';
 
 export interface RunningEventStream {
@@ -17,7 +17,7 @@ export async function startEventStream(kernel: CommittedJournal, config: Config,
   const nc = await connectNats(config.events.nats, 'agora-world');
   try {
     const publisher = await EventPublisher.start(nc, kernel, config.events.nats, nats_log);
-    nats_log.info({ url: config.events.nats.url, stream: config.events.nats.events_stream, seq: publisher.last_published_seq }, 'nats: publishing the journal\'s events');
+    nats_log.info({ url: redacted(config.events.nats.url), stream: config.events.nats.events_stream, seq: publisher.last_published_seq }, 'nats: publishing the journal\'s events');
     return {
       publisher,
       async close() {
