@@ -108,3 +108,30 @@ test('a run is not acknowledged when journaling its outcome fails: it is handed 
   assert.equal(again.delivery, 2);
   await again.settle(() => undefined);
 });
+
+test('a redelivered run whose end is already journaled is acknowledged unrun: never run twice', { skip, timeout: 20_000 }, async (t) => {
+  const nats = await withNats(t);
+  const { config, queue: first_holder } = await queueOn(t, nats);
+  await first_holder.dispatch({ execution_id: 'ex_9', agent_id: 'dave' });
+  await first_holder.dispatch({ execution_id: 'ex_10', agent_id: 'dave' });
+  const ended = new Set<string>();
+  const taken = await first_holder.take(5000);
+  assert.equal(taken?.run.execution_id, 'ex_9');
+  ended.add('ex_9'); // the holder journaled the outcome, then died before its ack
+
+  const nc = await connectNats(config, 'second-holder');
+  t.after(() => nc.close());
+  const asked: string[] = [];
+  const second_holder = await RunQueue.open<Run>(nc, config, {
+    hasEnded: (id) => {
+      asked.push(id);
+      return ended.has(id);
+    },
+  });
+  const next = await second_holder.take(10_000);
+  assert.equal(next?.run.execution_id, 'ex_10', 'ex_10 is new; ex_9 ended, so it is not handed out again');
+  await next.settle(() => undefined);
+  const later = await second_holder.take(2000);
+  assert.equal(later, null, 'ex_9 came back after its ack wait and left the queue unrun');
+  assert.deepEqual(asked, ['ex_9'], 'only the redelivery is asked about (ex_10 was a first delivery)');
+});

@@ -39,6 +39,15 @@ export interface TakenRun<T extends DispatchedRun> {
   release(): void;
 }
 
+export interface RunQueueOptions {
+  /**
+   * Whether the kernel has journaled this execution's end already: a redelivered run whose
+   * holder died between journaling its outcome and acknowledging is acknowledged unrun, never
+   * run twice. Asked only for redeliveries (delivery > 1).
+   */
+  hasEnded?: (execution_id: string) => boolean | Promise<boolean>;
+}
+
 export async function ensureRunQueue(nc: NatsConnection, config: NatsConfig): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const stream = {
@@ -71,14 +80,15 @@ export class RunQueue<T extends DispatchedRun> {
   private constructor(
     nc: NatsConnection,
     private readonly config: NatsConfig,
+    private readonly options: RunQueueOptions,
   ) {
     this.js = jetstream(nc);
   }
 
   /** Ensures the stream and the shared consumer exist with the configured waits. */
-  static async open<T extends DispatchedRun>(nc: NatsConnection, config: NatsConfig): Promise<RunQueue<T>> {
+  static async open<T extends DispatchedRun>(nc: NatsConnection, config: NatsConfig, options: RunQueueOptions = {}): Promise<RunQueue<T>> {
     await ensureRunQueue(nc, config);
-    return new RunQueue<T>(nc, config);
+    return new RunQueue<T>(nc, config, options);
   }
 
   /** Queues an admitted run (after its admission is journaled); the execution id deduplicates. */
@@ -87,11 +97,19 @@ export class RunQueue<T extends DispatchedRun> {
     return { duplicate: ack.duplicate, stream_seq: ack.seq };
   }
 
-  /** The next run for this holder, or null when none came within `wait_ms`. */
+  /** The next run for this holder, or null when none came within `wait_ms` (each pull waits at most that). */
   async take(wait_ms: number): Promise<TakenRun<T> | null> {
     this.consumer ??= await this.js.consumers.get(this.config.runs_stream, this.config.runs_consumer);
-    const msg = await this.consumer.next({ expires: wait_ms });
-    return msg === null ? null : this.taken(msg);
+    for (;;) {
+      const msg = await this.consumer.next({ expires: wait_ms });
+      if (msg === null) return null;
+      const taken = this.taken(msg);
+      if (taken.delivery > 1 && this.options.hasEnded !== undefined && (await this.options.hasEnded(taken.run.execution_id))) {
+        await msg.ackAck(); // its outcome is journaled: it leaves the queue unrun
+        continue;
+      }
+      return taken;
+    }
   }
 
   private taken(msg: JsMsg): TakenRun<T> {
