@@ -8,7 +8,8 @@
 // command leaves no trace in the digest either. The same journal folds to the same hash on any
 // machine, whether the digest was kept incrementally or computed from the whole table.
 import { createHash } from 'node:crypto';
-import type { Db } from '../../store/store.js';
+import { storeKind, type Db } from '../../store/store.js';
+import { postgresStateHash } from './state-hash-postgres.js';
 
 export interface StateHash {
   state_hash: string;
@@ -140,6 +141,7 @@ function install(db: Db, tables: readonly string[]): void {
  * on a connection reads every table once.
  */
 export function stateHash(db: Db, tables: readonly string[]): StateHash {
+  if (storeKind(db) === 'postgres') return postgresStateHash(db, tables);
   if (!installed(db)) install(db, tables);
   // A row written and rewritten in one cycle logs -old +new each time: net the log first, so a
   // hot row (an account's balance) costs two elements per cycle, not two per write.
@@ -162,3 +164,6 @@ export function stateHash(db: Db, tables: readonly string[]): StateHash {
   const digests = new Map((db.prepare('SELECT tbl, lanes FROM temp.agora_hash_lanes').all() as { tbl: string; lanes: Buffer }[]).map((r) => [r.tbl, digestOf(r.lanes)]));
   return combine(tables, (table) => digests.get(table) ?? fullTableDigest(db, table));
 }
+
+/** The lthash16 arithmetic another store's keeper (state-hash-postgres.ts) shares, so both stores make the same digests. */
+export const lthash = { LANES, addRow, lanesOf, blobOf, digestOf, combine };
