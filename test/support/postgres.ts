@@ -122,3 +122,11 @@ export const STORES: readonly { name: 'sqlite' | 'postgres'; skip: string | fals
   { name: 'sqlite', skip: false, config: (config = {}) => config },
   { name: 'postgres', skip: postgresSkip ?? false, config: onPostgres },
 ];
+
+/**
+ * A test of something SQLite by nature (a world.db file copied or forked): skipped, saying why,
+ * when AGORA_TEST_STORE=postgres runs the file's worlds on PostgreSQL.
+ */
+export function sqliteOnly(what: string): string | false {
+  return process.env.AGORA_TEST_STORE === 'postgres' ? `${what} is SQLite's by nature (docs/deploy.md)` : false;
+}
