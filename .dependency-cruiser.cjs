@@ -15,11 +15,13 @@ const layers = {
   sandbox: ['base', 'config', 'log', 'workspace'],
   llm: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
   telemetry: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
+  // NATS JetStream (docs/deploy.md): the event stream reads the journal through the kernel's shape, never imports it.
+  nats: ['base', 'config', 'log', 'store'],
   api: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'llm'],
   orchestrator: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm'],
   // The researcher's bench (scenarios, experiments): composes worlds as the CLI does.
   research: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator'],
-  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator', 'telemetry', 'research'],
+  cli: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'sandbox', 'llm', 'api', 'orchestrator', 'telemetry', 'research', 'nats'],
   docs: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm', 'api', 'orchestrator', 'telemetry'],
 };
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addAgent, agentToken, servedWorld } from './support/world.js';
 import { assertAuditPasses, assertConserved, assertErrorShape } from './support/assertions.js';
+import { STORES } from './support/postgres.js';
 
 const setup = servedWorld;
 
@@ -108,8 +109,8 @@ test('bad input gets INVALID_ARGS, malformed JSON 400, oversized bodies 413, and
   assert.doesNotMatch(JSON.stringify(malformed.body), /at .*\.ts:\d+/, 'no stack trace leaks');
 });
 
-test('200 parallel transfers from one agent whose balance covers 50: exactly 50 succeed and the balance ends at zero', async (t) => {
-  const { api, world } = await setup(t);
+for (const store of STORES) test(`200 parallel transfers from one agent whose balance covers 50: exactly 50 succeed and the balance ends at zero (${store.name})`, { skip: store.skip }, async (t) => {
+  const { api, world } = await setup(t, store.config());
   addAgent(world, 'payer', 50);
   addAgent(world, 'payee', 0);
   const token = agentToken(world, 'payer');

@@ -7,6 +7,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { Db } from '../src/store/store.js';
 import { audit, type AuditReport } from '../src/kernel/audit.js';
 import { NO_USAGE, publishTool, SMALL_ALLOWANCE } from './support/artifacts.js';
 import { startRun } from './support/attention.js';
@@ -63,7 +64,7 @@ function populatedWorld(dir: string): TestWorld {
  * Every table of the database except the journal itself and SQLite's own (the shadow tables
  * of a full-text index are SQLite's: the index itself is compared).
  */
-function allTables(db: Database.Database): string[] {
+function allTables(db: Db): string[] {
   const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'events' ORDER BY name").all() as { name: string; sql: string }[];
   const virtual = rows.filter((r) => r.sql.startsWith('CREATE VIRTUAL TABLE')).map((r) => r.name);
   return rows.filter((r) => !virtual.some((v) => r.name.startsWith(`${v}_`))).map((r) => r.name);
@@ -73,7 +74,7 @@ function allTables(db: Database.Database): string[] {
  * Changes one column of one row of `table` (the first column SQLite's constraints let change;
  * primary keys are left alone so the row still pairs with its replay). Returns what changed.
  */
-function tamperOneRow(db: Database.Database, table: string): string {
+function tamperOneRow(db: Db, table: string): string {
   const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; pk: number }[];
   const row = db.prepare(`SELECT rowid AS _rowid, * FROM ${table} ORDER BY 1 LIMIT 1`).get() as Record<string, unknown> | undefined;
   assert.ok(row !== undefined, `${table} has a row to tamper with`);
@@ -146,7 +147,7 @@ test('`agora audit` names a tampered market bid and exits 1', (t) => {
 });
 
 /** Appends a raw event row (the journal refuses updates and deletes, not inserts). */
-function appendRaw(db: Database.Database, type: string, data: unknown): void {
+function appendRaw(db: Db, type: string, data: unknown): void {
   const last = db.prepare('SELECT MAX(seq) AS seq, MAX(at_ms) AS at_ms FROM events').get() as { seq: number; at_ms: number };
   db.prepare('INSERT INTO events (seq, id, type, at_ms, actor, correlation_id, causation_id, data) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)').run(
     last.seq + 1, `ev_bad${last.seq + 1}`, type, last.at_ms, 'mallory', JSON.stringify(data),

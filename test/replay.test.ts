@@ -6,6 +6,7 @@
 // none of this is about the sandbox, and 180 runs in bwrap would cost minutes.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import type { Db } from '../src/store/store.js';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
@@ -20,6 +21,7 @@ import { agentOwner } from '../src/workspace/workspace-store.js';
 import { assertAuditPasses, assertConserved } from './support/assertions.js';
 import { runSimulated, TRADERS } from './support/simulated.js';
 import { serve, tempDir, type TestWorld } from './support/world.js';
+import { sqliteOnly } from './support/postgres.js';
 
 /** The must-show sizes (docs/replay.md); CYCLES and AT shrink them when debugging. */
 const CYCLES = Number(process.env.CYCLES ?? 60);
@@ -29,7 +31,7 @@ const CONFIG: ConfigInput = { market: { clearing_interval_s: 10 }, llm: { mode: 
 
 interface Row { seq: number; id: string; type: string; at_ms: number; actor: string; data: string }
 
-function events(db: Database.Database, after_seq = 0): Row[] {
+function events(db: Db, after_seq = 0): Row[] {
   return db.prepare('SELECT seq, id, type, at_ms, actor, data FROM events WHERE seq > ? ORDER BY seq').all(after_seq) as Row[];
 }
 
@@ -62,7 +64,7 @@ test('agora replay re-folds a 60-cycle simulated world to every recorded cycle h
   assertAuditPasses(parent);
 });
 
-test('agora replay finds a hand-corrupted table row, and names its table and cycle', () => {
+test('agora replay finds a hand-corrupted table row, and names its table and cycle', { skip: sqliteOnly('tampering a copy of world.db') }, () => {
   const db = copyOf(parent);
   db.prepare('UPDATE world_cycles SET alive = alive + 7 WHERE cycle = 20').run();
   const result = replayJournal(db);
@@ -75,7 +77,7 @@ test('agora replay finds a hand-corrupted table row, and names its table and cyc
   assert.equal(second.first_difference?.cycle, CYCLES, 'a row with no cycle of its own: the state the last cycle left');
 });
 
-test('agora replay finds a hand-altered event (append-only triggers dropped) at the cycle it belongs to', () => {
+test('agora replay finds a hand-altered event (append-only triggers dropped) at the cycle it belongs to', { skip: sqliteOnly('tampering a copy of world.db') }, () => {
   const db = copyOf(parent);
   for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").all() as { name: string }[]) db.exec(`DROP TRIGGER ${name}`);
   const closes = db.prepare("SELECT seq FROM events WHERE type = 'cycle_closed' ORDER BY seq").all() as { seq: number }[];
@@ -89,7 +91,7 @@ test('agora replay finds a hand-altered event (append-only triggers dropped) at 
   assert.equal(result.first_difference?.table, 'social_messages');
 });
 
-test('a fork at cycle 30 with no change reproduces cycles 31-60 with the same decisions, its LLM replies served from the recording', async () => {
+test('a fork at cycle 30 with no change reproduces cycles 31-60 with the same decisions, its LLM replies served from the recording', { skip: sqliteOnly('a fork') }, async () => {
   const dir = tempDir('agora-fork-');
   const point = forkPoint(parent.db, AT);
   const report = forkWorld({ parent_dir: parent.paths.dir, cycle: AT, to_dir: dir, changes: {}, config: parseConfig(CONFIG) });
@@ -122,7 +124,7 @@ test('a fork at cycle 30 with no change reproduces cycles 31-60 with the same de
   }
 });
 
-test('a fork with the message cost changed: workspaces at the fork equal the recorded ones; it diverges, runs on live and passes audit', async () => {
+test('a fork with the message cost changed: workspaces at the fork equal the recorded ones; it diverges, runs on live and passes audit', { skip: sqliteOnly('a fork') }, async () => {
   const dir = tempDir('agora-fork-');
   const point = forkPoint(parent.db, AT);
   const changed: ConfigInput = { ...CONFIG, social: { message_cost: 0.25 } };

@@ -3,7 +3,7 @@
 // a walk of the whole table (or of the agent's whole history) per run, every cycle.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type Database from 'better-sqlite3';
+import type { Db } from '../src/store/store.js';
 import { buildEnvJson } from '../src/orchestrator/env-json.js';
 import type { VirtualClock } from '../src/kernel/engine/clock.js';
 import { ownerWithSubscriber } from './support/artifacts.js';
@@ -15,7 +15,7 @@ const DISK = { backing: 'directory' as const, bytes_used: 0, bytes_max: 1, inode
 const CONSTANT_TABLES = new Set(['market_state', 'market_resources']);
 
 /** Every SQL statement run while `fn` runs, through the kernel's writer or a prepared statement. */
-function statementsDuring(db: Database.Database, writer: { get: unknown; all: unknown; run: unknown }, fn: () => void): Set<string> {
+function statementsDuring(db: Db, writer: { get: unknown; all: unknown; run: unknown }, fn: () => void): Set<string> {
   const seen = new Set<string>();
   const w = writer as Record<'get' | 'all' | 'run', (sql: string, ...params: unknown[]) => unknown>;
   const originals = { prepare: db.prepare, get: w.get, all: w.all, run: w.run };
@@ -30,7 +30,7 @@ function statementsDuring(db: Database.Database, writer: { get: unknown; all: un
   return seen;
 }
 
-function plan(db: Database.Database, sql: string): string {
+function plan(db: Db, sql: string): string {
   const params = new Array((sql.match(/\?/g) ?? []).length).fill(null);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 }

@@ -84,7 +84,7 @@ const lazyZod: Plugin = {
   },
 };
 
-const EXTERNAL_PACKAGES = ['better-sqlite3', 'pino', 'thread-stream', 'dockerode', 'esbuild', 'tsx', 'playwright-core', '@fastify/swagger-ui', '@fastify/static'];
+const EXTERNAL_PACKAGES = ['better-sqlite3', 'pino', 'thread-stream', 'dockerode', 'esbuild', 'tsx', 'playwright-core', '@fastify/swagger-ui', '@fastify/static', 'pg', 'synckit'];
 
 /**
  * The defaults of the config, as JSON, for config/load.ts's AGORA_BUILT_CONFIG_DEFAULTS: the

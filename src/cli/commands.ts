@@ -100,6 +100,12 @@ export const commandModules: readonly CommandModule[] = [
     ],
   },
   {
+    load: () => import('./migrate-store.js').then((m) => m.registerMigrateStoreCommand),
+    commands: [
+      c('migrate-store', '', true, "copy this stopped SQLite world's journal and tables into an empty PostgreSQL database; then start it with store.kind: postgres"),
+    ],
+  },
+  {
     load: () => import('./mcp.js').then((m) => m.registerMcpCommand),
     commands: [
       c('mcp', '', false, "an MCP server on stdio with the operator's tools, for an LLM client; it talks to the running world (agora start) with the operator token"),

@@ -17,6 +17,7 @@ import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
 import { addScenarioAgents, loadScenario, type LoadedScenario } from '../research/scenario.js';
 import { startTraces } from '../telemetry/traces.js';
+import { startEventStream, type RunningEventStream } from '../nats/start.js';
 
 interface StartOptions {
   port?: number;
@@ -56,6 +57,7 @@ export function registerStartCommand(program: Command): void {
       let world: World | null = null;
       let runner: Runner | null = null;
       let api: RunningApi | null = null;
+      let events: RunningEventStream | null = null;
       let loop: WorldLoop | null = null;
       signals.onBound = () => {
         process.stderr.write(`agora: the stop took longer than orchestrator.stop_timeout_ms (${config.orchestrator.stop_timeout_ms} ms); exiting\n`);
@@ -74,9 +76,11 @@ export function registerStartCommand(program: Command): void {
         api = await startApi(world, { port: options.port, host: options.host });
         recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
         world.lock?.describe(api.url); // named to a second `agora start`, which it refuses
+        events = await startEventStream(world.kernel, config, world.log); // null unless events.kind is nats
       } catch (err) {
         // A failed start exits at once and leaves nothing half-made: no runs, no port, no new world.
         signals.dispose();
+        await events?.close();
         await runner?.close();
         await api?.close();
         world?.close({ discard: true });
@@ -117,6 +121,7 @@ export function registerStartCommand(program: Command): void {
         process.stdout.write('stopping...\n');
         await loop.stop();
         await traces?.close();
+        await events?.close();
         await runner.close();
         forgetApiUrl(world.paths.dir, api.url);
         await api.close();

@@ -47,7 +47,17 @@ export const storeSchema = section(() => z
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL').describe('SQLite `synchronous` pragma under WAL. NORMAL survives a process crash (SIGKILL) with every committed transaction; FULL also survives power loss at the cost of one fsync per commit.'),
     busy_timeout_ms: int(0, 60_000).default(5_000).describe('How long a second process (the CLI) waits for the world database lock.'),
     read_cache_entries_max: int(1, 10_000_000).default(50_000).describe("Entries of the kernel's read cache (cleared by every command, so never stale); past it the cache starts afresh."),
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite').describe("Where the world's journal and tables live: sqlite (world.db in the world directory, embedded) or postgres (the database at store.postgres.url; docs/deploy.md). The world directory still holds workspaces, logs and secrets either way."),
+    postgres: z
+      .strictObject({
+        url: z.string().min(1).nullable().default(null).describe("The world's PostgreSQL database (postgres://user@host:port/db; a unix socket: postgres:///db?host=/run/postgresql). One database per world, created with LC_COLLATE 'C'. Needed when store.kind is postgres."),
+        connect_timeout_ms: int(100, 600_000).default(10_000).describe('How long opening the connection may take before the world refuses to open.'),
+        statement_timeout_ms: int(100, 3_600_000).default(60_000).describe("PostgreSQL's statement_timeout for the world's connection: a statement running longer is cancelled and its command rolled back. The kernel waits for each statement, so this bounds how long it can be held."),
+      })
+      .prefault({})
+      .describe('PostgreSQL store (store.kind: postgres). One connection per process, not a pool: the kernel is the one writer and waits for each statement.'),
   })
+  .refine((s) => s.kind !== 'postgres' || s.postgres.url !== null, { message: 'store.kind postgres needs store.postgres.url' })
   .prefault({}));
 
 export const logSchema = section(() => z
@@ -535,6 +545,32 @@ export const telemetrySchema = section(() => z
   })
   .prefault({}));
 
+// NATS JetStream (docs/deploy.md, "NATS JetStream"): the journal's live events published to a
+// stream after each commit, and a work queue of admitted runs for runner hosts. Off by default:
+// kind local keeps the in-process events and the local runner exactly as they are.
+export const eventsSchema = section(() => z
+  .strictObject({
+    kind: z.enum(['local', 'nats']).default('local').describe('local = the in-process event bus only; nats = also publish every committed event to a JetStream stream (the kernel stays the only writer of the journal).'),
+    nats: z
+      .strictObject({
+        url: z.string().min(1).default('nats://127.0.0.1:4222').describe('NATS server URL(s), comma-separated, e.g. nats://10.0.0.5:4222. A user and password may be given in it (nats://user:password@host:4222); messages and logs show it without them.'),
+        connect_timeout_ms: int(100, 600_000).default(5000).describe('Longest the first connection may take; past it the world does not start.'),
+        events_stream: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('AGORA_EVENTS').describe("JetStream stream of the journal's events (one world per stream); its sequence numbers are the journal's seq."),
+        events_subject: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('agora.events').describe('Subject prefix of the events: each is published on PREFIX.TYPE (e.g. agora.events.transfer_posted).'),
+        events_max_age_s: int(0, 10 * 365 * 24 * 3600).default(7 * 24 * 3600).describe('Events older than this leave the stream (0 = kept forever); the journal keeps them all and a subscriber asking for older ones reads the journal.'),
+        publish_batch_max: int(1, 100_000).default(500).describe('Most events read from the journal and published in one round (in flight together; the rest follow).'),
+        publish_retry_ms: int(10, 600_000).default(1000).describe('After a failed publish (NATS away), how long the publisher waits before it asks the stream what it holds and publishes again from there.'),
+        runs_stream: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('AGORA_RUNS').describe('JetStream work-queue stream of admitted runs (retention workqueue: a run leaves it when a runner acknowledges it).'),
+        runs_subject: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('agora.runs').describe('Subject of the admitted runs.'),
+        runs_consumer: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('runners').describe('Durable consumer the runner hosts share (each run goes to one of them at a time).'),
+        duplicate_window_ms: int(1000, 7 * 24 * 3600 * 1000).default(2 * 3600 * 1000).describe('How long JetStream remembers a message id (an event\'s seq, a run\'s execution id): a second publish with the same id inside it is dropped.'),
+        ack_wait_ms: int(100, 24 * 3600 * 1000).default(60_000).describe('A taken run not acknowledged (nor reported as still working) within this is handed to another runner host.'),
+        max_deliver: int(1, 1000).default(3).describe('Most times one run is handed out; the last holder sees it is the last (final) and must journal an outcome or a refund.'),
+      })
+      .prefault({}),
+  })
+  .prefault({}));
+
 // A genesis MCP server: one of the runtime's packages, or the operator's own stdio server. The
 // path is the operator's alone (config), never an agent's; it is checked here, before any world opens.
 const mcpServerEntry = section(() => z
@@ -658,6 +694,7 @@ export const configSections = {
   artifacts: artifactsSchema,
   history: historySchema,
   telemetry: telemetrySchema,
+  events: eventsSchema,
   trade: tradeSchema,
   mcp: mcpSchema,
   packages: packagesSchema,

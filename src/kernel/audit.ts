@@ -1,6 +1,6 @@
 // `agora audit` on a world: the engine's replay over the kernel's domains, reported with the
 // ledger's conservation (the one invariant the domains register today) on both sides.
-import type Database from 'better-sqlite3';
+import type { Db } from '../store/store.js';
 import { replayAudit, type TableComparison } from './engine/audit.js';
 import { kernelRegistry } from './kernel.js';
 import type { ConservationReport } from './ledger/commands.js';
@@ -14,7 +14,7 @@ export interface AuditReport {
   journal_problems: string[];
 }
 
-export function audit(db: Database.Database): AuditReport {
+export function audit(db: Db): AuditReport {
   const report = replayAudit(db, kernelRegistry);
   const conservation = report.invariants['conservation'];
   if (conservation === undefined) throw new Error('the ledger registers no conservation invariant');

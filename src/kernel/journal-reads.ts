@@ -1,6 +1,6 @@
 // Reads of the journal for the API and the CLI, so that none of them holds SQL or the engine:
 // pages forwards (a stream's replay), a bounded scan backwards (the event browser), the last seq.
-import type Database from 'better-sqlite3';
+import type { Db } from '../store/store.js';
 import { lastSeq, readEvents, type EventRow, type ReadEventsOptions } from '../store/journal.js';
 
 export interface ScanBackwardsOptions {
@@ -15,7 +15,7 @@ export interface ScanBackwardsOptions {
 }
 
 export class JournalReads {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Db) {}
 
   lastSeq(): number {
     return lastSeq(this.db);

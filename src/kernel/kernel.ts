@@ -2,7 +2,7 @@
 // `domain.ts` (events, projectors, tables, invariants; the order here is the order projectors
 // run in), and the facade below holds one KernelCore (the writer) and each domain's commands.
 // The API, the orchestrator and the CLI hold a Kernel; nothing else writes.
-import type Database from 'better-sqlite3';
+import type { Db } from '../store/store.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Agents } from './agents/commands.js';
@@ -84,7 +84,7 @@ export const AGORA_VERSION = '0.1.0';
 export const GENESIS_ID = 'genesis';
 
 export interface KernelDeps {
-  db: Database.Database;
+  db: Db;
   clock: Clock;
   rng: Rng;
   config: Config;

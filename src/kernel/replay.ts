@@ -3,7 +3,7 @@
 // every nondeterministic input is already in the journal as data. A difference names the first
 // cycle and table; with no --to, the live tables are then compared with the fold's final state,
 // which finds a row changed by hand after it was written.
-import type Database from 'better-sqlite3';
+import type { Db } from '../store/store.js';
 import { openScratchDatabase } from '../store/database.js';
 import { iterateEvents } from '../store/journal.js';
 import { ProjectionWriter } from './engine/projection.js';
@@ -29,7 +29,7 @@ export interface ReplayResult {
   journal_problems: string[];
 }
 
-export function replayJournal(db: Database.Database, options: { to_cycle?: number } = {}): ReplayResult {
+export function replayJournal(db: Db, options: { to_cycle?: number } = {}): ReplayResult {
   const registry = kernelRegistry;
   const scratch = openScratchDatabase();
   try {
@@ -82,7 +82,7 @@ export function replayJournal(db: Database.Database, options: { to_cycle?: numbe
   }
 }
 
-function compareLive(live: Database.Database, replayed: Database.Database, tables: readonly string[], last_cycle: number): ReplayDifference | null {
+function compareLive(live: Db, replayed: Db, tables: readonly string[], last_cycle: number): ReplayDifference | null {
   for (const table of tables) {
     if (tableHash(live, table) === tableHash(replayed, table)) continue;
     const a = new Set(live.prepare(`SELECT * FROM ${table}`).raw().all().map((r) => JSON.stringify(r)));
@@ -96,7 +96,7 @@ function compareLive(live: Database.Database, replayed: Database.Database, table
   return null;
 }
 
-function cycleOfRow(db: Database.Database, table: string, row: string | undefined): number | null {
+function cycleOfRow(db: Db, table: string, row: string | undefined): number | null {
   if (row === undefined) return null;
   const columns = db.prepare(`SELECT * FROM ${table} LIMIT 0`).columns().map((c) => c.name);
   const at = columns.indexOf('cycle');

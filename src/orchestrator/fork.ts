@@ -37,6 +37,10 @@ export interface ForkReport {
 }
 
 export function forkWorld(request: ForkRequest): ForkReport {
+  // A fork is a new world.db folded from the parent's journal beside the parent's files: SQLite by nature.
+  if (request.config.store.kind === 'postgres') {
+    throw new AgoraError('INVALID_ARGS', "agora fork works on SQLite worlds only (a fork is a world.db folded from its parent's journal), and this world's store is PostgreSQL; `agora replay` checks its history (docs/deploy.md)");
+  }
   const parent_paths = worldPaths(request.parent_dir);
   if (!worldExists(parent_paths)) throw new AgoraError('NOT_FOUND', `no world at ${parent_paths.dir}`);
   const to = worldPaths(request.to_dir);

@@ -15,7 +15,7 @@ import { SystemClock, type Clock } from '../kernel/engine/clock.js';
 import { GENESIS_ID, Kernel } from '../kernel/kernel.js';
 import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { openStore, type Db } from '../store/database.js';
 import { agentOwner, WorkspaceStore } from '../workspace/workspace-store.js';
 import { HistoryStore } from '../workspace/history-store.js';
 import { workspaceWalkLimits } from '../workspace/walk.js';
@@ -83,7 +83,7 @@ export interface World {
 
 export function openWorld(options: WorldOptions): World {
   const paths = worldPaths(options.dir);
-  if (options.create === false && !worldExists(paths)) {
+  if (options.create === false && !worldExists(paths, options.config.store.kind)) {
     throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${options.dir}\``);
   }
   // The first directory this call created (undefined when it existed): what a failed start removes.
@@ -110,10 +110,8 @@ export function openWorld(options: WorldOptions): World {
     const systemLog = createSystemLog(options.log_to_file === false ? null : paths.log, options.config.log.level);
     opened.push(() => systemLog.close());
     const log = systemLog.logger;
-    const db = openDatabase(paths.database, {
-      synchronous: options.config.store.synchronous,
-      busy_timeout_ms: options.config.store.busy_timeout_ms,
-    });
+    // The kernel's process is the world's one writer (on PostgreSQL: its advisory lock).
+    const db = openStore(paths.database, options.config.store, { writer: true });
     opened.push(() => db.close());
     const kernel = new Kernel({
       db,

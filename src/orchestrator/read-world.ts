@@ -9,7 +9,7 @@ import { SystemClock } from '../kernel/engine/clock.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Rng } from '../kernel/engine/rng.js';
 import { createSystemLog } from '../log/system-log.js';
-import { openDatabase, type Db } from '../store/database.js';
+import { openStore, type Db } from '../store/database.js';
 import { ensureWorldDir, readOrCreateSecret, worldExists, worldPaths, type WorldPaths } from '../store/world-dir.js';
 
 export class NoWorldError extends Error {}
@@ -25,9 +25,9 @@ export interface WorldReader {
 }
 
 /** Throws NoWorldError when the directory holds no world. */
-export function assertWorldExists(dir: string): WorldPaths {
+export function assertWorldExists(dir: string, store_kind: 'sqlite' | 'postgres' = 'sqlite'): WorldPaths {
   const paths = worldPaths(dir);
-  if (!worldExists(paths)) throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${dir}\``);
+  if (!worldExists(paths, store_kind)) throw new NoWorldError(`no world at ${paths.dir}; create one with \`agora start --world ${dir}\``);
   return paths;
 }
 
@@ -37,11 +37,12 @@ export function assertWorldExists(dir: string): WorldPaths {
  * genesis, so the caller opens it that way then.
  */
 export function openWorldReader(options: { dir: string; config: Config }): WorldReader | null {
-  const paths = assertWorldExists(options.dir);
+  const paths = assertWorldExists(options.dir, options.config.store.kind);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   ensureWorldDir(paths);
   const log = createSystemLog(null, options.config.log.level).logger;
-  const db = openDatabase(paths.database, { synchronous: options.config.store.synchronous, busy_timeout_ms: options.config.store.busy_timeout_ms });
+  // A reader, not the writer: on PostgreSQL it takes no lock and runs no migration.
+  const db = openStore(paths.database, options.config.store, { writer: false });
   try {
     const kernel = new Kernel({ db, clock: new SystemClock(), rng: new Rng(), config: options.config, log: log.child({ component: 'kernel' }), artifacts_dir: paths.artifacts });
     if (!kernel.isInitialised()) {

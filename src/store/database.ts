@@ -2,8 +2,11 @@
 // writer), foreign keys, and the configured durability.
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import type { Db } from './store.js';
+import { openPostgres } from './postgres.js';
+import { invariant } from '../base/errors.js';
 
-export type Db = Database.Database;
+export type { Db } from './store.js';
 
 export interface OpenOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -12,7 +15,7 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  const db: Database.Database = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   db.pragma(`busy_timeout = ${options.busy_timeout_ms ?? 5000}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
@@ -25,8 +28,34 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
 /** A fresh in-memory database with the current schema: where `agora audit` replays the journal. */
 export function openScratchDatabase(): Db {
-  const db = new Database(':memory:');
+  const db: Database.Database = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
+}
+
+export interface StoreConfig {
+  kind: 'sqlite' | 'postgres';
+  synchronous: 'NORMAL' | 'FULL';
+  busy_timeout_ms: number;
+  postgres: { url: string | null; connect_timeout_ms: number; statement_timeout_ms: number };
+}
+
+/**
+ * A world's store as its config says: world.db in the world directory (SQLite, the default) or
+ * the PostgreSQL database at store.postgres.url. `writer`: the process that will write (the
+ * kernel's); on PostgreSQL it takes the world's advisory lock and runs the migrations.
+ */
+export function openStore(database_file: string, store: StoreConfig, options: { writer: boolean; readonly?: boolean }): Db {
+  if (store.kind === 'postgres') {
+    invariant(store.postgres.url !== null, 'store.kind postgres needs store.postgres.url');
+    return openPostgres({
+      url: store.postgres.url,
+      connect_timeout_ms: store.postgres.connect_timeout_ms,
+      statement_timeout_ms: store.postgres.statement_timeout_ms,
+      writer: options.writer,
+      readonly: options.readonly,
+    });
+  }
+  return openDatabase(database_file, { synchronous: store.synchronous, busy_timeout_ms: store.busy_timeout_ms, readonly: options.readonly });
 }

@@ -1,5 +1,5 @@
 // Reading the journal. Appending happens only in the kernel's command transaction.
-import type Database from 'better-sqlite3';
+import type { Db } from './store.js';
 
 export interface EventRow {
   seq: number;
@@ -19,7 +19,7 @@ export interface ReadEventsOptions {
   actor?: string;
 }
 
-export function readEvents(db: Database.Database, options: ReadEventsOptions): EventRow[] {
+export function readEvents(db: Db, options: ReadEventsOptions): EventRow[] {
   const where: string[] = ['seq > ?'];
   const params: unknown[] = [options.after_seq ?? 0];
   if (options.types !== undefined && options.types.length > 0) {
@@ -35,11 +35,11 @@ export function readEvents(db: Database.Database, options: ReadEventsOptions): E
 }
 
 /** Iterates the whole journal in order without loading it into memory. */
-export function* iterateEvents(db: Database.Database): Generator<EventRow> {
+export function* iterateEvents(db: Db): Generator<EventRow> {
   yield* db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>;
 }
 
-export function lastSeq(db: Database.Database): number {
+export function lastSeq(db: Db): number {
   const row = db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
   return row.seq ?? 0;
 }

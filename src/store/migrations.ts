@@ -1,7 +1,7 @@
 // Versioned schema. PRAGMA user_version holds the version a world was written with; opening
 // a world from a newer Agora fails rather than guessing. Append migrations, never edit one
 // that has shipped.
-import type Database from 'better-sqlite3';
+import type { Db } from './store.js';
 
 export interface Migration {
   version: number;
@@ -749,7 +749,7 @@ export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
 
 export class SchemaVersionError extends Error {}
 
-export function migrate(db: Database.Database): void {
+export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new SchemaVersionError(

@@ -55,6 +55,10 @@ export function readOrCreateSecret(file: string, bytes = 32): string {
   return secret;
 }
 
-export function worldExists(paths: WorldPaths): boolean {
-  return existsSync(paths.database);
+/**
+ * Whether the directory holds a world. On PostgreSQL the journal is not in the directory: a
+ * world's directory is made, secrets and all, at its first open, so its operator token says so.
+ */
+export function worldExists(paths: WorldPaths, store_kind: 'sqlite' | 'postgres' = 'sqlite'): boolean {
+  return existsSync(store_kind === 'postgres' ? paths.operator_token : paths.database);
 }

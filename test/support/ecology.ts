@@ -1,7 +1,7 @@
 // The artifact ecology of a world, read from its journal: which artifacts other agents paid to
 // call, how many credits moved between agents for them, what failed. Used by the ecosystem test
 // and by bench/ecology.ts (the figures in docs/society.md).
-import type Database from 'better-sqlite3';
+import type { Db } from '../../src/store/store.js';
 
 export interface EcologyFigures {
   cycles: number;
@@ -40,7 +40,7 @@ interface Receipt {
   cycle?: number;
 }
 
-export function ecologyFigures(db: Database.Database): EcologyFigures {
+export function ecologyFigures(db: Db): EcologyFigures {
   const rows = (type: string) => (db.prepare('SELECT data FROM events WHERE type = ? ORDER BY seq').all(type) as { data: string }[]).map((r) => JSON.parse(r.data) as Record<string, any>);
   const published = rows('artifact_published').filter((d) => d.kind === 'code');
   const published_by_tool: Record<string, number> = {};

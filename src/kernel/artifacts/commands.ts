@@ -376,7 +376,7 @@ export class Artifacts {
       const rows = this.core.writer.all<{ owner_id: string; bytes: number; balance_ucr: number }>(
         `SELECT a.owner_id, SUM(a.bytes_held) AS bytes, acc.balance_ucr FROM artifacts a JOIN accounts acc ON acc.id = a.owner_id
          JOIN agents g ON g.id = a.owner_id
-         WHERE a.status = 'live' AND g.status <> 'dead' GROUP BY a.owner_id HAVING SUM(a.bytes_held) > 0 ORDER BY a.owner_id`,
+         WHERE a.status = 'live' AND g.status <> 'dead' GROUP BY a.owner_id, acc.balance_ucr HAVING SUM(a.bytes_held) > 0 ORDER BY a.owner_id`,
       );
       const charges = rows.map((r) => {
         const owed_ucr = this.storageFeeUcr(r.bytes);

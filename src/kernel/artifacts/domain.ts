@@ -1,7 +1,7 @@
 // The artifacts join the engine: artifacts, versions, tools, calls, subscriptions, news and
 // the full-text index, all rebuilt by `agora audit`; and the invariant that what calls hold
 // in escrow is exactly what their open rows say.
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 import { defineDomain } from '../engine/domain.js';
 import { artifactEvents } from './events.js';
 import { artifactProjectors, artifactTables } from './projection.js';
@@ -10,7 +10,7 @@ import { artifactProjectors, artifactTables } from './projection.js';
  * Each agent's escrow account holds exactly its open bids plus its open top-level calls'
  * holds and their nested calls' holds (which were drawn from them).
  */
-export function callEscrowOf(db: Database.Database): { ok: boolean; mismatched: string[] } {
+export function callEscrowOf(db: Db): { ok: boolean; mismatched: string[] } {
   const rows = db
     .prepare(
       `SELECT acc.owner_id AS agent_id, acc.balance_ucr AS escrow_ucr,

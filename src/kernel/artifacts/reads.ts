@@ -3,6 +3,7 @@
 // Every read shows only what the caller may see: metadata of artifacts its contract lets it
 // discover, never content (content is never in these tables' text, nor in FTS).
 import type { KernelCore } from '../registry.js';
+import { storeKind } from '../../store/store.js';
 import type { AccessDecision } from './access.js';
 import type { Action } from './contracts.js';
 import { artifactView, versionView, type ArtifactRow, type ArtifactView, type VersionRow, type VersionView } from './rows.js';
@@ -61,10 +62,30 @@ export interface ToolHandler {
 
 type Access = (artifact: Pick<ArtifactRow, 'id' | 'owner_id' | 'access_contract_id'>, caller_id: string, action: Action) => AccessDecision;
 
-/** An FTS5 query from free text: each word a quoted term (so no operator or column filter gets through). */
+/** Free text's words, at most 16, without double quotes (so no FTS5 operator or column filter gets through). */
+function searchTerms(q: string): string[] {
+  return q.split(/\s+/).map((t) => t.replace(/"/g, '')).filter((t) => t.length > 0).slice(0, 16);
+}
+
+/** An FTS5 query from free text: each word a quoted term, all of them required. */
 export function ftsQuery(q: string): string | null {
-  const terms = q.split(/\s+/).map((t) => t.replace(/"/g, '')).filter((t) => t.length > 0).slice(0, 16);
+  const terms = searchTerms(q);
   return terms.length === 0 ? null : terms.map((t) => `"${t}"`).join(' ');
+}
+
+// PostgreSQL has no fts5: artifacts_fts is a plain table there (store/sql-dialect.ts), searched
+// by a text search over the same columns with the same rule: every word, as a phrase of whole
+// tokens, in one of the columns, case ignored. 'simple' does no stemming or stop words, as
+// fts5's default tokenizer; its parser differs at the edges (fts5 folds diacritics, 'simple'
+// does not). No index: the table is scanned (one row per live artifact).
+const POSTGRES_FTS_COLUMNS = ['name', 'description', 'tags', 'interface'];
+function postgresTextSearch(terms: string[]): { clause: string; params: string[] } {
+  const term = (c: string) => `to_tsvector('simple', COALESCE(f.${c}, '')) @@ phraseto_tsquery('simple', ?)`;
+  const each = terms.map(() => `(${POSTGRES_FTS_COLUMNS.map(term).join(' OR ')})`);
+  return {
+    clause: `a.id IN (SELECT f.artifact_id FROM artifacts_fts f WHERE ${each.join(' AND ')})`,
+    params: terms.flatMap((t) => POSTGRES_FTS_COLUMNS.map(() => t)),
+  };
 }
 
 const SCAN_BATCH = 200;
@@ -153,7 +174,11 @@ export class ArtifactReads {
       params.push(filters.price_max_ucr);
     }
     const fts = filters.q === undefined ? null : ftsQuery(filters.q);
-    if (fts !== null) {
+    if (fts !== null && storeKind(this.core.writer.db) === 'postgres') {
+      const search = postgresTextSearch(searchTerms(filters.q!));
+      clauses.push(search.clause);
+      params.push(...search.params);
+    } else if (fts !== null) {
       clauses.push('a.id IN (SELECT artifact_id FROM artifacts_fts WHERE artifacts_fts MATCH ?)');
       params.push(fts);
     }
@@ -227,7 +252,7 @@ export class ArtifactReads {
          SUM(CASE WHEN c.status = 'settled' THEN c.price_ucr ELSE 0 END) AS earned
        FROM artifact_calls c JOIN artifacts a ON a.id = c.artifact_id
        WHERE c.tool = ? AND c.cycle >= ? AND c.cycle <= ? AND c.status <> 'open'
-       GROUP BY c.artifact_id, c.version ORDER BY successes DESC, failures ASC, c.artifact_id, c.version DESC LIMIT ?`,
+       GROUP BY a.id, c.version ORDER BY successes DESC, failures ASC, a.id, c.version DESC LIMIT ?`,
       tool, from_cycle, to_cycle, limit * 4,
     );
     return rows

@@ -1,7 +1,7 @@
 // The replay behind `agora audit`: every projection rebuilt from the journal alone, in a scratch
 // database, compared table by table with the live one; then the domains' invariants on both.
 // Generic: the registry says which events exist, how they project and which tables to compare.
-import type Database from 'better-sqlite3';
+import { storeKind, type Db } from '../../store/store.js';
 import { openScratchDatabase } from '../../store/database.js';
 import { iterateEvents, type EventRow } from '../../store/journal.js';
 import type { Registry } from './domain.js';
@@ -24,7 +24,7 @@ export interface ReplayReport {
   journal_problems: string[];
 }
 
-export function replayAudit<S extends EventSchemas>(db: Database.Database, registry: Registry<S>): ReplayReport {
+export function replayAudit<S extends EventSchemas>(db: Db, registry: Registry<S>): ReplayReport {
   const scratch = openScratchDatabase();
   try {
     const writer = new ProjectionWriter(scratch);
@@ -71,9 +71,11 @@ function checkedEvent<S extends EventSchemas>(registry: Registry<S>, row: EventR
   return { ...row, data };
 }
 
-function compareTable(live: Database.Database, replayed: Database.Database, table: string): TableComparison {
-  // Both sides are read in primary-key order, so rows pair up unless one side has extras.
-  const sql = `SELECT * FROM ${table} ORDER BY 1`;
+function compareTable(live: Db, replayed: Db, table: string): TableComparison {
+  // Both sides are read in primary-key order, so rows pair up unless one side has extras. SQLite
+  // breaks ties in ORDER BY 1 by the key (its index order); PostgreSQL does not, so with a
+  // PostgreSQL side both are ordered by every column (NULLs first, as SQLite sorts them).
+  const sql = storeKind(live) === 'sqlite' && storeKind(replayed) === 'sqlite' ? `SELECT * FROM ${table} ORDER BY 1` : wholeRowOrder(live, table);
   const a = live.prepare(sql).all().map((r) => JSON.stringify(r));
   const b = replayed.prepare(sql).all().map((r) => JSON.stringify(r));
   let differences = Math.abs(a.length - b.length);
@@ -86,4 +88,9 @@ function compareTable(live: Database.Database, replayed: Database.Database, tabl
     }
   }
   return { table, rows: a.length, differences, first_difference };
+}
+
+function wholeRowOrder(db: Db, table: string): string {
+  const n = db.prepare(`SELECT * FROM ${table} LIMIT 0`).columns().length;
+  return `SELECT * FROM ${table} ORDER BY ${Array.from({ length: n }, (_, i) => `${i + 1} NULLS FIRST`).join(', ')}`;
 }

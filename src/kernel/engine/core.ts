@@ -1,7 +1,7 @@
 // The one writer. A command runs inside one SQLite transaction; every state change it makes
 // is an event appended to the journal and projected in that same transaction, so the
 // journal and the tables can never disagree, and a crash loses only uncommitted commands.
-import type Database from 'better-sqlite3';
+import type { Db, Statement } from '../../store/store.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from './clock.js';
@@ -32,7 +32,7 @@ interface ActiveTransaction<S extends EventSchemas> {
 
 export class KernelCore<S extends EventSchemas = EventSchemas> {
   readonly writer: ProjectionWriter;
-  private readonly insertEvent: Database.Statement;
+  private readonly insertEvent: Statement;
   /** Created once: better-sqlite3 builds BEGIN/COMMIT statements per transaction function. */
   private readonly inTransaction: <R>(fn: () => R) => R;
   private readonly listeners = new Set<EventListener<S>>();
@@ -45,7 +45,7 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
   private readonly readCache = new Map<string, unknown>();
 
   constructor(
-    readonly db: Database.Database,
+    readonly db: Db,
     readonly clock: Clock,
     public rng: Rng,
     readonly config: Config,
@@ -55,9 +55,10 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
     this.writer = new ProjectionWriter(db);
     const wrapped = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <R>(fn: () => R) => wrapped(fn) as R;
+    // RETURNING rather than lastInsertRowid: the one form both SQLite and PostgreSQL answer.
     this.insertEvent = db.prepare(
-      'INSERT INTO events (id, type, at_ms, actor, correlation_id, causation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+      'INSERT INTO events (id, type, at_ms, actor, correlation_id, causation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+    ).pluck();
   }
 
   /**
@@ -134,9 +135,9 @@ export class KernelCore<S extends EventSchemas = EventSchemas> {
     // Time-ordered ids keep the unique index append-mostly (random ids would touch a random
     // B-tree page per event); the random tail keeps them unique within a millisecond.
     const id = `ev_${at_ms.toString(32).padStart(9, '0')}${this.rng.id('', EVENT_ID_DRAWS).slice(1)}`;
-    const info = this.insertEvent.run(id, type, at_ms, meta.actor, meta.correlation_id ?? null, meta.causation_id ?? null, JSON.stringify(data));
+    const seq = this.insertEvent.get(id, type, at_ms, meta.actor, meta.correlation_id ?? null, meta.causation_id ?? null, JSON.stringify(data)) as number;
     const event: EventEnvelope<S, T> = {
-      seq: Number(info.lastInsertRowid),
+      seq,
       id,
       type,
       at_ms,

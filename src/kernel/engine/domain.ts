@@ -1,13 +1,13 @@
 // The one interface through which a domain joins the engine: its events with their schemas, its
 // projectors, the tables they write (compared by the audit) and the invariants the audit checks.
 // The engine composes the domains into a registry; it imports no domain itself.
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 import { invariant } from '../../base/errors.js';
 import type { EventEnvelope, EventSchemas } from './events.js';
 import type { ProjectionWriter } from './projection.js';
 
 /** A check over a whole database (live or replayed); `ok` false fails the audit. */
-export type Invariant = (db: Database.Database) => { ok: boolean };
+export type Invariant = (db: Db) => { ok: boolean };
 
 type AnyProjector = (w: ProjectionWriter, data: never, event: never) => void;
 

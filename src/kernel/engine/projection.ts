@@ -1,14 +1,14 @@
 // Projections turn journal events into the tables the rest of Agora reads. The same
 // projectors run live (inside the command's transaction) and in `agora audit`'s replay.
-import type Database from 'better-sqlite3';
+import type { Db, Statement, RunResult } from '../../store/store.js';
 import type { EventData, EventEnvelope, EventSchemas } from './events.js';
 
 export class ProjectionWriter {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: Db) {}
 
-  private statement(sql: string): Database.Statement {
+  private statement(sql: string): Statement {
     let stmt = this.statements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
@@ -17,7 +17,7 @@ export class ProjectionWriter {
     return stmt;
   }
 
-  run(sql: string, ...params: unknown[]): Database.RunResult {
+  run(sql: string, ...params: unknown[]): RunResult {
     return this.statement(sql).run(...params);
   }
 

@@ -2,7 +2,7 @@
 // random stream's position come from the kernel's own state.
 import { AgoraError } from '../../base/errors.js';
 import { EVENT_ID_DRAWS } from '../engine/core.js';
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 import type { CommandMeta, EventData, KernelCore } from '../registry.js';
 import { HASH_SCHEME, stateHash } from './state-hash.js';
 
@@ -153,13 +153,13 @@ export class History {
 }
 
 /** Where the world in `db` was forked from (any world's database: the dashboard reads a fork's). */
-export function originOf(db: Database.Database): ForkOrigin | null {
+export function originOf(db: Db): ForkOrigin | null {
   const row = db.prepare('SELECT parent_dir, parent_world_id, cycle, parent_seq, changes FROM history_origin LIMIT 1').get() as
     | (Omit<ForkOrigin, 'changes'> & { changes: string })
     | undefined;
   return row === undefined ? null : { ...row, changes: JSON.parse(row.changes) as Record<string, unknown> };
 }
 
-export function worldIdOf(db: Database.Database): string | null {
+export function worldIdOf(db: Db): string | null {
   return (db.prepare("SELECT value FROM meta WHERE key = 'world_id'").pluck().get() as string | undefined) ?? null;
 }

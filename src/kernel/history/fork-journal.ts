@@ -2,7 +2,7 @@
 // seq, id, time, data) and folded into the fork's own tables by the same projectors that
 // built the parent's. Nothing is copied from the parent's tables: the fork's state is what
 // the journal prefix folds to, as `agora replay` would rebuild it.
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 import { AgoraError } from '../../base/errors.js';
 import { ProjectionWriter } from '../engine/projection.js';
 import { kernelRegistry } from '../kernel.js';
@@ -18,7 +18,7 @@ export interface ForkPoint {
 }
 
 /** Where the parent's journal closed `cycle` (the last time, if it was closed more than once). */
-export function forkPoint(parent: Database.Database, cycle: number): ForkPoint {
+export function forkPoint(parent: Db, cycle: number): ForkPoint {
   const row = parent
     .prepare("SELECT seq, at_ms, data FROM events WHERE type = 'cycle_closed' AND json_extract(data, '$.cycle') = ? ORDER BY seq DESC LIMIT 1")
     .get(cycle) as { seq: number; at_ms: number; data: string } | undefined;
@@ -32,7 +32,7 @@ export function forkPoint(parent: Database.Database, cycle: number): ForkPoint {
 }
 
 /** Copies the parent's events up to `seq` into an empty fork database and folds them. */
-export function copyJournalPrefix(parent: Database.Database, fork: Database.Database, seq: number): number {
+export function copyJournalPrefix(parent: Db, fork: Db, seq: number): number {
   const existing = fork.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
   if (existing.n > 0) throw new AgoraError('CONFLICT', 'the fork database already has a journal');
   const insert = fork.prepare('INSERT INTO events (seq, id, type, at_ms, actor, correlation_id, causation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');

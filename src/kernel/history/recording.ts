@@ -3,7 +3,7 @@
 // time it sent the same request. The recording is another world's journal (a fork's parent,
 // or llm.replay_world), opened read-only; a world never writes to it.
 import { existsSync } from 'node:fs';
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 import { openDatabase } from '../../store/database.js';
 import { worldPaths } from '../../store/world-dir.js';
 
@@ -21,7 +21,7 @@ export interface ReplySource {
 export function openRecording(world_dir: string): ReplySource | null {
   const file = worldPaths(world_dir).database;
   if (!existsSync(file)) return null;
-  const db: Database.Database = openDatabase(file, { readonly: true });
+  const db: Db = openDatabase(file, { readonly: true });
   const find = db.prepare(
     `SELECT e.data FROM history_llm_replies r JOIN events e ON e.seq = r.seq
      WHERE r.agent_id = ? AND r.request_sha256 = ? ORDER BY r.seq LIMIT 1 OFFSET ?`,

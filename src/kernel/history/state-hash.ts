@@ -8,7 +8,8 @@
 // command leaves no trace in the digest either. The same journal folds to the same hash on any
 // machine, whether the digest was kept incrementally or computed from the whole table.
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import { storeKind, type Db } from '../../store/store.js';
+import { postgresStateHash } from './state-hash-postgres.js';
 
 export interface StateHash {
   state_hash: string;
@@ -24,7 +25,7 @@ const LANE_BYTES = LANES * 2;
 // ---------- the sorted-sha256 scheme (journals written before lthash16; the live comparison) ----------
 
 /** sha256 over a table's rows as text, sorted: reads the whole table. */
-export function tableHash(db: Database.Database, table: string): string {
+export function tableHash(db: Db, table: string): string {
   const hash = createHash('sha256');
   // Sorted as text, so the order never rests on how SQLite happens to walk the table.
   const rows = db.prepare(`SELECT * FROM ${table}`).raw().all().map((r) => JSON.stringify(r));
@@ -34,7 +35,7 @@ export function tableHash(db: Database.Database, table: string): string {
 }
 
 /** The state hash as worlds recorded it before lthash16: every table read whole. */
-export function sortedStateHash(db: Database.Database, tables: readonly string[]): StateHash {
+export function sortedStateHash(db: Db, tables: readonly string[]): StateHash {
   return combine(tables, (table) => tableHash(db, table));
 }
 
@@ -52,7 +53,7 @@ function combine(tables: readonly string[], hashOf: (table: string) => string): 
 // ---------- lthash16, kept incrementally ----------
 
 /** A row's text: SQLite's own quote() of each column, so a trigger and a full read agree byte for byte. */
-function rowText(db: Database.Database, table: string, prefix: string): string {
+function rowText(db: Db, table: string, prefix: string): string {
   const columns = db.prepare(`SELECT * FROM main.${table} LIMIT 0`).columns().map((c) => c.name);
   return columns.map((c) => `quote(${prefix}"${c}")`).join(` || ',' || `);
 }
@@ -89,23 +90,23 @@ function blobOf(lanes: Uint16Array): Buffer {
 const digestOf = (blob: Buffer) => createHash('sha256').update(blob).digest('hex');
 
 /** A table's lthash16 digest computed from all its rows (the reference the incremental one must equal). */
-export function fullTableDigest(db: Database.Database, table: string): string {
+export function fullTableDigest(db: Db, table: string): string {
   const lanes = new Uint16Array(LANES);
   for (const [row] of db.prepare(`SELECT ${rowText(db, table, '')} FROM main.${table}`).raw().iterate() as Iterable<[string]>) addRow(lanes, row, 1);
   return digestOf(blobOf(lanes));
 }
 
-export function fullStateHash(db: Database.Database, tables: readonly string[]): StateHash {
+export function fullStateHash(db: Db, tables: readonly string[]): StateHash {
   return combine(tables, (table) => fullTableDigest(db, table));
 }
 
 /** Virtual tables (the artifacts' full-text index) take no triggers: they are read whole each time. */
-function isVirtual(db: Database.Database, table: string): boolean {
+function isVirtual(db: Db, table: string): boolean {
   const row = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string } | undefined;
   return row !== undefined && /^CREATE VIRTUAL TABLE/i.test(row.sql);
 }
 
-function installed(db: Database.Database): boolean {
+function installed(db: Db): boolean {
   return db.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = 'agora_hash_lanes'").get() !== undefined;
 }
 
@@ -114,7 +115,7 @@ function installed(db: Database.Database): boolean {
  * then triggers that log every row written. Inside the caller's transaction, so a rollback
  * undoes the install too.
  */
-function install(db: Database.Database, tables: readonly string[]): void {
+function install(db: Db, tables: readonly string[]): void {
   // REPLACE deletes the row it displaces; only with recursive triggers does that fire a delete trigger.
   db.pragma('recursive_triggers = ON');
   db.exec('CREATE TEMP TABLE agora_hash_lanes (tbl TEXT PRIMARY KEY, lanes BLOB NOT NULL)');
@@ -139,7 +140,8 @@ function install(db: Database.Database, tables: readonly string[]): void {
  * and the drained log live in TEMP tables, so they commit or roll back with it. The first call
  * on a connection reads every table once.
  */
-export function stateHash(db: Database.Database, tables: readonly string[]): StateHash {
+export function stateHash(db: Db, tables: readonly string[]): StateHash {
+  if (storeKind(db) === 'postgres') return postgresStateHash(db, tables);
   if (!installed(db)) install(db, tables);
   // A row written and rewritten in one cycle logs -old +new each time: net the log first, so a
   // hot row (an account's balance) costs two elements per cycle, not two per write.
@@ -162,3 +164,6 @@ export function stateHash(db: Database.Database, tables: readonly string[]): Sta
   const digests = new Map((db.prepare('SELECT tbl, lanes FROM temp.agora_hash_lanes').all() as { tbl: string; lanes: Buffer }[]).map((r) => [r.tbl, digestOf(r.lanes)]));
   return combine(tables, (table) => digests.get(table) ?? fullTableDigest(db, table));
 }
+
+/** The lthash16 arithmetic another store's keeper (state-hash-postgres.ts) shares, so both stores make the same digests. */
+export const lthash = { LANES, addRow, lanesOf, blobOf, digestOf, combine };

@@ -1,7 +1,7 @@
 // KPI reads over any world's database, and the like-for-like comparison of two worlds (a fork
 // beside its parent): `agora compare` and the dashboard's fork view (GET /operator/compare/…)
 // both use these, so the CLI and the page can never disagree on a delta.
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 
 export interface KpiRow {
   cycle: number;
@@ -9,7 +9,7 @@ export interface KpiRow {
 }
 
 /** KPI rows, oldest first: the last `cycles` recorded. */
-export function kpiSeriesOf(db: Database.Database, cycles: number): KpiRow[] {
+export function kpiSeriesOf(db: Db, cycles: number): KpiRow[] {
   const rows = db
     .prepare('SELECT cycle, name, value FROM kpi_cycles WHERE cycle > (SELECT COALESCE(MAX(cycle), 0) FROM kpi_cycles) - ? ORDER BY cycle')
     .all(cycles) as { cycle: number; name: string; value: number | null }[];
@@ -22,12 +22,12 @@ export function kpiSeriesOf(db: Database.Database, cycles: number): KpiRow[] {
   return [...byCycle].map(([cycle, values]) => ({ cycle, values }));
 }
 
-export function kpiAtOf(db: Database.Database, cycle: number): KpiRow | null {
+export function kpiAtOf(db: Db, cycle: number): KpiRow | null {
   const rows = db.prepare('SELECT name, value FROM kpi_cycles WHERE cycle = ?').all(cycle) as { name: string; value: number | null }[];
   return rows.length === 0 ? null : { cycle, values: Object.fromEntries(rows.map((r) => [r.name, r.value])) };
 }
 
-export function lastKpiCycleOf(db: Database.Database): number | null {
+export function lastKpiCycleOf(db: Db): number | null {
   return db.prepare('SELECT MAX(cycle) FROM kpi_cycles').pluck().get() as number | null;
 }
 
@@ -40,11 +40,11 @@ export interface KpiDelta {
 }
 
 /** Both worlds' KPIs at the last cycle both recorded: the fairest like-for-like comparison. */
-export function compareKpiValues(names: readonly string[], here: Database.Database, other: Database.Database): { common_cycle: number | null; this_last_cycle: number | null; other_last_cycle: number | null; kpis: KpiDelta[] } {
+export function compareKpiValues(names: readonly string[], here: Db, other: Db): { common_cycle: number | null; this_last_cycle: number | null; other_last_cycle: number | null; kpis: KpiDelta[] } {
   const a = lastKpiCycleOf(here);
   const b = lastKpiCycleOf(other);
   const common = a === null || b === null ? null : Math.min(a, b);
-  const at = (db: Database.Database) => (common === null ? {} : (kpiAtOf(db, common)?.values ?? {}));
+  const at = (db: Db) => (common === null ? {} : (kpiAtOf(db, common)?.values ?? {}));
   const mine = at(here);
   const theirs = at(other);
   return {

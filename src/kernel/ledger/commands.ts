@@ -115,7 +115,7 @@ export class Ledger {
   }
 }
 
-export function conservationOf(db: import('better-sqlite3').Database): ConservationReport {
+export function conservationOf(db: import('../../store/store.js').Db): ConservationReport {
   const rows = db.prepare('SELECT id, kind, balance_ucr FROM accounts').all() as { id: string; kind: string; balance_ucr: number }[];
   let sum_ucr = 0;
   let held_ucr = 0;

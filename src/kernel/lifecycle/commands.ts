@@ -61,7 +61,11 @@ export class Lifecycle {
       const paying = column("SELECT DISTINCT payer_id FROM market_bids WHERE status = 'open'");
       const rescuers = new Map(
         (this.core.db
-          .prepare("SELECT agent_id, payer_id, MIN(seq) FROM market_bids WHERE status = 'open' AND payer_id <> agent_id GROUP BY agent_id")
+          // Each agent's earliest open bid paid by another (no bare column beside MIN: PostgreSQL has none).
+          .prepare(
+            `SELECT b.agent_id, b.payer_id FROM market_bids b WHERE b.status = 'open' AND b.payer_id <> b.agent_id
+               AND b.seq = (SELECT MIN(m.seq) FROM market_bids m WHERE m.agent_id = b.agent_id AND m.status = 'open' AND m.payer_id <> m.agent_id)`,
+          )
           .all() as { agent_id: string; payer_id: string }[]).map((r) => [r.agent_id, r.payer_id]),
       );
       const candidates = (this.core.db

@@ -6,7 +6,7 @@
 // hears every committed event in order: a gap in the seqs (a writer it did not hear) drops it,
 // and the next use reloads it from the table. A book is only kept if it was loaded outside a
 // transaction, so it never holds state that could still be rolled back.
-import type Database from 'better-sqlite3';
+import type { Db, Statement } from '../../store/store.js';
 import { compareRank, type OpenBid } from '../auction/clearing.js';
 import type { EventEnvelope } from '../registry.js';
 import { RESOURCES, reserveValueUcr, type ResourceVector } from '../resources/units.js';
@@ -53,7 +53,7 @@ class BookData implements BookSnapshot {
   private recent: OpenBid[] = [];
   private removed_since_rank = 0;
 
-  constructor(db: Database.Database, start_prices_ncr: ResourceVector) {
+  constructor(db: Db, start_prices_ncr: ResourceVector) {
     const state = db.prepare('SELECT cycle, last_event_seq FROM market_state WHERE id = 1').get() as { cycle: number; last_event_seq: number } | undefined;
     this.cycle = state?.cycle ?? 0;
     this.market_seq = state?.last_event_seq ?? 0;
@@ -157,11 +157,11 @@ export class MarketBook {
   private data: BookData | null = null;
   /** Seq of the last committed event heard (any type): the contiguity check. */
   private heard_seq = 0;
-  private readonly marketSeqStatement: Database.Statement;
-  private readonly lastSeqStatement: Database.Statement;
+  private readonly marketSeqStatement: Statement;
+  private readonly lastSeqStatement: Statement;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly start_prices_ncr: () => ResourceVector,
   ) {
     this.marketSeqStatement = db.prepare('SELECT last_event_seq FROM market_state WHERE id = 1');

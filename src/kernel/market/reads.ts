@@ -1,7 +1,7 @@
 // Read side of the market: prices, per-resource state, bids, the order book and history.
 // Every read is O(1) or O(page) in the number of agents and bids: state is one row plus a
 // per-cycle cache, pages come from the in-memory book or from indexes.
-import type Database from 'better-sqlite3';
+import type { Db, Statement } from '../../store/store.js';
 import type { Config } from '../../config/schema.js';
 import type { BookEntry, MarketBook } from './book.js';
 import type { ClearingCounts } from '../auction/clearing.js';
@@ -108,11 +108,11 @@ export function bidRowToView(row: BidRow): BidView {
 
 export class MarketReads {
   private cached: { cycle: number; resources: Record<Resource, ResourceState> } | null = null;
-  private readonly stateStatement: Database.Statement;
-  private readonly bidStatement: Database.Statement;
+  private readonly stateStatement: Statement;
+  private readonly bidStatement: Statement;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Db,
     private readonly config: Config,
     private readonly book: MarketBook,
   ) {

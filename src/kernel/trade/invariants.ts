@@ -1,8 +1,8 @@
 // The audit's checks of trade (docs/trade.md, "Invariants"), over any database, live or replayed.
-import type Database from 'better-sqlite3';
+import type { Db } from '../../store/store.js';
 
 /** Conserved: for every right, what is held (escrow included) is what was issued less what was used. */
-export function rightsConservedOf(db: Database.Database): { ok: boolean; mismatched: string[] } {
+export function rightsConservedOf(db: Db): { ok: boolean; mismatched: string[] } {
   const rows = db
     .prepare(
       `SELECT s.right_name, s.issued_units - s.consumed_units AS expected, COALESCE((SELECT SUM(units) FROM trade_rights r WHERE r.right_name = s.right_name), 0) AS held
@@ -18,7 +18,7 @@ export function rightsConservedOf(db: Database.Database): { ok: boolean; mismatc
  * No holding negative; what an open right offer holds sits in its seller's escrow exactly; an
  * agent's code right is held by one holder at most (never twice).
  */
-export function rightsHeldOnceOf(db: Database.Database): { ok: boolean; problems: string[] } {
+export function rightsHeldOnceOf(db: Db): { ok: boolean; problems: string[] } {
   const problems: string[] = [];
   const negative = db.prepare('SELECT holder_id, right_name FROM trade_rights WHERE units < 0').all() as { holder_id: string; right_name: string }[];
   for (const n of negative) problems.push(`negative ${n.right_name} of ${n.holder_id}`);
@@ -30,13 +30,13 @@ export function rightsHeldOnceOf(db: Database.Database): { ok: boolean; problems
     )
     .all() as { holder_id: string; right_name: string; units: number; offered: number }[];
   for (const e of escrow) if (e.units !== e.offered) problems.push(`${e.holder_id} holds ${e.units} ${e.right_name}, its open offers ${e.offered}`);
-  const code = db.prepare("SELECT right_name, SUM(units) AS total FROM trade_rights WHERE right_name LIKE 'code:%' GROUP BY right_name HAVING total > 1").all() as { right_name: string }[];
+  const code = db.prepare("SELECT right_name, SUM(units) AS total FROM trade_rights WHERE right_name LIKE 'code:%' GROUP BY right_name HAVING SUM(units) > 1").all() as { right_name: string }[];
   for (const c of code) problems.push(`${c.right_name} held more than once`);
   return { ok: problems.length === 0, problems };
 }
 
 /** Loans: paid plus defaulted is what their collections say; a closed loan collected every instalment. */
-export function loansConsistentOf(db: Database.Database): { ok: boolean; mismatched: string[] } {
+export function loansConsistentOf(db: Db): { ok: boolean; mismatched: string[] } {
   const rows = db
     .prepare(
       `SELECT l.loan_id, l.status, l.instalments, l.paid_ucr, l.defaulted_ucr, l.repayment_ucr,
@@ -55,7 +55,7 @@ export function loansConsistentOf(db: Database.Database): { ok: boolean; mismatc
 }
 
 /** A loan's claim artifact exists, is live, and is owned by the loan's creditor of record (who is paid). */
-export function loanClaimsOwnedOf(db: Database.Database): { ok: boolean; mismatched: string[] } {
+export function loanClaimsOwnedOf(db: Db): { ok: boolean; mismatched: string[] } {
   const rows = db
     .prepare(
       `SELECT l.loan_id FROM trade_loans l LEFT JOIN artifacts a ON a.id = l.claim_artifact_id

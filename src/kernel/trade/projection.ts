@@ -24,7 +24,7 @@ export const tradeProjectors: Projectors = {
       addUnits(w, data.holder_id, g.right, g.units);
       w.run(
         `INSERT INTO trade_rights_supply (right_name, issued_units, consumed_units) VALUES (?, ?, 0)
-         ON CONFLICT (right_name) DO UPDATE SET issued_units = issued_units + excluded.issued_units`,
+         ON CONFLICT (right_name) DO UPDATE SET issued_units = trade_rights_supply.issued_units + excluded.issued_units`,
         g.right, g.units,
       );
     }

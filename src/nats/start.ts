@@ -1,0 +1,32 @@
+// The world's side of NATS at `agora start`: with events.kind nats, a connection and the event
+// publisher; with kind local (the default), nothing at all.
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { connectNats, redacted } from './connect.js';
+import { EventPublisher, type CommittedJournal } from './event-stream.js';
+
+export interface RunningEventStream {
+  publisher: EventPublisher;
+  /** Publishes what is committed so far, then closes the connection. */
+  close(): Promise<void>;
+}
+
+export async function startEventStream(kernel: CommittedJournal, config: Config, log: Logger): Promise<RunningEventStream | null> {
+  if (config.events.kind !== 'nats') return null;
+  const nats_log = log.child({ component: 'nats' });
+  const nc = await connectNats(config.events.nats, 'agora-world');
+  try {
+    const publisher = await EventPublisher.start(nc, kernel, config.events.nats, nats_log);
+    nats_log.info({ url: redacted(config.events.nats.url), stream: config.events.nats.events_stream, seq: publisher.last_published_seq }, 'nats: publishing the journal\'s events');
+    return {
+      publisher,
+      async close() {
+        await publisher.close();
+        await nc.drain();
+      },
+    };
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
