@@ -149,7 +149,9 @@ export function buildEnvJson(
     artifacts: envArtifacts(kernel, execution),
     capabilities: capabilitiesFor(kernel, agent.id),
   };
-  return envJsonSchema.parse(env);
+  // Built to the schema's own type, so not parsed again here: a zod parse of it cost more than
+  // all of its reads together, for every run (test/scale-plans.test.ts parses what it builds).
+  return env;
 }
 
 /** What the agent owns, what it earned since its previous run, and its subscriptions' news. */
@@ -157,12 +159,10 @@ export function envArtifacts(kernel: Kernel, execution: ExecutionView): EnvJson[
   const agent_id = execution.agent_id;
   const reads = kernel.artifacts.reads;
   const limits = kernel.config.artifacts;
-  const previous = kernel.executions.listForAgent(agent_id, { before_ms: execution.started_at_ms, limit: 1 })[0];
-  const since_ms = previous === undefined ? 0 : (previous.ended_at_ms ?? previous.started_at_ms);
+  const since_ms = kernel.executions.previousRunMs(agent_id, execution.started_at_ms) ?? 0;
   const earned = reads.earnedSince(agent_id, since_ms);
-  const owned = reads.ownedBy(agent_id, limits.owned_ids_in_events_max);
-  const owned_count = reads.ownedCount(agent_id);
-  const fee_ucr = kernel.artifacts.storageFeeUcr(kernel.artifacts.bytesHeldBy(agent_id));
+  const { owned, count: owned_count, bytes } = reads.ownedSummary(agent_id, limits.owned_ids_in_events_max);
+  const fee_ucr = kernel.artifacts.storageFeeUcr(bytes);
   return {
     owned: owned.map((a) => {
       const usage = reads.callTotals(a.id);
