@@ -205,9 +205,16 @@ function capabilitiesFor(kernel: Kernel, agent_id: string): EnvJson['capabilitie
 /**
  * Written to a fresh temp file and renamed over env.json, beneath the workspace's directory
  * descriptor (SafeDir): an agent never reads half an env.json, and whatever it planted at
- * that name (a link to a host file, a FIFO) is replaced, never followed.
+ * that name (a link to a host file, a FIFO) is replaced, never followed. `no_reader`: no
+ * process of the agent runs (before a run starts), so the env.json the host left there last
+ * time is rewritten in place (SafeDir.overwriteInPlace: the same file, owner and mode as a
+ * new one would have, at a third of the cost); anything else at that name is replaced as above.
  */
-export function writeEnvJson(workspace_dir: string, env: EnvJson, owner: Owner | null = null): string {
-  SafeDir.with(workspace_dir, (dir) => dir.writeFileAtomic(ENV_JSON, JSON.stringify(env, null, 2) + '\n', { mode: 0o644, owner }));
+export function writeEnvJson(workspace_dir: string, env: EnvJson, owner: Owner | null = null, options: { no_reader?: boolean } = {}): string {
+  const text = JSON.stringify(env, null, 2) + '\n';
+  SafeDir.with(workspace_dir, (dir) => {
+    if (options.no_reader === true && dir.overwriteInPlace(ENV_JSON, text, { mode: 0o644, owner })) return;
+    dir.writeFileAtomic(ENV_JSON, text, { mode: 0o644, owner });
+  });
   return join(workspace_dir, ENV_JSON);
 }
