@@ -59,6 +59,8 @@ export interface Entry {
   name: string;
   kind: EntryKind;
   size_bytes: number;
+  /** The lstat the listing took (so a walk's visitor need not take it again). */
+  stats?: Stats;
 }
 
 /** A name is one path component: never empty, '.', '..', and never with '/' or NUL. */
@@ -197,7 +199,7 @@ export class SafeDir {
     for (const name of names) {
       const st = this.lstat(name);
       if (st === null) continue; // gone since the listing
-      out.push({ name, kind: kindOf(st), size_bytes: st.isFile() ? st.size : 0 });
+      out.push({ name, kind: kindOf(st), size_bytes: st.isFile() ? st.size : 0, stats: st });
     }
     return out;
   }
