@@ -2,7 +2,7 @@
 // bind it into that run's sandbox). Every connection accepted here is bound to the run's
 // identity before Fastify sees a byte, so an agent is who its socket says, whatever token or
 // body it sends (see auth.ts: the connection wins, a token may only confirm it).
-import { chmodSync, existsSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -39,8 +39,9 @@ async function openChannel(app: FastifyInstance, ctx: ApiContext, caller: BoundC
   if ((dir_mode & 0o022) !== 0 && (dir_mode & 0o1000) === 0) {
     throw new AgoraError('INVALID_ARGS', `the directory of ${socket_path} is writable by others: use a private one`);
   }
-  if (existsSync(socket_path)) {
-    if (!lstatSync(socket_path).isSocket()) throw new AgoraError('CONFLICT', `${socket_path} exists and is not a socket`);
+  const left = lstatSync(socket_path, { throwIfNoEntry: false });
+  if (left !== undefined) {
+    if (!left.isSocket()) throw new AgoraError('CONFLICT', `${socket_path} exists and is not a socket`);
     unlinkSync(socket_path); // left by a run of a crashed Agora
   }
   const open = new Set<net.Socket>();

@@ -149,7 +149,9 @@ export function buildEnvJson(
     artifacts: envArtifacts(kernel, execution),
     capabilities: capabilitiesFor(kernel, agent.id),
   };
-  return envJsonSchema.parse(env);
+  // Built to the schema's own type, so not parsed again here: a zod parse of it cost more than
+  // all of its reads together, for every run (test/scale-plans.test.ts parses what it builds).
+  return env;
 }
 
 /** What the agent owns, what it earned since its previous run, and its subscriptions' news. */
@@ -157,12 +159,10 @@ export function envArtifacts(kernel: Kernel, execution: ExecutionView): EnvJson[
   const agent_id = execution.agent_id;
   const reads = kernel.artifacts.reads;
   const limits = kernel.config.artifacts;
-  const previous = kernel.executions.listForAgent(agent_id, { before_ms: execution.started_at_ms, limit: 1 })[0];
-  const since_ms = previous === undefined ? 0 : (previous.ended_at_ms ?? previous.started_at_ms);
+  const since_ms = kernel.executions.previousRunMs(agent_id, execution.started_at_ms) ?? 0;
   const earned = reads.earnedSince(agent_id, since_ms);
-  const owned = reads.ownedBy(agent_id, limits.owned_ids_in_events_max);
-  const owned_count = reads.ownedCount(agent_id);
-  const fee_ucr = kernel.artifacts.storageFeeUcr(kernel.artifacts.bytesHeldBy(agent_id));
+  const { owned, count: owned_count, bytes } = reads.ownedSummary(agent_id, limits.owned_ids_in_events_max);
+  const fee_ucr = kernel.artifacts.storageFeeUcr(bytes);
   return {
     owned: owned.map((a) => {
       const usage = reads.callTotals(a.id);
@@ -205,9 +205,16 @@ function capabilitiesFor(kernel: Kernel, agent_id: string): EnvJson['capabilitie
 /**
  * Written to a fresh temp file and renamed over env.json, beneath the workspace's directory
  * descriptor (SafeDir): an agent never reads half an env.json, and whatever it planted at
- * that name (a link to a host file, a FIFO) is replaced, never followed.
+ * that name (a link to a host file, a FIFO) is replaced, never followed. `no_reader`: no
+ * process of the agent runs (before a run starts), so the env.json the host left there last
+ * time is rewritten in place (SafeDir.overwriteInPlace: the same file, owner and mode as a
+ * new one would have, at a third of the cost); anything else at that name is replaced as above.
  */
-export function writeEnvJson(workspace_dir: string, env: EnvJson, owner: Owner | null = null): string {
-  SafeDir.with(workspace_dir, (dir) => dir.writeFileAtomic(ENV_JSON, JSON.stringify(env, null, 2) + '\n', { mode: 0o644, owner }));
+export function writeEnvJson(workspace_dir: string, env: EnvJson, owner: Owner | null = null, options: { no_reader?: boolean } = {}): string {
+  const text = JSON.stringify(env, null, 2) + '\n';
+  SafeDir.with(workspace_dir, (dir) => {
+    if (options.no_reader === true && dir.overwriteInPlace(ENV_JSON, text, { mode: 0o644, owner })) return;
+    dir.writeFileAtomic(ENV_JSON, text, { mode: 0o644, owner });
+  });
   return join(workspace_dir, ENV_JSON);
 }

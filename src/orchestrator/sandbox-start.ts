@@ -37,13 +37,16 @@ function apiUrlInside(ctx: SandboxContext): string {
 
 /**
  * (Re)writes the run's env.json: at start, and whenever a new lease of it begins. `known` is
- * the agent and its workspace's directory when the caller has just read them.
+ * the agent and its workspace's directory, which the start has just read (and only it passes).
  */
 export function writeRunEnv(ctx: SandboxContext, execution: ExecutionView, known?: { agent: AgentView; workspace_dir: string }): void {
   const agent = known?.agent ?? ctx.world.kernel.agents.require(execution.agent_id);
   const disk = ctx.world.workspaces.usage(agent.workspace);
   const env = buildEnvJson(ctx.world.kernel, execution, { api_url: apiUrlInside(ctx), inbox: ctx.inbox(execution.agent_id), disk, agent });
-  writeEnvJson(known?.workspace_dir ?? ctx.world.workspaces.dir(agent.workspace), env);
+  // Before the run starts no process of the agent is there to read it half written (but the
+  // process runner, no sandbox, lets an agent's children outlive its run).
+  const no_reader = known !== undefined && ctx.runner.isolation !== 'none';
+  writeEnvJson(known?.workspace_dir ?? ctx.world.workspaces.dir(agent.workspace), env, null, { no_reader });
 }
 
 /** Leases are in world time; a process is held to the same span of real time. */

@@ -121,7 +121,7 @@ export class HistoryStore {
     SafeDir.with(root, (dir) => {
       walk(dir, this.options.walk, {
         dir: (parent, entry, path) => {
-          const st = parent.lstat(entry.name);
+          const st = entry.stats ?? parent.lstat(entry.name);
           if (st === null) return false;
           entries.push({ path: [...path], kind: 'dir', mode: st.mode & 0o7777 });
           return true;
@@ -132,7 +132,7 @@ export class HistoryStore {
             skipped++;
             return;
           }
-          const st = parent.lstat(entry.name);
+          const st = entry.stats ?? parent.lstat(entry.name);
           if (st === null || !st.isFile()) return;
           const name = path.join('/');
           const known = previous.get(name);

@@ -24,6 +24,7 @@ import {
   fchownSync,
   fstatSync,
   fsyncSync,
+  ftruncateSync,
   lchownSync,
   lstatSync,
   mkdirSync,
@@ -58,6 +59,8 @@ export interface Entry {
   name: string;
   kind: EntryKind;
   size_bytes: number;
+  /** The lstat the listing took (so a walk's visitor need not take it again). */
+  stats?: Stats;
 }
 
 /** A name is one path component: never empty, '.', '..', and never with '/' or NUL. */
@@ -196,7 +199,7 @@ export class SafeDir {
     for (const name of names) {
       const st = this.lstat(name);
       if (st === null) continue; // gone since the listing
-      out.push({ name, kind: kindOf(st), size_bytes: st.isFile() ? st.size : 0 });
+      out.push({ name, kind: kindOf(st), size_bytes: st.isFile() ? st.size : 0, stats: st });
     }
     return out;
   }
@@ -289,6 +292,38 @@ export class SafeDir {
         throw new UnsafeEntryError(this.shownChild(name), 'is a directory; the host will not replace it');
       }
       throw err;
+    }
+  }
+
+  /**
+   * Rewrites `name` in place, when what is there is a regular file of this one link that
+   * `owner` (or the host, with no owner) owns: the write reuses its blocks, where a new file
+   * renamed over it frees them and takes new ones (most of the cost of rewriting a small file).
+   * Anything else there (nothing, a link, a FIFO, a directory, a file linked from elsewhere or
+   * owned by someone else) writes nothing and returns false: the caller writes a new file
+   * instead. Not atomic: only for a file no process reads while it is written.
+   */
+  overwriteInPlace(name: string, data: string | Buffer, options: { mode: number; owner: Owner | null }): boolean {
+    let fd: number;
+    try {
+      // O_NOFOLLOW: a link is refused (ELOOP); O_NONBLOCK: a FIFO never blocks the open.
+      fd = openSync(this.at(name), O_WRONLY | O_NOFOLLOW | O_NONBLOCK);
+    } catch {
+      return false;
+    }
+    try {
+      const st = fstatSync(fd);
+      const uid = options.owner?.uid ?? process.geteuid?.() ?? st.uid;
+      const gid = options.owner?.gid ?? process.getegid?.() ?? st.gid;
+      if (!st.isFile() || st.nlink !== 1 || st.uid !== uid || st.gid !== gid) return false;
+      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
+      if (st.size > buf.length) ftruncateSync(fd, buf.length);
+      if ((st.mode & 0o7777) !== (options.mode & 0o777)) fchmodSync(fd, options.mode & 0o777);
+      return true;
+    } finally {
+      closeSync(fd);
     }
   }
 

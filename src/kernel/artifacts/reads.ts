@@ -297,6 +297,17 @@ export class ArtifactReads {
     return this.core.writer.all<ArtifactRow>("SELECT * FROM artifacts WHERE owner_id = ? AND status = 'live' ORDER BY id LIMIT ?", owner_id, limit).map(artifactView);
   }
 
+  /**
+   * An owner's live artifacts (the first `limit` by id), how many it has and the bytes they
+   * hold: env.json asks for all three for every run, and most agents own nothing, which one
+   * read of the owner index says.
+   */
+  ownedSummary(owner_id: string, limit: number): { owned: ArtifactView[]; count: number; bytes: number } {
+    const totals = this.core.writer.get<{ n: number; b: number | null }>("SELECT COUNT(*) AS n, SUM(bytes_held) AS b FROM artifacts WHERE owner_id = ? AND status = 'live'", owner_id)!;
+    if (totals.n === 0) return { owned: [], count: 0, bytes: 0 };
+    return { owned: this.ownedBy(owner_id, limit), count: totals.n, bytes: totals.b ?? 0 };
+  }
+
   ownedCount(owner_id: string): number {
     return this.core.writer.get<{ n: number }>("SELECT COUNT(*) AS n FROM artifacts WHERE owner_id = ? AND status = 'live'", owner_id)!.n;
   }

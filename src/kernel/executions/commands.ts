@@ -101,6 +101,19 @@ export class Executions {
       .map(view);
   }
 
+  /**
+   * When the agent's run before `before_ms` ended (or started, if it has not ended), or null
+   * if it had none: env.json's "since your previous run" for every run, so two columns of one
+   * row through the (agent_id, started_at_ms) index, not the whole row made a view.
+   */
+  previousRunMs(agent_id: string, before_ms: number): number | null {
+    const row = this.core.writer.get<{ started_at_ms: number; ended_at_ms: number | null }>(
+      'SELECT started_at_ms, ended_at_ms FROM executions WHERE agent_id = ? AND started_at_ms < ? ORDER BY started_at_ms DESC, id DESC LIMIT 1',
+      agent_id, before_ms,
+    );
+    return row === undefined ? null : (row.ended_at_ms ?? row.started_at_ms);
+  }
+
   recent(limit: number): ExecutionView[] {
     return (this.core.db.prepare('SELECT * FROM executions ORDER BY started_at_ms DESC, id DESC LIMIT ?').all(limit) as ExecutionRow[]).map(view);
   }

@@ -69,12 +69,55 @@ function wordsOf(bytes: Buffer): Uint16Array {
   return words;
 }
 
-function addRow(lanes: Uint16Array, row: string, sign: 1 | -1): void {
-  const element = wordsOf(createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest());
+const elementOf = (row: string): Uint16Array => wordsOf(createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest());
+
+function addElement(lanes: Uint16Array, element: Uint16Array, sign: 1 | -1): void {
   // Uint16Array stores mod 2^16: adding or subtracting wraps as the sum needs.
   if (sign === 1) for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! + element[i]!;
   else for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! - element[i]!;
 }
+
+function addRow(lanes: Uint16Array, row: string, sign: 1 | -1): void {
+  addElement(lanes, elementOf(row), sign);
+}
+
+/**
+ * The elements of the rows the last two state hashes added, by row text. Most rows a cycle
+ * writes are rewritten within a cycle or two (an agent's balance, its bid, its run), and a
+ * row rewritten is its old text taken out: with the element kept from when it went in, that
+ * costs no SHAKE256 expansion, which is most of a cycle hash's cost. Two generations, so what
+ * it holds follows what the last cycles wrote, never the world's size. An element depends on
+ * the row's text alone, so the cache can never make a digest differ.
+ */
+class ElementCache {
+  private current = new Map<string, Uint16Array>();
+  private previous = new Map<string, Uint16Array>();
+
+  /** The element of a row being added: computed, and kept for when the row is taken out. */
+  added(row: string): Uint16Array {
+    let element = this.current.get(row) ?? this.previous.get(row);
+    if (element === undefined) element = elementOf(row).slice();
+    this.current.set(row, element);
+    return element;
+  }
+
+  /** The element of a row being taken out: the one kept when it went in, if it is still kept. */
+  removed(row: string): Uint16Array {
+    const element = this.current.get(row) ?? this.previous.get(row);
+    if (element === undefined) return elementOf(row);
+    this.current.delete(row);
+    this.previous.delete(row);
+    return element;
+  }
+
+  /** A state hash is done: what it did not touch ages by one generation. */
+  age(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+}
+
+const caches = new WeakMap<Db, ElementCache>();
 
 function lanesOf(blob: Buffer): Uint16Array {
   return wordsOf(blob).slice();
@@ -153,11 +196,18 @@ export function stateHash(db: Db, tables: readonly string[]): StateHash {
   }
   const changed = new Map<string, Uint16Array>();
   const get = db.prepare('SELECT lanes FROM temp.agora_hash_lanes WHERE tbl = ?').pluck();
+  let cache = caches.get(db);
+  if (cache === undefined) caches.set(db, (cache = new ElementCache()));
   for (const [tbl, rows] of net) {
     const lanes = lanesOf(get.get(tbl) as Buffer);
-    for (const [row, times] of rows) for (let i = 0; i < Math.abs(times); i++) addRow(lanes, row, times > 0 ? 1 : -1);
+    for (const [row, times] of rows) {
+      if (times === 0) continue;
+      const element = times > 0 ? cache.added(row) : cache.removed(row);
+      for (let i = 0; i < Math.abs(times); i++) addElement(lanes, element, times > 0 ? 1 : -1);
+    }
     changed.set(tbl, lanes);
   }
+  cache.age();
   db.exec('DELETE FROM temp.agora_hash_delta');
   const put = db.prepare('UPDATE temp.agora_hash_lanes SET lanes = ? WHERE tbl = ?');
   for (const [tbl, lanes] of changed) put.run(blobOf(lanes), tbl);
