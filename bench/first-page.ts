@@ -11,6 +11,8 @@ export interface FirstPageTimes {
   in_page_ms: number[];
   /** The same seen from the driver (goto to detection), per load. */
   driver_ms: number[];
+  /** In-page ms from navigation start until the browser sent the page's request (its own start-up, before anything of ours), per load. */
+  request_start_ms: number[];
 }
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,7 +36,7 @@ export async function timeFirstPage(options: { url: string; operator_token: stri
       });
       observer.observe(document, { subtree: true, childList: true, attributes: true });
     `);
-    const out: FirstPageTimes = { in_page_ms: [], driver_ms: [] };
+    const out: FirstPageTimes = { in_page_ms: [], driver_ms: [], request_start_ms: [] };
     for (let i = 0; i < options.loads; i++) {
       if (i > 0) await page.goto('about:blank');
       options.beforeLoad?.();
@@ -43,6 +45,7 @@ export async function timeFirstPage(options: { url: string; operator_token: stri
       const rendered = await waitRendered(page);
       out.driver_ms.push(performance.now() - started);
       out.in_page_ms.push(rendered);
+      out.request_start_ms.push(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).requestStart));
     }
     return out;
   } finally {

@@ -19,10 +19,11 @@ test('runs per cycle count each run in every cycle it overlapped, also for the f
   addAgent(world, 'a', 100);
   const at = (ms: number) => clock.advance(ms - clock.now_ms());
   /** Clears at `clear_ms`; with a bid placed before, the winner's run starts then. */
-  const cycle = (clear_ms: number, bid: boolean): string | null => {
+  const cycle = (clear_ms: number, bid: boolean, afterClear?: () => void): string | null => {
     if (bid) k.market.placeBid({ payer_id: 'a', amount_ucr: 200_000, bundle }, { actor: 'a' });
     at(clear_ms);
     const result = k.market.clear(SYSTEM);
+    afterClear?.();
     const w = result.winners[0];
     if (w === undefined) return null;
     return k.executions.start({ agent_id: 'a', bid_id: w.bid_id, cycle: result.cycle, bundle: w.bundle, lease_ends_at_ms: clear_ms + 5000 }, SYSTEM).id;
@@ -33,10 +34,14 @@ test('runs per cycle count each run in every cycle it overlapped, also for the f
   at(T(13));
   k.executions.end(r1, outcome, SYSTEM);
   const r2 = cycle(T(20), true)!; // cycle 2 at 20 s: r2 from 20 s to 30 s, ending at cycle 3's clearing
+  // Read while r2 is going: what is counted then for the cycles before the latest is kept.
+  assert.deepEqual(k.operator.cycleSeries(10).running, [1, 2]);
   at(T(30));
   k.executions.end(r2, outcome, SYSTEM);
   assert.equal(cycle(T(30), false), null); // cycle 3 at 30 s
-  const r3 = cycle(T(40), true)!; // cycle 4 at 40 s: r3 still going
+  assert.deepEqual(k.operator.cycleSeries(1).running, [1]);
+  // Cycle 4 at 40 s, read before r3 starts at the same moment: the latest cycle is not kept.
+  const r3 = cycle(T(40), true, () => assert.deepEqual(k.operator.cycleSeries(10).running, [1, 2, 1, 0]))!; // r3 still going
   assert.ok(r3);
   assert.equal(cycle(T(50), false), null); // cycle 5 at 50 s
 

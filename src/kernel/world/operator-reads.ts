@@ -71,6 +71,13 @@ export interface BalancePoint {
 type AgentJoinRow = Omit<AgentView, 'lineage'> & { lineage: string };
 
 export class OperatorReads {
+  /**
+   * Runs per cycle counted already, by cycle, for cycles that can no longer change: those that
+   * cleared before the latest clearing (a run starting now starts after them, and a run still
+   * going was counted in them as going). At most operator.series_cycles_max, oldest dropped.
+   */
+  private readonly ran = new Map<number, number>();
+
   constructor(private readonly core: KernelCore) {}
 
   private balance(account_id: string): number {
@@ -151,7 +158,7 @@ export class OperatorReads {
       alive: column('alive'),
       dormant: column('dormant'),
       dead: column('dead'),
-      running: this.runningPerCycle(column('at_ms'), first_prev_at_ms),
+      running: this.runningPerCycle(column('cycle'), column('at_ms'), first_prev_at_ms),
     };
   }
 
@@ -161,11 +168,31 @@ export class OperatorReads {
    * has not begun, so nearly none are (what the world_cycles column records). A run counts in
    * cycle i when it started by at_ms[i] and had not ended by the clearing before. Only the runs
    * overlapping the cycles shown are read (by their end, executions_ended), and each adds to a
-   * range of cycles found by binary search: O(runs shown × log cycles), not cycles × all runs.
+   * range of cycles found by binary search: O(runs shown × log cycles), not cycles × all runs;
+   * and only for the cycles not counted before (this.ran), so a dashboard that reloads the
+   * series reads the runs of the newest cycle or two.
    */
-  private runningPerCycle(at_ms: readonly number[], first_prev_at_ms: number): number[] {
+  private runningPerCycle(cycles: readonly number[], at_ms: readonly number[], first_prev_at_ms: number): number[] {
     const n = at_ms.length;
     if (n === 0) return [];
+    const known = (i: number) => this.ran.get(cycles[i]!);
+    let first_unknown = 0;
+    while (first_unknown < n && known(first_unknown) !== undefined) first_unknown++;
+    if (first_unknown === n) return cycles.map((_, i) => known(i)!);
+    const counted = this.countRunning(at_ms.slice(first_unknown), first_unknown === 0 ? first_prev_at_ms : at_ms[first_unknown - 1]!);
+    const latest_at_ms = at_ms[n - 1]!; // the rows are the newest cycles: this is the latest clearing
+    const limit = this.core.config.operator.series_cycles_max;
+    counted.forEach((count, j) => {
+      const i = first_unknown + j;
+      if (at_ms[i]! >= latest_at_ms) return;
+      this.ran.set(cycles[i]!, count);
+      if (this.ran.size > limit) this.ran.delete(this.ran.keys().next().value!);
+    });
+    return [...cycles.slice(0, first_unknown).map((_, i) => known(i)!), ...counted];
+  }
+
+  private countRunning(at_ms: readonly number[], first_prev_at_ms: number): number[] {
+    const n = at_ms.length;
     const prev = (i: number) => (i === 0 ? first_prev_at_ms : at_ms[i - 1]!);
     const last_at_ms = at_ms[n - 1]!;
     const runs = this.core.writer.all<{ started_at_ms: number; ended_at_ms: number | null }>(
