@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { startApi } from '../src/api/start.js';
 import { lastSeq } from '../src/store/journal.js';
-import { browserUnavailable, launchBrowser } from '../test/support/browser.js';
+import { browserUnavailable } from '../test/support/browser.js';
+import { median, timeFirstPage, timeRoute } from './first-page.js';
 import { tempDir } from '../test/support/world.js';
 import { buildBusyWorld } from './busy-world.js';
 import type { BenchRow } from './types.js';
@@ -12,18 +13,6 @@ import type { BenchRow } from './types.js';
 const AGENTS = 1_000;
 const EVENTS = 100_000;
 const TARGET_MS = 1_000;
-
-async function timeRoute(url: string, token: string, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${url}: ${res.status}`);
-    times.push(performance.now() - started);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-}
 
 export default async function bench(): Promise<BenchRow[]> {
   const unavailable = browserUnavailable();
@@ -33,39 +22,11 @@ export default async function bench(): Promise<BenchRow[]> {
   const world = buildBusyWorld(dir, { agents: AGENTS, events: EVENTS });
   const build_s = (performance.now() - build_started) / 1000;
   const api = await startApi(world, { port: 0, host: '127.0.0.1' });
-  const browser = await launchBrowser();
   try {
-    const { page, context } = browser;
     const events = lastSeq(world.db);
     const cycles = world.kernel.market.state().cycle;
     const expected_points = Math.min(cycles, world.config.operator.series_cycles_default);
-    // Logged in already: the token is in sessionStorage before the page's own script runs. The
-    // page notes the moment its data is on screen (numbers and charts drawn from the series).
-    // (A string, not a function: the TypeScript loader would decorate a function's inner
-    // functions with helpers the page does not have.)
-    await context.addInitScript(`
-      sessionStorage.setItem('agora.operator_token', ${JSON.stringify(world.operator_token)});
-      const observer = new MutationObserver(() => {
-        const chart = document.querySelector('[data-chart=population]');
-        const drawn = chart !== null && Number(chart.getAttribute('data-points')) === ${expected_points} && chart.querySelector('canvas') !== null;
-        if (drawn && document.querySelector('[data-chart=credits] canvas') !== null && document.querySelector('[data-testid=stat-alive] .stat-value') !== null) {
-          window.__rendered_ms = performance.now();
-          observer.disconnect();
-        }
-      });
-      observer.observe(document, { subtree: true, childList: true, attributes: true });
-    `);
-    const wall: number[] = [];
-    const inPage: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      if (i > 0) await page.goto('about:blank');
-      const started = performance.now();
-      await page.goto(`${api.url}/#/overview`);
-      const rendered = await page.waitForFunction(() => (window as unknown as { __rendered_ms?: number }).__rendered_ms, null, { polling: 50, timeout: 30_000 });
-      wall.push(performance.now() - started);
-      inPage.push(Number(await rendered.jsonValue()));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const { in_page_ms: inPage, driver_ms: wall } = await timeFirstPage({ url: api.url, operator_token: world.operator_token, expected_points, loads: 4 });
     const first = inPage[0]!;
     const warm = median(inPage.slice(1));
     const token = world.operator_token;
@@ -84,7 +45,6 @@ export default async function bench(): Promise<BenchRow[]> {
       { name: 'GET /operator/events for one agent, 100 rows (median)', value: eventsPage, unit: 'ms', note: `scans at most operator.events_scan_max events` },
     ];
   } finally {
-    await browser.close();
     await api.close();
     world.close();
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { PackageService } from '../kernel/packages/service.js';
 import type { AddAgentsService } from '../kernel/operator-agents/add-service.js';
 import type { CallClaims } from '../identity/call-tokens.js';
 import type { ContractRunner, InvocationService } from '../kernel/artifacts/invocation-service.js';
+import type { LiveEvents } from './live-events.js';
 
 export type Caller =
   | { kind: 'agent'; agent_id: string; execution_id: string | null; via: 'token' | 'connection' }
@@ -42,6 +43,8 @@ export interface ApiContext {
   packages?: PackageService;
   /** Runs executable access contracts for the data routes (the invoker); absent, reads and writes they guard deny. */
   contracts?: ContractRunner;
+  /** The committed events from JetStream (events.kind nats); absent, the live stream hears the kernel's listeners. */
+  live_events?: LiveEvents;
   log: Logger;
   signer: TokenSigner;
   operator_token: string;

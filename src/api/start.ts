@@ -13,6 +13,7 @@ import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import { openCallChannel, openExecutionChannel, type ExecutionChannel, type ExecutionIdentity } from './channel.js';
 import type { ApiContext, BoundCaller } from './context.js';
 import { buildServer, type RoutePlugin } from './server.js';
+import type { LiveEvents } from './live-events.js';
 
 /** What the API needs of an open world (the orchestrator's World is one). */
 export interface ApiWorld {
@@ -50,9 +51,11 @@ export interface StartApiOptions {
   host?: string;
   executionIsLive?: (execution_id: string) => boolean;
   plugins?: RoutePlugin[];
+  /** Where GET /operator/events/stream reads committed events (events.kind nats: the JetStream stream). */
+  live_events?: LiveEvents;
 }
 
-export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'executionIsLive'> = {}): ApiContext {
+export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'executionIsLive' | 'live_events'> = {}): ApiContext {
   return {
     kernel: world.kernel,
     config: world.config,
@@ -63,6 +66,7 @@ export function apiContext(world: ApiWorld, options: Pick<StartApiOptions, 'exec
     ...(world.invocation !== undefined ? { invocation: world.invocation } : {}),
     ...(world.packages !== undefined ? { packages: world.packages } : {}),
     ...(world.contracts !== undefined ? { contracts: world.contracts } : {}),
+    ...(options.live_events !== undefined ? { live_events: options.live_events } : {}),
     log: world.log.child({ component: 'api' }),
     signer: world.signer,
     operator_token: world.operator_token,

@@ -73,10 +73,11 @@ export function registerStartCommand(program: Command): void {
         // A new world gets the scenario's agents (a reopened one has them already).
         if (scenario !== null && world.created) await addScenarioAgents(world, scenario);
         runner = await createRunner(config, world.log);
-        api = await startApi(world, { port: options.port, host: options.host });
+        // Before the API: with events.kind nats its live stream reads the JetStream stream.
+        events = await startEventStream(world.kernel, config, world.log); // null unless events.kind is nats
+        api = await startApi(world, { port: options.port, host: options.host, ...(events !== null ? { live_events: events.live } : {}) });
         recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
         world.lock?.describe(api.url); // named to a second `agora start`, which it refuses
-        events = await startEventStream(world.kernel, config, world.log); // null unless events.kind is nats
       } catch (err) {
         // A failed start exits at once and leaves nothing half-made: no runs, no port, no new world.
         signals.dispose();

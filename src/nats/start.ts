@@ -1,12 +1,15 @@
-// The world's side of NATS at `agora start`: with events.kind nats, a connection and the event
-// publisher; with kind local (the default), nothing at all.
+// The world's side of NATS at `agora start`: with events.kind nats, a connection, the event
+// publisher, and the stream's subscribers for the API's live stream; with kind local (the
+// default), nothing at all.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { connectNats, redacted } from './connect.js';
-import { EventPublisher, type CommittedJournal } from './event-stream.js';
+import { EventPublisher, subscribeEvents, type CommittedJournal, type EventSubscription, type StreamedEvent } from './event-stream.js';
 
 export interface RunningEventStream {
   publisher: EventPublisher;
+  /** The committed events read back from the stream (what GET /operator/events/stream serves with events.kind nats). */
+  live: { subscribe(options: { after_seq: number; types?: readonly string[] }, onEvent: (event: StreamedEvent) => void): Promise<EventSubscription> };
   /** Publishes what is committed so far, then closes the connection. */
   close(): Promise<void>;
 }
@@ -20,6 +23,7 @@ export async function startEventStream(kernel: CommittedJournal, config: Config,
     nats_log.info({ url: redacted(config.events.nats.url), stream: config.events.nats.events_stream, seq: publisher.last_published_seq }, 'nats: publishing the journal\'s events');
     return {
       publisher,
+      live: { subscribe: (options, onEvent) => subscribeEvents(nc, config.events.nats, options, onEvent) },
       async close() {
         await publisher.close();
         await nc.drain();

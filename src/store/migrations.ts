@@ -743,6 +743,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX trade_loans_borrower ON trade_loans (borrower_id, status);
     `,
   },
+  {
+    // The dashboard at 1,000 live agents (issue 18): the world page's runs per cycle read the
+    // runs that overlap the cycles shown, found by their end (or no end yet), instead of every
+    // run that started before each cycle.
+    version: 23,
+    description: 'dashboard: executions by end time, for the runs per cycle of GET /operator/series',
+    sql: `
+      CREATE INDEX executions_ended ON executions (ended_at_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

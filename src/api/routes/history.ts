@@ -34,7 +34,7 @@ export async function historyRoutes(app: FastifyInstance, ctx: ApiContext): Prom
       const last = history.lastClosedCycle();
       const origin = history.origin();
       return {
-        cycles_closed: history.cycles().length,
+        cycles_closed: history.cyclesClosed(),
         last_cycle: last === null ? null : { cycle: last.cycle, seq: last.seq, state_hash: last.state_hash },
         checkpoints: history.checkpoints().map((c) => ({ name: c.name, cycle: c.cycle, seq: c.at_seq })),
         origin: origin === null ? null : { parent_dir: origin.parent_dir, parent_world_id: origin.parent_world_id, cycle: origin.cycle, changes: origin.changes },

@@ -1,5 +1,6 @@
 // The journal for the operator: a page of events (newest first) and a live stream of committed
-// events (Server-Sent Events fed by the kernel's subscribe()), both filtered by type and agent.
+// events (Server-Sent Events fed by the kernel's subscribe(), or with events.kind nats by the
+// JetStream stream: ctx.live_events), both filtered by type and agent.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,6 +11,7 @@ import { eventSchemas } from '../../kernel/kernel.js';
 import { type EventEnvelope } from '../../kernel/registry.js';
 import type { EventRow } from '../../store/journal.js';
 import type { ApiContext } from '../context.js';
+import type { LiveEvent, LiveEvents } from '../live-events.js';
 import { matches, parseFilter, type EventFilter } from '../event-filter.js';
 import { agentIdParam, errorResponses, limitQuery } from '../schemas.js';
 
@@ -19,6 +21,10 @@ type EventView = z.infer<typeof eventView>;
 
 function fromRow(row: EventRow): EventView {
   return { ...row, at: new Date(row.at_ms).toISOString(), data: JSON.parse(row.data) as unknown };
+}
+
+function fromLive(e: LiveEvent): EventView {
+  return { seq: e.seq, id: e.id, type: e.type, at: new Date(e.at_ms).toISOString(), actor: e.actor, correlation_id: e.correlation_id, causation_id: e.causation_id, data: e.data };
 }
 
 function fromEnvelope(e: EventEnvelope): EventView {
@@ -36,15 +42,22 @@ interface StreamClient {
   /** Events written since the socket last reported it had room (the kernel never waits for a client). */
   backlog: number;
   heartbeat: NodeJS.Timeout;
+  /** The last seq written to it: a source that delivers it again (or an older one) is not heard twice. */
+  last_seq: number;
+  /** Its JetStream subscription (events.kind nats), stopped when the client goes. */
+  subscription?: Promise<{ stop(): Promise<void> } | null>;
 }
 
 export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { kernel, config } = ctx;
+  const live: LiveEvents | undefined = ctx.live_events;
   const limits = config.operator;
   const clients = new Set<StreamClient>();
 
   function write(client: StreamClient, event: EventView): void {
+    if (event.seq <= client.last_seq) return;
+    client.last_seq = event.seq;
     const room = client.res.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
     if (room) return;
     client.backlog++;
@@ -56,9 +69,11 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
     if (!clients.delete(client)) return;
     clearInterval(client.heartbeat);
     client.res.end();
+    void client.subscription?.then((sub) => sub?.stop());
   }
 
-  const unsubscribe = kernel.subscribe((events) => {
+  // With a live source (JetStream), the kernel's listeners feed no stream client.
+  const unsubscribe = live !== undefined ? () => undefined : kernel.subscribe((events) => {
     if (clients.size === 0) return;
     for (const event of events) {
       let view: EventView | null = null;
@@ -138,19 +153,50 @@ export async function operatorEventRoutes(app: FastifyInstance, ctx: ApiContext)
         filter,
         backlog: 0,
         heartbeat: setInterval(() => res.write(': keep-alive\n\n'), limits.stream_heartbeat_s * 1000),
+        last_seq: after ?? 0,
       };
       res.on('drain', () => (client.backlog = 0));
       // The response closes when the client goes away (or the server ends the stream).
       res.on('close', () => drop(client));
       // Join and replay in one synchronous step: no commit can fall between the two.
       clients.add(client);
+      const types = filter.types === null ? undefined : [...filter.types];
+      let replayed: EventRow[] = [];
       if (after !== null) {
-        const types = filter.types === null ? undefined : [...filter.types];
-        for (const row of kernel.journal.read({ after_seq: after, limit: config.server.page_size_max, types })) {
+        replayed = kernel.journal.read({ after_seq: after, limit: config.server.page_size_max, types });
+        for (const row of replayed) {
           const view = fromRow(row);
           if (matches(filter, { type: row.type as EventEnvelope['type'], actor: row.actor, data: view.data as EventEnvelope['data'] })) write(client, view);
         }
       }
+      if (live === undefined) return;
+      // From JetStream: after the replay's last row when the replay was cut at its limit (the
+      // stream then carries on from there, no gap), else after what the journal holds now (the
+      // replay, or nothing for a new client, covered everything before). Events the stream
+      // delivers again (it may lag the journal) are dropped by seq in write().
+      const from_seq = replayed.length === config.server.page_size_max ? replayed[replayed.length - 1]!.seq : kernel.journal.lastSeq();
+      client.last_seq = Math.max(client.last_seq, from_seq);
+      client.subscription = subscribeLive(live, client, from_seq, types);
     },
   });
+
+  /** The client's JetStream subscription; when it ends (NATS away), so does the response, and the client resumes from its last id. */
+  async function subscribeLive(source: LiveEvents, client: StreamClient, after_seq: number, types: string[] | undefined): Promise<{ stop(): Promise<void> } | null> {
+    try {
+      const sub = await source.subscribe({ after_seq, ...(types !== undefined ? { types } : {}) }, (event) => {
+        if (!clients.has(client) || !matches(client.filter, { type: event.type as EventEnvelope['type'], actor: event.actor, data: event.data as EventEnvelope['data'] })) return;
+        write(client, fromLive(event));
+      });
+      if (!clients.has(client)) {
+        await sub.stop();
+        return null;
+      }
+      void sub.done.then(() => drop(client), () => drop(client));
+      return sub;
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'live stream: the event stream is unavailable; the client will reconnect');
+      drop(client);
+      return null;
+    }
+  }
 }

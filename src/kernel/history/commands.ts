@@ -96,6 +96,11 @@ export class History {
     return this.core.db.prepare('SELECT cycle, seq, at_ms, state_hash FROM history_cycles ORDER BY seq').all() as CycleHashRow[];
   }
 
+  /** How many cycles are hashed (a count: the dashboard's world page asks on every load). */
+  cyclesClosed(): number {
+    return (this.core.db.prepare('SELECT COUNT(*) AS n FROM history_cycles').get() as { n: number }).n;
+  }
+
   cycle(cycle: number): CycleHashRow | null {
     return (this.core.db.prepare('SELECT cycle, seq, at_ms, state_hash FROM history_cycles WHERE cycle = ? ORDER BY seq DESC LIMIT 1').get(cycle) as CycleHashRow | undefined) ?? null;
   }

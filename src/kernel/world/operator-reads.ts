@@ -71,6 +71,13 @@ export interface BalancePoint {
 type AgentJoinRow = Omit<AgentView, 'lineage'> & { lineage: string };
 
 export class OperatorReads {
+  /**
+   * Runs per cycle counted already, by cycle, for cycles that can no longer change: those that
+   * cleared before the latest clearing (a run starting now starts after them, and a run still
+   * going was counted in them as going). At most operator.series_cycles_max, oldest dropped.
+   */
+  private readonly ran = new Map<number, number>();
+
   constructor(private readonly core: KernelCore) {}
 
   private balance(account_id: string): number {
@@ -133,17 +140,14 @@ export class OperatorReads {
 
   /** The last `cycles` cleared cycles, oldest first. */
   cycleSeries(cycles: number): CycleSeries {
+    // One row more than asked: its time is where the first cycle shown began.
     const rows = this.core.writer
-      .all<{ cycle: number; at_ms: number; minted_ucr: number; rewarded_ucr: number; burned_ucr: number; alive: number; dormant: number; dead: number; running: number }>(
-        // running: the runs that ran at any moment of the cycle (between the previous clearing and
-        // this one), not those running at the clearing itself, when the last lease has ended and
-        // the next has not begun, so nearly none are (what the world_cycles column records).
-        `SELECT c.cycle, c.at_ms, c.minted_ucr, c.rewarded_ucr, c.burned_ucr, c.alive, c.dormant, c.dead,
-                (SELECT COUNT(*) FROM executions e WHERE e.started_at_ms <= c.at_ms AND (e.ended_at_ms IS NULL OR e.ended_at_ms > c.prev_at_ms)) AS running
-         FROM (SELECT *, LAG(at_ms, 1, 0) OVER (ORDER BY cycle) AS prev_at_ms FROM world_cycles) c ORDER BY c.cycle DESC LIMIT ?`,
-        cycles,
+      .all<{ cycle: number; at_ms: number; minted_ucr: number; rewarded_ucr: number; burned_ucr: number; alive: number; dormant: number; dead: number }>(
+        'SELECT cycle, at_ms, minted_ucr, rewarded_ucr, burned_ucr, alive, dormant, dead FROM world_cycles ORDER BY cycle DESC LIMIT ?',
+        cycles + 1,
       )
       .reverse();
+    const first_prev_at_ms = rows.length > cycles ? rows.shift()!.at_ms : 0;
     const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
     return {
       cycle: column('cycle'),
@@ -154,8 +158,61 @@ export class OperatorReads {
       alive: column('alive'),
       dormant: column('dormant'),
       dead: column('dead'),
-      running: column('running'),
+      running: this.runningPerCycle(column('cycle'), column('at_ms'), first_prev_at_ms),
     };
+  }
+
+  /**
+   * Per cycle, the runs that ran at any moment of it (between the previous clearing and this
+   * one), not those running at the clearing itself, when the last lease has ended and the next
+   * has not begun, so nearly none are (what the world_cycles column records). A run counts in
+   * cycle i when it started by at_ms[i] and had not ended by the clearing before. Only the runs
+   * overlapping the cycles shown are read (by their end, executions_ended), and each adds to a
+   * range of cycles found by binary search: O(runs shown × log cycles), not cycles × all runs;
+   * and only for the cycles not counted before (this.ran), so a dashboard that reloads the
+   * series reads the runs of the newest cycle or two.
+   */
+  private runningPerCycle(cycles: readonly number[], at_ms: readonly number[], first_prev_at_ms: number): number[] {
+    const n = at_ms.length;
+    if (n === 0) return [];
+    const known = (i: number) => this.ran.get(cycles[i]!);
+    let first_unknown = 0;
+    while (first_unknown < n && known(first_unknown) !== undefined) first_unknown++;
+    if (first_unknown === n) return cycles.map((_, i) => known(i)!);
+    const counted = this.countRunning(at_ms.slice(first_unknown), first_unknown === 0 ? first_prev_at_ms : at_ms[first_unknown - 1]!);
+    const latest_at_ms = at_ms[n - 1]!; // the rows are the newest cycles: this is the latest clearing
+    const limit = this.core.config.operator.series_cycles_max;
+    counted.forEach((count, j) => {
+      const i = first_unknown + j;
+      if (at_ms[i]! >= latest_at_ms) return;
+      this.ran.set(cycles[i]!, count);
+      if (this.ran.size > limit) this.ran.delete(this.ran.keys().next().value!);
+    });
+    return [...cycles.slice(0, first_unknown).map((_, i) => known(i)!), ...counted];
+  }
+
+  private countRunning(at_ms: readonly number[], first_prev_at_ms: number): number[] {
+    const n = at_ms.length;
+    const prev = (i: number) => (i === 0 ? first_prev_at_ms : at_ms[i - 1]!);
+    const last_at_ms = at_ms[n - 1]!;
+    const runs = this.core.writer.all<{ started_at_ms: number; ended_at_ms: number | null }>(
+      `SELECT started_at_ms, ended_at_ms FROM executions WHERE ended_at_ms > ? AND started_at_ms <= ?
+       UNION ALL
+       SELECT started_at_ms, ended_at_ms FROM executions WHERE ended_at_ms IS NULL AND started_at_ms <= ?`,
+      first_prev_at_ms, last_at_ms, last_at_ms,
+    );
+    const diff = new Array<number>(n + 1).fill(0);
+    for (const run of runs) {
+      const from = lowerBound(n, (i) => at_ms[i]! >= run.started_at_ms); // first cycle ending after it started
+      const to = run.ended_at_ms === null ? n : lowerBound(n, (i) => prev(i) >= run.ended_at_ms!); // first cycle begun after it ended
+      if (from >= to) continue;
+      diff[from]!++;
+      diff[to]!--;
+    }
+    const out: number[] = [];
+    let running = 0;
+    for (let i = 0; i < n; i++) out.push((running += diff[i]!));
+    return out;
   }
 
   /** Each resource's price and use over the last `cycles` cycles, oldest first. */
@@ -227,4 +284,16 @@ export class OperatorReads {
     invariant(balance_ucr >= 0, `walking ${agent_id}'s postings back never makes its balance negative`);
     return out.reverse();
   }
+}
+
+/** The first index in [0, n) at which `holds` (monotone: false then true) is true, or n. */
+function lowerBound(n: number, holds: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
