@@ -78,7 +78,7 @@ test('two runner hosts run a world\'s runs, each once; one killed mid-run loses 
   const dispatch = (await startRunDispatch(world.kernel, world.config, world.log))!;
   assert.ok(dispatch !== null, 'dispatch_runs with events.kind nats gives a remote runner');
   const config_file = join(tempDir(), 'runner.json');
-  writeFileSync(config_file, JSON.stringify({ events: { nats: nats_config }, runner_host: { take_wait_ms: 1000 } }));
+  writeFileSync(config_file, JSON.stringify({ events: { nats: nats_config }, runner_host: { take_wait_ms: 1000, runs_concurrent_max: 3 } }));
   const runners = [startRunner(nats.url, api.url, config_file), startRunner(nats.url, api.url, config_file)];
   t.after(async () => {
     for (const r of runners) await stopRunner(r);
@@ -91,12 +91,13 @@ test('two runner hosts run a world\'s runs, each once; one killed mid-run loses 
   });
   await Promise.all(runners.map((r) => r.waitFor((line) => line.startsWith('runner '))));
 
-  const agents = { ann: 'bidder.js', bob: 'bidder.js', slow: 'slow-once.js' };
-  for (const [id, file] of Object.entries(agents)) {
+  const agents = ['ann', 'bob', 'slow'];
+  for (const id of agents) {
     addAgent(world, id, 50);
     const dir = join(world.paths.dir, 'workspaces', id);
     mkdirSync(dir, { recursive: true });
-    copyFileSync(`test/fixtures/agents/${file}`, join(dir, 'main.js'));
+    copyFileSync('test/fixtures/agents/runs-logger.js', join(dir, 'main.js'));
+    if (id === 'slow') writeFileSync(join(dir, 'slow'), '');
     world.kernel.market.placeBid({ payer_id: id, amount_ucr: credits(1), bundle: bundle({ cpu_s: 4, memory_mb: 128, duration_s: 20 }) }, { actor: id });
   }
 
@@ -118,7 +119,8 @@ test('two runner hosts run a world\'s runs, each once; one killed mid-run loses 
   })();
 
   if (process.env.DEBUG_RUNNERS === '1') process.stderr.write(`world log: ${world.paths.log}\n`);
-  const loop = new WorldLoop(world, api, local, { cycles: Number(process.env.CYCLES ?? 20), virtual_clock: clock, executions_runner: dispatch.runner });
+  let cycle_mark = Date.now();
+  const loop = new WorldLoop(world, api, local, { cycles: Number(process.env.CYCLES ?? 20), virtual_clock: clock, executions_runner: dispatch.runner, onCycle: (r) => { if (process.env.DEBUG_RUNNERS === '1') process.stderr.write(`cycle ${r.cycle} ${Date.now() - cycle_mark} ms\n`); cycle_mark = Date.now(); } });
   await loop.run();
   await loop.stop();
   const victim = await Promise.race([killed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 0))]);
@@ -137,7 +139,7 @@ test('two runner hosts run a world\'s runs, each once; one killed mid-run loses 
   assert.ok(started.length >= 20, `runs started: ${started.length}`);
   assert.deepEqual([...ended].sort(), [...started].sort(), 'each started run ended once');
   assert.equal(new Set(ended).size, ended.length, 'no run ended twice');
-  for (const id of Object.keys(agents)) {
+  for (const id of agents) {
     const lines = readFileSync(join(world.paths.dir, 'workspaces', id, 'runs.log'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { execution: string }).execution);
     const exits = world.kernel.executions.listForAgent(id, { limit: 1000 }).filter((e) => e.reason === 'exit').map((e) => e.id);
     // The workspace came back once per run: each finished run's line, none twice, and none of the killed run's.
