@@ -106,6 +106,12 @@ export const commandModules: readonly CommandModule[] = [
     ],
   },
   {
+    load: () => import('./runner.js').then((m) => m.registerRunnerCommand),
+    commands: [
+      c('runner', '', true, "a runner host: take the world's runs from its NATS run queue and run each in a bwrap sandbox here (events.nats.dispatch_runs)"),
+    ],
+  },
+  {
     load: () => import('./mcp.js').then((m) => m.registerMcpCommand),
     commands: [
       c('mcp', '', false, "an MCP server on stdio with the operator's tools, for an LLM client; it talks to the running world (agora start) with the operator token"),

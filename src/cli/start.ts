@@ -17,7 +17,7 @@ import { forgetApiUrl, recordApiUrl } from './running-world.js';
 import { fitStopBound, takeStopSignals } from './stop-bound.js';
 import { addScenarioAgents, loadScenario, type LoadedScenario } from '../research/scenario.js';
 import { startTraces } from '../telemetry/traces.js';
-import { startEventStream, type RunningEventStream } from '../nats/start.js';
+import { startEventStream, startRunDispatch, type RunningDispatch, type RunningEventStream } from '../nats/start.js';
 
 interface StartOptions {
   port?: number;
@@ -58,6 +58,7 @@ export function registerStartCommand(program: Command): void {
       let runner: Runner | null = null;
       let api: RunningApi | null = null;
       let events: RunningEventStream | null = null;
+      let dispatch: RunningDispatch | null = null;
       let loop: WorldLoop | null = null;
       signals.onBound = () => {
         process.stderr.write(`agora: the stop took longer than orchestrator.stop_timeout_ms (${config.orchestrator.stop_timeout_ms} ms); exiting\n`);
@@ -78,9 +79,11 @@ export function registerStartCommand(program: Command): void {
         api = await startApi(world, { port: options.port, host: options.host, ...(events !== null ? { live_events: events.live } : {}) });
         recordApiUrl(world.paths.dir, api.url); // `agora reward` writes through this process
         world.lock?.describe(api.url); // named to a second `agora start`, which it refuses
+        dispatch = await startRunDispatch(world.kernel, config, world.log); // null unless events.nats.dispatch_runs
       } catch (err) {
         // A failed start exits at once and leaves nothing half-made: no runs, no port, no new world.
         signals.dispose();
+        await dispatch?.close();
         await events?.close();
         await runner?.close();
         await api?.close();
@@ -97,7 +100,7 @@ export function registerStartCommand(program: Command): void {
           `dashboard:      ${api.url}/`,
           `api docs:       ${api.url}/docs`,
           `operator token: ${world.operator_token}`,
-          `sandbox:        ${runner.kind}${options.simulate ? ', simulation (virtual clock)' : ''}`,
+          `sandbox:        ${dispatch !== null ? `runner hosts (NATS ${config.events.nats.runs_stream}); artifact calls on ${runner.kind}` : runner.kind}${options.simulate ? ', simulation (virtual clock)' : ''}`,
           `logs:           ${world.paths.log}`,
           '',
         ].join('\n'),
@@ -107,6 +110,7 @@ export function registerStartCommand(program: Command): void {
         virtual_clock: clock,
         deterministic: options.simulate === true,
         debug_agent: options.debug,
+        executions_runner: dispatch?.runner,
         onCycle: (r) => {
           if (options.cycles !== undefined || options.simulate) {
             process.stdout.write(`cycle ${r.cycle}: ${r.winners} won, ${r.launched} launched, ${r.extended} extended${r.dormant.length ? `, dormant ${r.dormant.join(' ')}` : ''}${r.died.length ? `, died ${r.died.join(' ')}` : ''}\n`);
@@ -122,6 +126,7 @@ export function registerStartCommand(program: Command): void {
         process.stdout.write('stopping...\n');
         await loop.stop();
         await traces?.close();
+        await dispatch?.close();
         await events?.close();
         await runner.close();
         forgetApiUrl(world.paths.dir, api.url);

@@ -566,8 +566,23 @@ export const eventsSchema = section(() => z
         duplicate_window_ms: int(1000, 7 * 24 * 3600 * 1000).default(2 * 3600 * 1000).describe('How long JetStream remembers a message id (an event\'s seq, a run\'s execution id): a second publish with the same id inside it is dropped.'),
         ack_wait_ms: int(100, 24 * 3600 * 1000).default(60_000).describe('A taken run not acknowledged (nor reported as still working) within this is handed to another runner host.'),
         max_deliver: int(1, 1000).default(3).describe('Most times one run is handed out; the last holder sees it is the last (final) and must journal an outcome or a refund.'),
+        dispatch_runs: z.boolean().default(false).describe('true = the world loop starts no sandbox itself: each admitted run is queued on runs_stream for `agora runner --join` hosts, and its outcome is journaled when a runner reports it (docs/deploy.md). false = runs start on this host (the default).'),
+        control_subject: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('agora.runner').describe("Subject prefix of the runner hosts' requests to the world (claim, workspace fetch and upload, outcome report) and of the world's word to a run (lease extension, stop)."),
+        sync_chunk_bytes: int(4096, 8 * 1024 * 1024).default(512 * 1024).describe("Bytes of a workspace archive in one NATS message (keep it under the server's max_payload, 1 MiB by default)."),
+        request_timeout_ms: int(100, 600_000).default(15_000).describe('Longest a runner host waits for the world to answer one request (a claim, a workspace chunk, a report).'),
       })
       .prefault({}),
+  })
+  .prefault({}));
+
+// `agora runner --join URL` (docs/deploy.md, "Runner hosts"): a host that takes runs from the
+// world's NATS run queue and runs them in its own bwrap sandboxes. Read by the runner process only.
+export const runnerHostSchema = section(() => z
+  .strictObject({
+    runs_concurrent_max: int(1, 4096).default(2).describe('Runs one runner host holds at a time (each in its own sandbox).'),
+    take_wait_ms: int(1000, 600_000).default(1000).describe('How long one pull for the next run waits before it asks again (and checks whether the host is stopping).'),
+    work_dir: z.string().default('').describe("Where the runner host keeps the workspaces of the runs it holds (a fresh directory per run, removed after). Empty = a private directory under the system's temp directory."),
+    stop_timeout_ms: int(100, 3_600_000).default(30_000).describe('At SIGTERM, how long runs still going get to end (then they are stopped and reported stopped) before the runner host exits.'),
   })
   .prefault({}));
 
@@ -695,6 +710,7 @@ export const configSections = {
   history: historySchema,
   telemetry: telemetrySchema,
   events: eventsSchema,
+  runner_host: runnerHostSchema,
   trade: tradeSchema,
   mcp: mcpSchema,
   packages: packagesSchema,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { connectNats, redacted } from './connect.js';
 import { EventPublisher, subscribeEvents, type CommittedJournal, type EventSubscription, type StreamedEvent } from './event-stream.js';
+import { RemoteRunner } from './remote-runner.js';
 
 export interface RunningEventStream {
   publisher: EventPublisher;
@@ -26,6 +27,32 @@ export async function startEventStream(kernel: CommittedJournal, config: Config,
       live: { subscribe: (options, onEvent) => subscribeEvents(nc, config.events.nats, options, onEvent) },
       async close() {
         await publisher.close();
+        await nc.drain();
+      },
+    };
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+export interface RunningDispatch {
+  /** The runner the world loop gives its executions to (artifact calls stay on the local one). */
+  runner: RemoteRunner;
+  close(): Promise<void>;
+}
+
+/** With events.kind nats and events.nats.dispatch_runs, runs go to runner hosts; else null (local runs). */
+export async function startRunDispatch(kernel: CommittedJournal & { executions: { get(id: string): { status: string } | null } }, config: Config, log: Logger): Promise<RunningDispatch | null> {
+  if (config.events.kind !== 'nats' || !config.events.nats.dispatch_runs) return null;
+  const nc = await connectNats(config.events.nats, 'agora-world-runs');
+  try {
+    const runner = await RemoteRunner.open(nc, config, { subscribe: (listener) => kernel.subscribe(listener), hasEnded: (id) => kernel.executions.get(id)?.status !== 'running' }, log);
+    log.info({ component: 'nats', url: redacted(config.events.nats.url), stream: config.events.nats.runs_stream }, 'nats: runs go to runner hosts');
+    return {
+      runner,
+      async close() {
+        await runner.close();
         await nc.drain();
       },
     };

@@ -83,6 +83,8 @@ export class Launcher {
     private readonly runner: Runner,
     private readonly log: Logger,
     private debug_agent: string | null,
+    /** Where executions run when not on `runner` (runner hosts, events.nats.dispatch_runs); artifact calls stay on `runner`. */
+    private readonly executions_runner: Runner = runner,
   ) {
     const configured = world.config.orchestrator.socket_dir;
     if (configured !== '') mkdirSync(configured, { recursive: true, mode: 0o711 });
@@ -93,7 +95,7 @@ export class Launcher {
   }
 
   private get ctx(): SandboxContext {
-    return { world: this.world, api: this.api, runner: this.runner, log: this.log, socket_dir: this.socket_dir, inbox: this.inbox };
+    return { world: this.world, api: this.api, runner: this.executions_runner, log: this.log, socket_dir: this.socket_dir, inbox: this.inbox };
   }
 
   /**
@@ -393,7 +395,9 @@ export class Launcher {
     }
     if (run.execution === null || outcome === null) return this.finishEnd(run, unused);
     // Whether the host stopped it is decided now, not when the end is journaled.
-    const ending: Ending = { run, execution: run.execution, outcome, unused, interrupted_at_ms: this.stopping && outcome.reason === 'stopped' ? this.world.kernel.clock.now_ms() : null };
+    // A lost run (a remote one no runner host could finish) is the host's doing too: its lease is given back.
+    const interrupted = (this.stopping && outcome.reason === 'stopped') || outcome.reason === 'lost';
+    const ending: Ending = { run, execution: run.execution, outcome, unused, interrupted_at_ms: interrupted ? this.world.kernel.clock.now_ms() : null };
     if (this.simulation !== null) return this.journalEnds([ending]);
     // Runs that end close together (in one turn of the event loop) are journaled together.
     this.ending.push(ending);
@@ -442,7 +446,7 @@ export class Launcher {
     try {
       if (interrupted_at_ms !== null) {
         // The host stopped it: its unused lease is the agent's, given back for the next start.
-        this.world.kernel.executions.interrupt(execution.id, outcome, { reason: 'stopped', interrupted_at_ms }, { actor: 'system:loop' });
+        this.world.kernel.executions.interrupt(execution.id, outcome, { reason: outcome.reason === 'lost' ? 'lost' : 'stopped', interrupted_at_ms }, { actor: 'system:loop' });
       } else {
         this.world.kernel.executions.end(execution.id, outcome, { actor: 'system:loop' });
       }

@@ -68,7 +68,8 @@ export async function startSandbox(ctx: SandboxContext, execution: ExecutionView
     }
     writeRunEnv(ctx, execution, { agent, workspace_dir });
     const socket_path = join(ctx.socket_dir, `${execution.id}.sock`);
-    if (ctx.runner.isolation !== 'none') {
+    // A remote run's API calls reach the API over HTTP from its runner host, with the run's token.
+    if (ctx.runner.isolation !== 'none' && ctx.runner.kind !== 'remote') {
       channel = await ctx.api.openChannel({ agent_id: execution.agent_id, execution_id: execution.id }, socket_path);
     }
     const inside = ctx.runner.workspacePathInside({ workspace_dir });

@@ -47,6 +47,11 @@ export interface LoopOptions {
   /** Run this agent's next execution with the inspector open. */
   debug_agent?: string;
   onCycle?: (report: CycleReport) => void;
+  /**
+   * Where executions run instead of the runner (runner hosts through NATS, a RemoteRunner);
+   * artifact calls still run on the runner given to the constructor.
+   */
+  executions_runner?: Runner;
 }
 
 export class WorldLoop {
@@ -64,7 +69,7 @@ export class WorldLoop {
     private readonly options: LoopOptions = {},
   ) {
     this.log = world.log.child({ component: 'orchestrator' });
-    this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null);
+    this.launcher = new Launcher(world, api, runner, this.log, options.debug_agent ?? null, options.executions_runner ?? runner);
     this.launcher.inbox = inboxProvider(world.kernel);
     this.auditor = new Auditor(world.kernel, this.log);
     if (options.deterministic === true && options.virtual_clock !== undefined) this.launcher.simulation = simulationRule(world.config);

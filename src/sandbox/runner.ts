@@ -57,7 +57,8 @@ export type RunReason =
   | 'killed_cpu' // CPU-time budget spent
   | 'killed_disk' // the workspace grew to its disk allowance
   | 'stopped' // stop() was called
-  | 'spawn_failed'; // the sandbox or the agent's command never started
+  | 'spawn_failed' // the sandbox or the agent's command never started
+  | 'lost'; // remote runs only: no runner host could run it (they died, or its lease ended first); its lease is given back
 
 /** Where cpu_ms and memory_peak_mb came from; all of them are host-side measurements. */
 export type Metering = 'cgroup' | 'proc_sampling' | 'rusage' | 'docker_stats';
@@ -91,7 +92,8 @@ export interface RunHandle {
   stop(why: string): Promise<RunResult>;
 }
 
-export type RunnerKind = 'bwrap' | 'docker' | 'process';
+/** remote: runs go to runner hosts through the NATS run queue (src/nats/remote-runner.ts). */
+export type RunnerKind = 'bwrap' | 'docker' | 'process' | 'remote';
 
 export interface Runner {
   readonly kind: RunnerKind;

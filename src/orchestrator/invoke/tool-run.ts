@@ -147,6 +147,8 @@ export function failureOf(result: RunResult): AgoraError | null {
       return new AgoraError('EXECUTION_ERROR', `the tool crashed (${result.exit_code !== null ? `exit ${result.exit_code}` : `signal ${result.signal ?? '?'}`})`);
     case 'stopped':
       return new AgoraError('EXECUTION_ERROR', 'the tool was stopped by the host');
+    case 'lost': // tools run on the world's own runner, never a remote one: kept for the type
+      return new AgoraError('EXECUTION_ERROR', 'the tool run was lost by the host');
     case 'spawn_failed':
       return new AgoraError('EXECUTION_ERROR', 'the tool could not be started');
   }
