@@ -23,7 +23,7 @@ import { workspaceWalkLimits } from '../workspace/walk.js';
 import { agentOwner } from '../workspace/workspace-store.js';
 import { RunQueue } from './run-queue.js';
 import { claimSchema, controlSubject, decode, encode, fetchSchema, refundSchema, reportedResultSchema, reportSchema, runSubject, uploadSchema, type QueuedRun, type Reply } from './run-protocol.js';
-import { ZodError } from 'zod';
+import { z } from 'zod';
 
 /** What the remote runner needs of the kernel: to know when a run's end is journaled. */
 export interface JournaledEnds {
@@ -238,7 +238,7 @@ export class RemoteRunner implements Runner {
       const answered = await answer(head, data);
       out = 'reply' in answered ? encode((answered as { reply: Reply }).reply, (answered as { data: Buffer }).data) : encode(answered);
     } catch (err) {
-      if (err instanceof ZodError) {
+      if (err instanceof z.ZodError) {
         out = encode({ ok: false, code: 'INVALID_ARGS', message: `malformed request: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       } else {
         const known = err instanceof AgoraError;
