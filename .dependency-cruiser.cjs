@@ -15,8 +15,8 @@ const layers = {
   sandbox: ['base', 'config', 'log', 'workspace'],
   llm: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
   telemetry: ['base', 'config', 'log', 'kernel', 'kernel/engine'],
-  // NATS JetStream (docs/deploy.md): the event stream reads the journal through the kernel's shape, never imports it.
-  nats: ['base', 'config', 'log', 'store'],
+  // NATS JetStream (docs/deploy.md): the event stream reads the journal through the kernel's shape, never imports it; a runner host is a runner (sandbox) with workspaces synced (workspace).
+  nats: ['base', 'config', 'log', 'store', 'workspace', 'sandbox'],
   api: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'dashboard', 'llm'],
   orchestrator: ['base', 'config', 'log', 'store', 'kernel', 'kernel/engine', 'workspace', 'identity', 'sandbox', 'llm'],
   // The researcher's bench (scenarios, experiments): composes worlds as the CLI does.

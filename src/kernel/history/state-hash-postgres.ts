@@ -16,7 +16,8 @@ import Database from 'better-sqlite3';
 import { AgoraError } from '../../base/errors.js';
 import type { PostgresDb } from '../../store/postgres.js';
 import type { Db } from '../../store/store.js';
-import { lthash, type StateHash } from './state-hash.js';
+import * as lthash from './lthash.js';
+import type { StateHash } from './lthash.js';
 
 type Quote = (value: unknown) => string;
 

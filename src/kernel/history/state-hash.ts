@@ -10,17 +10,12 @@
 import { createHash } from 'node:crypto';
 import { storeKind, type Db } from '../../store/store.js';
 import { postgresStateHash } from './state-hash-postgres.js';
+import { addElement, addRow, blobOf, combine, digestOf, ElementCache, LANES, lanesOf, type StateHash } from './lthash.js';
 
-export interface StateHash {
-  state_hash: string;
-  table_hashes: Record<string, string>;
-}
+export type { StateHash } from './lthash.js';
 
 /** How a cycle_closed event's hashes were made: absent in journals written before LtHash16. */
 export const HASH_SCHEME = 'lthash16';
-
-const LANES = 1024;
-const LANE_BYTES = LANES * 2;
 
 // ---------- the sorted-sha256 scheme (journals written before lthash16; the live comparison) ----------
 
@@ -39,17 +34,6 @@ export function sortedStateHash(db: Db, tables: readonly string[]): StateHash {
   return combine(tables, (table) => tableHash(db, table));
 }
 
-function combine(tables: readonly string[], hashOf: (table: string) => string): StateHash {
-  const table_hashes: Record<string, string> = {};
-  const all = createHash('sha256');
-  for (const table of tables) {
-    const h = hashOf(table);
-    table_hashes[table] = h;
-    all.update(`${table}=${h}\n`);
-  }
-  return { state_hash: all.digest('hex'), table_hashes };
-}
-
 // ---------- lthash16, kept incrementally ----------
 
 /** A row's text: SQLite's own quote() of each column, so a trigger and a full read agree byte for byte. */
@@ -58,79 +42,7 @@ function rowText(db: Db, table: string, prefix: string): string {
   return columns.map((c) => `quote(${prefix}"${c}")`).join(` || ',' || `);
 }
 
-// Lanes are little-endian 16-bit words (the digest's byte order on every machine); on a
-// little-endian host (x86, ARM) a typed-array view reads them as they are.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function wordsOf(bytes: Buffer): Uint16Array {
-  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, LANES);
-  const words = new Uint16Array(LANES);
-  for (let i = 0; i < LANES; i++) words[i] = bytes.readUInt16LE(i * 2);
-  return words;
-}
-
-const elementOf = (row: string): Uint16Array => wordsOf(createHash('shake256', { outputLength: LANE_BYTES }).update(row).digest());
-
-function addElement(lanes: Uint16Array, element: Uint16Array, sign: 1 | -1): void {
-  // Uint16Array stores mod 2^16: adding or subtracting wraps as the sum needs.
-  if (sign === 1) for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! + element[i]!;
-  else for (let i = 0; i < LANES; i++) lanes[i] = lanes[i]! - element[i]!;
-}
-
-function addRow(lanes: Uint16Array, row: string, sign: 1 | -1): void {
-  addElement(lanes, elementOf(row), sign);
-}
-
-/**
- * The elements of the rows the last two state hashes added, by row text. Most rows a cycle
- * writes are rewritten within a cycle or two (an agent's balance, its bid, its run), and a
- * row rewritten is its old text taken out: with the element kept from when it went in, that
- * costs no SHAKE256 expansion, which is most of a cycle hash's cost. Two generations, so what
- * it holds follows what the last cycles wrote, never the world's size. An element depends on
- * the row's text alone, so the cache can never make a digest differ.
- */
-class ElementCache {
-  private current = new Map<string, Uint16Array>();
-  private previous = new Map<string, Uint16Array>();
-
-  /** The element of a row being added: computed, and kept for when the row is taken out. */
-  added(row: string): Uint16Array {
-    let element = this.current.get(row) ?? this.previous.get(row);
-    if (element === undefined) element = elementOf(row).slice();
-    this.current.set(row, element);
-    return element;
-  }
-
-  /** The element of a row being taken out: the one kept when it went in, if it is still kept. */
-  removed(row: string): Uint16Array {
-    const element = this.current.get(row) ?? this.previous.get(row);
-    if (element === undefined) return elementOf(row);
-    this.current.delete(row);
-    this.previous.delete(row);
-    return element;
-  }
-
-  /** A state hash is done: what it did not touch ages by one generation. */
-  age(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-}
-
 const caches = new WeakMap<Db, ElementCache>();
-
-function lanesOf(blob: Buffer): Uint16Array {
-  return wordsOf(blob).slice();
-}
-
-function blobOf(lanes: Uint16Array): Buffer {
-  if (LITTLE_ENDIAN) return Buffer.from(lanes.buffer, lanes.byteOffset, LANE_BYTES);
-  const blob = Buffer.alloc(LANE_BYTES);
-  for (let i = 0; i < LANES; i++) blob.writeUInt16LE(lanes[i]!, i * 2);
-  return blob;
-}
-
-const digestOf = (blob: Buffer) => createHash('sha256').update(blob).digest('hex');
 
 /** A table's lthash16 digest computed from all its rows (the reference the incremental one must equal). */
 export function fullTableDigest(db: Db, table: string): string {
@@ -214,6 +126,3 @@ export function stateHash(db: Db, tables: readonly string[]): StateHash {
   const digests = new Map((db.prepare('SELECT tbl, lanes FROM temp.agora_hash_lanes').all() as { tbl: string; lanes: Buffer }[]).map((r) => [r.tbl, digestOf(r.lanes)]));
   return combine(tables, (table) => digests.get(table) ?? fullTableDigest(db, table));
 }
-
-/** The lthash16 arithmetic another store's keeper (state-hash-postgres.ts) shares, so both stores make the same digests. */
-export const lthash = { LANES, addRow, lanesOf, blobOf, digestOf, combine };
