@@ -8,6 +8,7 @@ import { startApi } from '../src/api/start.js';
 import { startEventStream } from '../src/nats/start.js';
 import { natsUnavailable, startNats } from './support/nats.js';
 import { addAgent, makeWorld } from './support/world.js';
+import { readSseEvents } from '../web/src/sse.js';
 
 const skip = natsUnavailable();
 /** Small, so that a client away for a while misses more than one replay holds. */
@@ -47,24 +48,11 @@ class SseClient {
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (data === undefined) continue;
-          const event = JSON.parse(data.slice(6)) as Received;
-          this.events.push(event);
-          this.waiters = this.waiters.filter((w) => (event.seq >= w.seq ? (w.resolve(), false) : true));
-        }
-      }
+      await readSseEvents<Received>(body, (event) => {
+        this.events.push(event);
+        this.waiters = this.waiters.filter((w) => (event.seq >= w.seq ? (w.resolve(), false) : true));
+      });
     } catch {
       /* aborted by close() */
     }

@@ -1,18 +1,10 @@
 // A live source of the journal's committed events other than the kernel's in-process
 // listeners: with events.kind nats it is the JetStream stream (src/nats, wired by `agora
 // start`), and GET /operator/events/stream reads from it. The API knows it only by this shape.
+import type { ParsedEventRow } from '../store/journal.js';
 
 /** One committed event as the source delivers it (the journal row with its data parsed). */
-export interface LiveEvent {
-  seq: number;
-  id: string;
-  type: string;
-  at_ms: number;
-  actor: string;
-  correlation_id: string | null;
-  causation_id: string | null;
-  data: unknown;
-}
+export type LiveEvent = ParsedEventRow;
 
 export interface LiveSubscription {
   /** Stops delivery. */

@@ -9,7 +9,7 @@ import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { AgoraError } from '../base/errors.js';
-import type { EventRow, ReadEventsOptions } from '../store/journal.js';
+import type { EventRow, ParsedEventRow, ReadEventsOptions } from '../store/journal.js';
 import type { NatsConfig } from './connect.js';
 
 /** What the publisher needs of the kernel: to hear commits and to read the journal. */
@@ -19,16 +19,7 @@ export interface CommittedJournal {
 }
 
 /** An event as it travels: the journal's row with its data parsed (the SSE route's shape, at_ms kept). */
-export interface StreamedEvent {
-  seq: number;
-  id: string;
-  type: string;
-  at_ms: number;
-  actor: string;
-  correlation_id: string | null;
-  causation_id: string | null;
-  data: unknown;
-}
+export type StreamedEvent = ParsedEventRow;
 
 /** The row as the message body: data is already JSON text in the journal, so it is not parsed. */
 function body(row: EventRow): string {

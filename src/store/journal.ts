@@ -12,6 +12,9 @@ export interface EventRow {
   data: string;
 }
 
+/** A journal row with its data parsed: how events travel to live readers (SSE, JetStream). */
+export type ParsedEventRow = Omit<EventRow, 'data'> & { data: unknown };
+
 export interface ReadEventsOptions {
   after_seq?: number;
   limit: number;

@@ -2,6 +2,7 @@
 // header, so the stream is read with fetch and parsed here; it reconnects with `after` = the
 // last seq it saw, so a dropped connection loses nothing.
 import { authHeaders, query } from './api.js';
+import { readSseEvents } from './sse.js';
 import type { JournalEvent } from './types.js';
 
 export type StreamState = 'connecting' | 'live' | 'retrying';
@@ -32,7 +33,7 @@ export function openStream(options: StreamOptions): () => void {
         if (!res.ok || res.body === null) throw new Error(`stream answered ${res.status}`);
         options.onState?.('live');
         retry_ms = 500;
-        await readEvents(res.body, (event) => {
+        await readSseEvents<JournalEvent>(res.body, (event) => {
           after = event.seq;
           options.onEvent(event);
         });
@@ -46,27 +47,4 @@ export function openStream(options: StreamOptions): () => void {
   };
   void run();
   return () => controller.abort();
-}
-
-/** Parses `data:` lines of an SSE body into events until the body ends. */
-async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: JournalEvent) => void): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => line.slice(6))
-        .join('\n');
-      if (data !== '') onEvent(JSON.parse(data) as JournalEvent);
-    }
-  }
 }
