@@ -10,6 +10,13 @@
 // run, execution start and end, workspace manifests, lifecycle, KPIs, auditor, cycle hash.
 // The sandbox's own cost per run is bench/sandbox and bench/loop.
 //
+// Two kinds of world. In the first every bid wins, so a cycle carries one run per agent: that
+// is the host's cost per run, at 1,000 agents far more runs a cycle than this machine's
+// sandboxes can start. The second is the issue's world: 1,000 alive agents bidding every
+// cycle at the default 10 s cycle, the market selling as many runs a cycle as bare bwrap can
+// start on all cores in 10 s (measured in the same run); the other bids stand in the book
+// (bid_ttl_cycles_default) and win in later cycles. The 1 s target is on that world.
+//
 // `npm run bench -- scale` runs it alone; SCALE_SIZES=1000 picks sizes, SCALE_CYCLES cycles.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +28,10 @@ import { openWorld, type World } from '../src/orchestrator/open-world.js';
 import { WorldLoop, type CyclePhase, type CycleReport } from '../src/orchestrator/world-loop.js';
 import { startApi, type RunningApi } from '../src/api/start.js';
 import type { RunHandle, Runner, RunResult, RunSpec } from '../src/sandbox/runner.js';
+import { cpus } from 'node:os';
+import { findExecutable, probeBwrap } from '../src/sandbox/bwrap.js';
 import { tempDir } from '../test/support/world.js';
+import { bareBwrap, rate } from './bare-starts.js';
 import type { BenchRow } from './types.js';
 
 const SIZES = (process.env.SCALE_SIZES ?? '10,100,1000').split(',').map(Number);
@@ -29,6 +39,8 @@ const SIZES = (process.env.SCALE_SIZES ?? '10,100,1000').split(',').map(Number);
 const CYCLES = Number(process.env.SCALE_CYCLES ?? 5);
 const TARGET_MS = 1_000;
 const DASHBOARD_TARGET_MS = 250;
+/** Bare sandbox starts measured to size the capped world's cycle. */
+const CAPACITY_STARTS = 64;
 const BID_UCR = 200_000;
 const bundle = bundleFromNatural({ cpu: 0.05, memory: 16, tokens: 0, attention: 0, duration_s: 5 });
 
@@ -100,19 +112,23 @@ class StandInRunner implements Runner {
 
 interface Measured {
   agents: number;
+  /** Bundles the market sells a cycle: how many bids can win (every agent's, unless capped). */
+  runs_per_cycle: number;
+  /** Alive agents after the last cycle (a capped world keeps its losers' bids standing). */
+  alive: number;
   /** Per measured cycle: each phase's ms, plus run_ends (journaling the runs' ends) and total. */
   cycles: (Record<CyclePhase | 'run_ends' | 'inbox' | 'host_total' | 'host_cpu', number> & { agent_ms: number })[];
   launched: number[];
   dashboard: Record<string, number> | null;
 }
 
-function buildWorld(agents: number): { world: World; dir: string; clock: VirtualClock } {
+function buildWorld(agents: number, runs_per_cycle: number = agents): { world: World; dir: string; clock: VirtualClock } {
   const dir = tempDir('agora-bench-scale-');
   const clock = new VirtualClock();
   const config = parseConfig({
     agents: { genesis_first_bid: { credits: 0 } },
     orchestrator: { runs_concurrent_max: Math.max(16, agents) },
-    market: { resources: { cpu: { supply_per_cycle: agents }, memory: { supply_per_cycle: agents * 64 } } },
+    market: { resources: { cpu: { supply_per_cycle: runs_per_cycle * 0.05 }, memory: { supply_per_cycle: agents * 64 } } },
     auditor: { every_cycles: CYCLES },
   });
   const world = openWorld({ dir, config, clock, seed: 18, log_to_file: false });
@@ -152,11 +168,11 @@ async function timeRoute(api: RunningApi, path: string, token: string, runs: num
 /** What the dashboard's first page fetches (web/src/app.tsx, pages/overview.tsx). */
 const FIRST_PAGE = ['/operator/summary', '/operator/series'];
 
-export async function measure(agents: number): Promise<Measured> {
-  const { world, dir, clock } = buildWorld(agents);
+export async function measure(agents: number, runs_per_cycle: number = agents): Promise<Measured> {
+  const { world, dir, clock } = buildWorld(agents, runs_per_cycle);
   const api = await startApi(world, { port: 0, host: '127.0.0.1' });
   const runner = new StandInRunner(world);
-  const out: Measured = { agents, cycles: [], launched: [], dashboard: null };
+  const out: Measured = { agents, runs_per_cycle, alive: 0, cycles: [], launched: [], dashboard: null };
   try {
     for (let cycle = 0; cycle <= CYCLES; cycle++) {
       let report: CycleReport | null = null;
@@ -199,7 +215,8 @@ export async function measure(agents: number): Promise<Measured> {
       out.cycles.push({ ...phases, run_ends, inbox: inbox_ms, host_total, host_cpu, agent_ms: runner.agent_ms });
       out.launched.push(r.launched);
     }
-    if (agents >= 1_000) {
+    out.alive = world.kernel.agents.counts().alive;
+    if (agents >= 1_000 && runs_per_cycle === agents) {
       out.dashboard = {};
       for (const path of FIRST_PAGE) out.dashboard[path] = await timeRoute(api, path, world.operator_token, 7);
     }
@@ -215,22 +232,58 @@ export async function measure(agents: number): Promise<Measured> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1));
 
+/**
+ * How many runs this machine's sandboxes can start in one cycle: bare bwrap starts per second
+ * on all cores (bench/bare-starts.ts) times the default cycle. Null where bwrap cannot run.
+ */
+async function sandboxRunsPerCycle(): Promise<{ runs: number; starts_per_s: number } | { runs: null; why: string }> {
+  const config = parseConfig({});
+  const probe = await probeBwrap(config);
+  const bwrap = findExecutable('bwrap');
+  if (!probe.ok || bwrap === null) return { runs: null, why: probe.ok ? 'no bwrap' : probe.reason };
+  const cores = cpus().length;
+  await rate(cores, cores, () => bareBwrap(bwrap)); // warm-up: page cache
+  const starts_per_s = await rate(CAPACITY_STARTS, cores, () => bareBwrap(bwrap));
+  return { runs: Math.floor(starts_per_s * config.market.clearing_interval_s), starts_per_s };
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const all: Measured[] = [];
+  // Every bid wins: the host's cost per run, at more runs a cycle than sandboxes could start.
   for (const agents of SIZES) all.push(await measure(agents));
+  // The issue's world: 1,000 alive agents bidding every cycle at the default 10 s cycle, the
+  // market selling as many runs as this machine's sandboxes can start in one cycle.
+  const capacity = SIZES.includes(1_000) ? await sandboxRunsPerCycle() : null;
+  if (capacity !== null && capacity.runs !== null && capacity.runs < 1_000) all.push(await measure(1_000, capacity.runs));
+  // Where no cap applies (no bwrap to measure, or sandboxes fast enough), every bid winning is that world.
+  const uncapped_target = capacity === null || capacity.runs === null || capacity.runs >= 1_000;
   for (const m of all) {
+    const capped = m.runs_per_cycle < m.agents;
     const per_phase = (key: keyof Measured['cycles'][number]) => median(m.cycles.map((c) => c[key]));
     const total = per_phase('host_total');
     const worst = Math.max(...m.cycles.map((c) => c.host_total));
+    const per_run_ms = total / Math.max(1, median(m.launched));
     const phases: (keyof Measured['cycles'][number])[] = ['clearing', 'launch', 'inbox', 'run_ends', 'lifecycle', 'kpis', 'cycle_hash', 'storage', 'trade', 'expire_prompts'];
+    const detail = `worst ${fmt(worst)} ms; host CPU ${fmt(per_phase('host_cpu'))} ms; ${median(m.launched)} runs a cycle (${per_run_ms.toFixed(2)} ms a run, the cycle's fixed costs included); ${m.alive} alive at the end; ` + phases.map((p) => `${p} ${fmt(per_phase(p))}`).join(', ') + ` (launch includes inbox and env.json)`;
+    if (capped) {
+      const c = capacity as { runs: number; starts_per_s: number };
+      rows.push({
+        name: `host time per cycle, ${m.agents} alive agents bidding every cycle, as many runs as this machine's sandboxes start in a cycle (median of ${m.cycles.length})`,
+        value: total,
+        unit: 'ms',
+        target: `<= ${TARGET_MS}`,
+        ok: worst <= TARGET_MS,
+        note: `${c.starts_per_s.toFixed(1)} bare bwrap starts/s x 10 s = ${c.runs} runs; ` + detail,
+      });
+      continue;
+    }
     rows.push({
-      name: `host time per cycle, ${m.agents} agents bidding every cycle (median of ${m.cycles.length})`,
+      name: `host time per cycle, ${m.agents} agents bidding every cycle, every bid winning (median of ${m.cycles.length})`,
       value: total,
       unit: 'ms',
-      target: m.agents >= 1_000 ? `<= ${TARGET_MS}` : undefined,
-      ok: m.agents >= 1_000 ? worst <= TARGET_MS : undefined,
-      note: `worst ${fmt(worst)} ms; host CPU ${fmt(per_phase('host_cpu'))} ms; ${median(m.launched)} runs a cycle; ` + phases.map((p) => `${p} ${fmt(per_phase(p))}`).join(', ') + ` (launch includes inbox and env.json)`,
+      ...(m.agents >= 1_000 && uncapped_target ? { target: `<= ${TARGET_MS}`, ok: worst <= TARGET_MS } : {}),
+      note: (m.agents >= 1_000 && capacity !== null ? (capacity.runs !== null ? `${(m.agents / Math.max(1, capacity.runs)).toFixed(1)}x the runs this machine's sandboxes start in a cycle; ` : `sandbox capacity not measured: ${capacity.why}; `) : '') + detail,
     });
     rows.push({
       name: `auditor's report, ${m.agents} agents`,

@@ -10,7 +10,6 @@
 //           (virtual clock: each cycle clears, launches its winners side by side, waits for
 //           them to end and journals their outcomes, then the next).
 // The target is loop >= 0.8 x bare (the issue's "machine's limit for the same runtime").
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import { createRunner } from '../src/sandbox/create-runner.js';
 import { findExecutable, probeBwrap } from '../src/sandbox/bwrap.js';
 import { runLimits, type Runner } from '../src/sandbox/runner.js';
 import { tempDir } from '../test/support/world.js';
+import { bareBwrap, rate, TRUE } from './bare-starts.js';
 import type { BenchRow } from './types.js';
 
 const AGENTS = Number(process.env.THROUGHPUT_AGENTS ?? 32);
@@ -34,29 +34,8 @@ const ROUNDS = Number(process.env.THROUGHPUT_ROUNDS ?? 4);
 /** Starts per round for the bare and runner rates. */
 const STARTS = AGENTS * 2;
 const TARGET_RATIO = 0.8;
-const TRUE = '/usr/bin/true';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** `n` starts of `start`, `parallel` at a time, back to back: starts per second. */
-async function rate(n: number, parallel: number, start: () => Promise<void>): Promise<number> {
-  let next = 0;
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next++ < n) await start();
-    }),
-  );
-  return n / ((performance.now() - began) / 1000);
-}
-
-function bareBwrap(bwrap: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', '--new-session', TRUE], { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bare bwrap exited ${code}`))));
-  });
-}
 
 export default async function bench(): Promise<BenchRow[]> {
   const config = parseConfig({
