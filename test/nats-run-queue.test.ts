@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseConfig } from '../src/config/load.js';
 import { connectNats, type NatsConfig } from '../src/nats/connect.js';
-import { RunQueue, type DispatchedRun } from '../src/nats/run-queue.js';
+import { exhaustedRunSeq, maxDeliveriesSubject, RunQueue, type DispatchedRun } from '../src/nats/run-queue.js';
 import { natsUnavailable, startNats, type TestNats } from './support/nats.js';
 
 interface Run extends DispatchedRun {
@@ -134,4 +134,46 @@ test('a redelivered run whose end is already journaled is acknowledged unrun: ne
   const later = await second_holder.take(2000);
   assert.equal(later, null, 'ex_9 came back after its ack wait and left the queue unrun');
   assert.deepEqual(asked, ['ex_9'], 'only the redelivery is asked about (ex_10 was a first delivery)');
+});
+
+test('past max_deliver JetStream names the run in a max-deliveries advisory while a runner asks for work; nothing else on that subject passes for one', { skip, timeout: 20_000 }, async (t) => {
+  const nats = await withNats(t);
+  const { config, nc, queue } = await queueOn(t, nats, { max_deliver: 1 });
+  const named: (number | null)[] = [];
+  let heard!: () => void;
+  const advised = new Promise<void>((resolve) => (heard = resolve));
+  let heard_it = false;
+  nc.subscribe(maxDeliveriesSubject(config), {
+    callback: (err, msg) => {
+      if (err !== null) return;
+      named.push(exhaustedRunSeq(config, msg.data));
+      heard_it = true;
+      heard();
+    },
+  });
+  const { stream_seq } = await queue.dispatch({ execution_id: 'ex_5', agent_id: 'erin' });
+  assert.equal(await holderThatDies(config), 'ex_5');
+  // A live runner asking for work: it never gets the run (max_deliver 1 is used up), and its pull is
+  // what makes nats-server before 2.11 publish the advisory once the dead holder's ack wait ran out.
+  let asked = 0;
+  const asking = (async () => {
+    while (!heard_it) {
+      asked++;
+      assert.equal(await queue.take(1000), null, 'nobody is handed a run past max_deliver');
+    }
+  })();
+  await advised;
+  await asking;
+  assert.deepEqual(named, [stream_seq]);
+  assert.ok(asked <= 3, `the advisory came within about one ack wait of the holder's death (${asked} pulls of 1 s)`);
+
+  // Anyone allowed to publish on the subject can: what is not JetStream's advisory for this consumer names no run.
+  const forged = (body: unknown) => exhaustedRunSeq(config, new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)));
+  const real = { type: 'io.nats.jetstream.advisory.v1.max_deliver', stream: config.runs_stream, consumer: config.runs_consumer, stream_seq: 7 };
+  assert.equal(forged(real), 7);
+  assert.equal(forged('not json {'), null);
+  assert.equal(forged({ ...real, stream: 'OTHER' }), null);
+  assert.equal(forged({ ...real, consumer: 'other' }), null);
+  assert.equal(forged({ ...real, type: 'io.nats.jetstream.advisory.v1.terminated' }), null);
+  assert.equal(forged({ ...real, stream_seq: '7' }), null);
 });

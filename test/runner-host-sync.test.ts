@@ -97,7 +97,9 @@ test('a run whose every holder dies (max_deliver) is refunded: ended as lost, it
   const api = await serve(world);
   const local = await createRunner(world.config, world.log);
   const dispatch = (await startRunDispatch(world.kernel, world.config, world.log))!;
+  let stopHost = async () => {};
   t.after(async () => {
+    await stopHost();
     await dispatch.close();
     await local.close();
     await api.close();
@@ -121,12 +123,31 @@ test('a run whose every holder dies (max_deliver) is refunded: ended as lost, it
     process.kill(process.pid, 'SIGKILL');
   `], { env: { ...process.env, NATS_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
   let taken = '';
-  holder.stdout.setEncoding('utf8').on('data', (chunk: string) => (taken += chunk));
+  const took = new Promise<void>((resolve) => holder.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    taken += chunk;
+    if (taken.includes('\n')) resolve();
+  }));
   const died = new Promise((resolve) => holder.once('exit', (_code, signal) => resolve(signal)));
 
+  const started_ms = Date.now();
   const loop = new WorldLoop(world, api, local, { cycles: 1, virtual_clock: clock, executions_runner: dispatch.runner });
-  await loop.run();
+  const running = loop.run();
+  // Another runner host, alive, asking for work once the run is taken (so that it cannot be the one
+  // that takes it): nats-server before 2.11 publishes the max-deliveries advisory only while a
+  // client waits on the consumer. It must never be handed the run max_deliver has used up.
+  await Promise.race([took, died]);
+  const nc = await connectNats(config, 'test-live-runner');
+  const handed: string[] = [];
+  const host = await RunnerHost.open(nc, world.config, local, world.log, { api_url: api.url, onRun: (event) => handed.push(`${event.event} ${event.execution_id}`) });
+  const hosting = host.run();
+  stopHost = async () => {
+    await host.stop();
+    await hosting;
+    await nc.close();
+  };
+  await running;
   await loop.stop();
+  const ended_ms = Date.now() - started_ms;
   assert.equal(await died, 'SIGKILL');
 
   const execution = world.kernel.executions.listForAgent('payer', { limit: 1 })[0]!;
@@ -136,4 +157,7 @@ test('a run whose every holder dies (max_deliver) is refunded: ended as lost, it
   assert.equal(returned.length, 1, 'its unused lease is owed to its payer again');
   const lease = JSON.parse(returned[0]!.data) as { agent_id: string; execution_id: string; reason: string };
   assert.deepEqual([lease.agent_id, lease.execution_id, lease.reason], ['payer', execution.id, 'lost']);
+  assert.deepEqual(handed, [], 'no runner host was handed the run past max_deliver');
+  // JetStream's advisory ended it (one ack wait after the holder died), not the world's backstop at its lease end (20 s on).
+  assert.ok(ended_ms < 10_000, `ended lost ${ended_ms} ms after dispatch`);
 });

@@ -21,7 +21,7 @@ import { parseRunSpec, type RunHandle, type Runner, type RunResult, type RunSpec
 import { packWorkspace, unpackWorkspace, type ArchiveLimits } from '../workspace/archive.js';
 import { workspaceWalkLimits } from '../workspace/walk.js';
 import { agentOwner } from '../workspace/workspace-store.js';
-import { RunQueue } from './run-queue.js';
+import { exhaustedRunSeq, maxDeliveriesSubject, RunQueue } from './run-queue.js';
 import { claimSchema, controlSubject, decode, encode, fetchSchema, refundSchema, reportedResultSchema, reportSchema, runSubject, uploadSchema, type QueuedRun, type Reply } from './run-protocol.js';
 import { z } from 'zod';
 
@@ -218,11 +218,18 @@ export class RemoteRunner implements Runner {
     on('upload', async (head, data) => this.upload(uploadSchema.parse(head), data));
     on('report', async (head) => this.report(reportSchema.parse(head)));
     on('refund', async (head) => this.refund(refundSchema.parse(head)));
-    // The last holder allowed died too: JetStream says so, and the run is refunded (its lease given back).
-    const advisory = this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${this.nats.runs_stream}.${this.nats.runs_consumer}`, {
+    // The last holder allowed died too: JetStream says so (nats-server before 2.11 only once a runner
+    // host asks for work; with none left, arm()'s watchdog ends it at its lease end), and the run is
+    // refunded (its lease given back).
+    const advisory = this.nc.subscribe(maxDeliveriesSubject(this.nats), {
       callback: (err, msg) => {
         if (err !== null) return;
-        const seq = (msg.json() as { stream_seq?: number }).stream_seq;
+        // A throw here would reach the NATS client's reader: whatever came is checked first.
+        const seq = exhaustedRunSeq(this.nats, msg.data);
+        if (seq === null) {
+          this.log.warn({ subject: msg.subject }, 'a message on the max-deliveries advisory subject that is not one: ignored');
+          return;
+        }
         for (const pending of this.pending.values()) {
           if (pending.stream_seq === seq) this.settle(pending, unmeasured('lost', `every runner host it was handed to (max_deliver ${this.nats.max_deliver}) died or gave it back`));
         }

@@ -8,6 +8,7 @@
 // outcome or a refund rather than leave the run to vanish.
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { z } from 'zod';
 import type { NatsConfig } from './connect.js';
 
 /** What a runner host needs to start a run; the execution id is the run's identity. */
@@ -46,6 +47,34 @@ export interface RunQueueOptions {
    * run twice. Asked only for redeliveries (delivery > 1).
    */
   hasEnded?: (execution_id: string) => boolean | Promise<boolean>;
+}
+
+/**
+ * Where JetStream says a run was handed out max_deliver times and its last holder neither
+ * acknowledged it nor kept it (its ack wait ran out, or it was given back): nobody gets it again.
+ * nats-server before 2.11 publishes this only when some client is waiting on the consumer for a
+ * message (a runner host asking for work), 2.11 and later as soon as the ack wait runs out.
+ */
+export function maxDeliveriesSubject(config: NatsConfig): string {
+  return `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${config.runs_stream}.${config.runs_consumer}`;
+}
+
+const maxDeliveriesSchema = z.object({ type: z.literal('io.nats.jetstream.advisory.v1.max_deliver'), stream: z.string(), consumer: z.string(), stream_seq: z.number().int().min(1) });
+
+/**
+ * The stream sequence of the run a max-deliveries advisory names, or null for anything else on
+ * that subject: anyone allowed to publish there can send it, so it is checked, never trusted whole.
+ */
+export function exhaustedRunSeq(config: NatsConfig, data: Uint8Array): number | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+  } catch {
+    return null;
+  }
+  const advisory = maxDeliveriesSchema.safeParse(body);
+  if (!advisory.success || advisory.data.stream !== config.runs_stream || advisory.data.consumer !== config.runs_consumer) return null;
+  return advisory.data.stream_seq;
 }
 
 export async function ensureRunQueue(nc: NatsConnection, config: NatsConfig): Promise<void> {
