@@ -2,7 +2,7 @@
 // asked, the real API on a loopback port. Nothing here is a mock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { VirtualClock, type Clock } from '../../src/kernel/engine/clock.js';
@@ -48,10 +48,19 @@ export function tempDir(prefix = 'agora-test-'): string {
   return dir;
 }
 
+/** AGORA_TEST_STORE=postgres: each world directory's database, so a directory reopened is the same world. */
+const postgres_urls = new Map<string, string>();
+
 export function makeWorld(options: { config?: ConfigInput; clock?: Clock; seed?: number; dir?: string } = {}): TestWorld {
   // AGORA_TEST_STORE=postgres runs a test file's worlds on PostgreSQL (each on a fresh database):
-  // how to find what the dialect does not translate yet.
-  if (process.env.AGORA_TEST_STORE === 'postgres' && options.config?.store?.kind === undefined) options = { ...options, config: onPostgres(options.config) };
+  // how to find what the dialect does not translate yet. A test that reopens a directory (a
+  // restart) reopens its database too, as a deployment's config names the same URL each start.
+  if (process.env.AGORA_TEST_STORE === 'postgres' && options.config?.store?.kind === undefined) {
+    const url = options.dir === undefined ? undefined : postgres_urls.get(resolve(options.dir));
+    const config = url === undefined ? onPostgres(options.config) : { ...options.config, store: { ...options.config?.store, kind: 'postgres' as const, postgres: { ...options.config?.store?.postgres, url } } };
+    if (options.dir !== undefined) postgres_urls.set(resolve(options.dir), config.store!.postgres!.url!);
+    options = { ...options, config };
+  }
   const dir = options.dir ?? tempDir();
   const clock = options.clock ?? new VirtualClock();
   const world = openWorld({ dir, config: parseConfig(withTestDefaults(options.config ?? {})), clock, seed: options.seed ?? 1, log_to_file: true });
