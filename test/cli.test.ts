@@ -5,11 +5,13 @@ import { startAgora } from './support/agora-process.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
-import { addAgent, makeWorld, tempDir } from './support/world.js';
+import { addAgent, cliEnv, makeWorld, tempDir, withStore } from './support/world.js';
 
 function agora(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  // The world's store (its database on PostgreSQL), as an operator's --config names it.
+  const world = args.indexOf('--world');
+  const store = world === -1 ? {} : cliEnv(args[world + 1]!);
+  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...store, ...env }, timeout: 30_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -57,9 +59,7 @@ test('status, agents, history, token and audit work on a world, and audit fails 
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /audit ok/);
 
-  const db = new Database(join(dir, 'world.db'));
-  db.prepare("UPDATE accounts SET balance_ucr = balance_ucr + 1000000 WHERE id = 'alice'").run();
-  db.close();
+  withStore(dir, (db) => db.prepare("UPDATE accounts SET balance_ucr = balance_ucr + 1000000 WHERE id = 'alice'").run());
   const bad = agora(['audit', '--world', dir]);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /accounts\s+\d+ rows, 1 differences/);
@@ -69,9 +69,7 @@ test('status, agents, history, token and audit work on a world, and audit fails 
 test('opening a world written by a newer Agora fails clearly; a missing world is named', () => {
   const dir = tempDir();
   makeWorld({ dir }).cleanup();
-  const db = new Database(join(dir, 'world.db'));
-  db.pragma('user_version = 999');
-  db.close();
+  withStore(dir, (db) => db.pragma('user_version = 999'));
   const res = agora(['status', '--world', dir]);
   assert.equal(res.code, 1);
   assert.match(res.stderr, /newer Agora \(schema version 999/);

@@ -9,19 +9,23 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { buildCli, cliBundleIsStale } from '../src/cli/bundle.js';
+import type { ConfigInput } from '../src/config/schema.js';
 import { startRun } from './support/attention.js';
-import { addAgent, makeWorld, tempDir } from './support/world.js';
+import { addAgent, cliEnv, makeWorld, tempDir } from './support/world.js';
 
 function agora(args: string[], env: Record<string, string> = {}) {
   const started = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  // The world's store (its database on PostgreSQL), as an operator's --config names it.
+  const world = args.indexOf('--world');
+  const store = world === -1 ? {} : cliEnv(args[world + 1]!);
+  const res = spawnSync(process.execPath, ['bin/agora.js', ...args], { encoding: 'utf8', env: { ...process.env, ...store, ...env }, timeout: 30_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 /** A closed world on disk: alice with a pending prompt, bob with a pending capability request. */
-function worldWithWaiting(): { dir: string; request_id: string; prompt_id: string } {
+function worldWithWaiting(config: ConfigInput = {}): { dir: string; request_id: string; prompt_id: string } {
   const dir = tempDir();
-  const world = makeWorld({ dir });
+  const world = makeWorld({ dir, config });
   addAgent(world, 'alice', 50);
   addAgent(world, 'bob', 50);
   const run = startRun(world, 'alice', { attention: 1, amount_credits: 20 });
@@ -110,10 +114,14 @@ test('agora status runs from the bundle built at install, and commands that only
 
   // Commands that only read rows never load zod (build/cli/zod.cjs, loaded on a schema's first
   // use): a schema built at a module's top level would bring back its cost to every start.
+  // On a world that needs no config file: a file's sections are parsed by their zod schemas (by
+  // design, config/load.ts), and a PostgreSQL world's file names its store, so this part runs on
+  // SQLite under AGORA_TEST_STORE=postgres too.
+  const plain = process.env.AGORA_TEST_STORE === 'postgres' ? worldWithWaiting({ store: { kind: 'sqlite' } }).dir : dir;
   const hook = join(tempDir(), 'record-requires.cjs');
   writeFileSync(hook, "const M = require('node:module'); const load = M._load; M._load = function (request, ...rest) { if (/zod/.test(request)) process.stderr.write(`loaded ${request}\\n`); return load.call(this, request, ...rest); };\n");
   for (const command of ['status', 'requests', 'prompts', 'agents', 'config']) {
-    const run = spawnSync(process.execPath, ['--require', hook, 'bin/agora.js', command, '--world', dir], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--require', hook, 'bin/agora.js', command, '--world', plain], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.doesNotMatch(run.stderr, /loaded/, `agora ${command} loaded zod`);
   }

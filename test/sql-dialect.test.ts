@@ -22,6 +22,10 @@ test("SQLite's scalar MAX/MIN become GREATEST/LEAST; the aggregates stay; LIKE i
   assert.equal(toPostgres("SELECT MIN(MAX(a, b), 3) FROM t WHERE n LIKE 'x%'"), "SELECT LEAST(GREATEST(a, b), 3) FROM t WHERE n ILIKE 'x%'");
 });
 
+test('instr is strpos (same position, 0 when absent); a literal naming it is left alone', () => {
+  assert.equal(toPostgres("SELECT * FROM events WHERE actor = ? OR instr(data, ?) > 0 OR x = 'instr('"), "SELECT * FROM events WHERE actor = $1 OR strpos(data, $2) > 0 OR x = 'instr('");
+});
+
 test('DDL: INTEGER is BIGINT, REAL is DOUBLE PRECISION, a rowid alias is numbered MAX+1 by a trigger, ABORT triggers and fts5 tables translate', () => {
   const out = toPostgresScript(`
     CREATE TABLE e (seq INTEGER PRIMARY KEY, v REAL, n INTEGER NOT NULL); -- a comment; with a semicolon

@@ -759,13 +759,19 @@ export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
 
 export class SchemaVersionError extends Error {}
 
-export function migrate(db: Db): void {
+/** Refuses a world written by a newer Agora; its schema version otherwise. */
+export function assertKnownSchema(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new SchemaVersionError(
       `this world was written by a newer Agora (schema version ${current}; this Agora knows up to ${SCHEMA_VERSION}). Upgrade Agora to open it.`,
     );
   }
+  return current;
+}
+
+export function migrate(db: Db): void {
+  const current = assertKnownSchema(db);
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     const keys_on = migration.rebuilds_tables === true && (db.pragma('foreign_keys', { simple: true }) as number) === 1;

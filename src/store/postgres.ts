@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSyncFn } from 'synckit';
 import { AgoraError } from '../base/errors.js';
-import { migrate } from './migrations.js';
+import { assertKnownSchema, migrate } from './migrations.js';
 import { POSTGRES_PRELUDE } from './postgres-prelude.js';
 import { toPostgres, toPostgresScript } from './sql-dialect.js';
 import type { ArgumentTypes, ColumnInfo, Db, RunResult, Statement } from './store.js';
@@ -263,6 +263,10 @@ export function openPostgres(options: PostgresOptions): Db {
       db.lockWriter();
       db.execNative(POSTGRES_PRELUDE);
       migrate(db);
+    } else {
+      // A reader runs no migration, but a newer Agora's tables are refused as the writer refuses
+      // them (SQLite's CLI opens world.db writable, so its migrate() makes the same check).
+      assertKnownSchema(db);
     }
     if (options.readonly === true) db.pragma('query_only = ON');
     return db;

@@ -21,6 +21,7 @@
 // - `? IS NULL` gets a type (`$n::text IS NULL`): PostgreSQL cannot infer a bare parameter's.
 // - LIKE is ILIKE: SQLite's LIKE ignores ASCII case.
 // - Two-argument MAX/MIN are SQLite's scalar ones: GREATEST/LEAST.
+// - instr(haystack, needle) is strpos: the same 1-based position, 0 when absent (PostgreSQL has no instr).
 // Not translated (a known difference): NULL ordering (SQLite sorts NULLs first ascending,
 // PostgreSQL last); Agora's ORDER BY columns are NOT NULL where it matters.
 
@@ -145,6 +146,7 @@ function statement(code: string, params: { n: number }): string {
   }
   s = s.replace(/\bLIKE\b/gi, 'ILIKE');
   s = scalarMinMax(s);
+  s = s.replace(/\binstr\s*\(/gi, 'strpos(');
   s = s.replace(/\?(\s+IS\s+(?:NOT\s+)?NULL\b)?/gi, (_, isnull: string | undefined) => `$${++params.n}${isnull === undefined ? '' : `::text${isnull}`}`);
   return s + rowid_trigger;
 }

@@ -1,8 +1,9 @@
 // Test worlds: a real world directory in a temp folder, a real SQLite database and, when
 // asked, the real API on a loopback port. Nothing here is a mock.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { VirtualClock, type Clock } from '../../src/kernel/engine/clock.js';
@@ -13,6 +14,8 @@ import { SYSTEM_MINT } from '../../src/kernel/ledger/accounts.js';
 import { createRunner } from '../../src/sandbox/create-runner.js';
 import type { Runner } from '../../src/sandbox/runner.js';
 import { onPostgres } from './postgres.js';
+import { PostgresDb } from '../../src/store/postgres.js';
+import type { Db } from '../../src/store/store.js';
 
 export interface TestWorld extends World {
   clock: Clock;
@@ -48,10 +51,46 @@ export function tempDir(prefix = 'agora-test-'): string {
   return dir;
 }
 
+/** AGORA_TEST_STORE=postgres: each world directory's database, so a directory reopened is the same world. */
+const postgres_urls = new Map<string, string>();
+
+/**
+ * The environment an `agora` command needs to open the world in `dir`: on PostgreSQL
+ * (AGORA_TEST_STORE=postgres) a config file naming its database (AGORA_CONFIG, as an operator
+ * passes --config), since the directory alone holds no journal there; nothing on SQLite.
+ */
+export function cliEnv(dir: string): Record<string, string> {
+  const url = postgres_urls.get(resolve(dir));
+  if (url === undefined) return {};
+  const file = join(tempDir('agora-test-config-'), 'agora.yaml');
+  writeFileSync(file, `store:\n  kind: postgres\n  postgres:\n    url: ${JSON.stringify(url)}\n`);
+  return { AGORA_CONFIG: file };
+}
+
+/**
+ * Runs `change` on the store of the (closed) world in `dir`, bypassing the kernel: a test's
+ * tampering, on world.db or, under AGORA_TEST_STORE=postgres, on the world's database.
+ */
+export function withStore(dir: string, change: (db: Db) => void): void {
+  const url = postgres_urls.get(resolve(dir));
+  const db: Db = url === undefined ? new Database(join(dir, 'world.db')) : new PostgresDb({ url, connect_timeout_ms: 10_000, statement_timeout_ms: 60_000, writer: false });
+  try {
+    change(db);
+  } finally {
+    db.close();
+  }
+}
+
 export function makeWorld(options: { config?: ConfigInput; clock?: Clock; seed?: number; dir?: string } = {}): TestWorld {
   // AGORA_TEST_STORE=postgres runs a test file's worlds on PostgreSQL (each on a fresh database):
-  // how to find what the dialect does not translate yet.
-  if (process.env.AGORA_TEST_STORE === 'postgres' && options.config?.store?.kind === undefined) options = { ...options, config: onPostgres(options.config) };
+  // how to find what the dialect does not translate yet. A test that reopens a directory (a
+  // restart) reopens its database too, as a deployment's config names the same URL each start.
+  if (process.env.AGORA_TEST_STORE === 'postgres' && options.config?.store?.kind === undefined) {
+    const url = options.dir === undefined ? undefined : postgres_urls.get(resolve(options.dir));
+    const config = url === undefined ? onPostgres(options.config) : { ...options.config, store: { ...options.config?.store, kind: 'postgres' as const, postgres: { ...options.config?.store?.postgres, url } } };
+    if (options.dir !== undefined) postgres_urls.set(resolve(options.dir), config.store!.postgres!.url!);
+    options = { ...options, config };
+  }
   const dir = options.dir ?? tempDir();
   const clock = options.clock ?? new VirtualClock();
   const world = openWorld({ dir, config: parseConfig(withTestDefaults(options.config ?? {})), clock, seed: options.seed ?? 1, log_to_file: true });

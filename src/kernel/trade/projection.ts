@@ -94,10 +94,12 @@ export const tradeProjectors: Projectors = {
       'INSERT INTO trade_loan_payments (seq, loan_id, instalment, cycle, owed_ucr, paid_ucr, to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
       event.seq, data.loan_id, data.instalment, data.cycle, data.owed_ucr, data.paid_ucr, data.to_id,
     );
+    // closed_at_ms is chosen here, not by a CASE over two parameters: PostgreSQL types a bare
+    // parameter beside NULL in a CASE as text and refuses it for the bigint column (SQLite stores the same value).
     w.run(
       `UPDATE trade_loans SET paid_ucr = paid_ucr + ?, defaulted_ucr = defaulted_ucr + ?, next_instalment = ?, next_due_cycle = ?, status = ?,
-         closed_at_ms = CASE WHEN ? = 'outstanding' THEN NULL ELSE ? END WHERE loan_id = ?`,
-      data.paid_ucr, data.defaulted_ucr, data.instalment + 1, data.next_due_cycle, data.status, data.status, event.at_ms, data.loan_id,
+         closed_at_ms = ? WHERE loan_id = ?`,
+      data.paid_ucr, data.defaulted_ucr, data.instalment + 1, data.next_due_cycle, data.status, data.status === 'outstanding' ? null : event.at_ms, data.loan_id,
     );
   },
   llm_call_completed(w, data) {
