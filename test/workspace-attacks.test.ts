@@ -112,8 +112,11 @@ describe('workspace attacks', { skip }, () => {
     );
     assert.equal(result.reason, 'exit', result.detail ?? '');
     const dir = dirOf('plain');
-    // What the launcher does before every run, through the same primitives.
-    writeEnvJson(dir, SAMPLE_ENV);
+    // What the launcher does before every run, through the same primitives: no process of the
+    // agent runs, so env.json is rewritten in place when it is the host's own file (here it is
+    // the agent's link, so it must be replaced, never written through). The race test below
+    // takes the other path, a new file renamed over env.json while the agent runs.
+    writeEnvJson(dir, SAMPLE_ENV, null, { no_reader: true });
     assert.ok(lstatSync(join(dir, 'env.json')).isFile(), 'env.json is now a regular file of the workspace');
     const command = resolveAgentCommand(dir, config.sandbox.agent_json_bytes_max); // a FIFO would block a naive open for ever
     assert.equal(command.ok, false);
